@@ -1,0 +1,90 @@
+//! Owner setup, sign-in, sign-out and the current user.
+
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use secrecy::SecretString;
+
+use crate::error::AppError;
+use crate::types::CurrentUser as CurrentUserDto;
+
+/// Creates the owner account while none exists, signs it in and opens the dashboard.
+#[server(prefix = "/rpc")]
+pub async fn setup_owner(
+    email: String,
+    password: String,
+    password_confirmation: String,
+    product_name: String,
+) -> Result<(), AppError> {
+    use crate::server::{app_state, auth, services::admin};
+
+    if password != password_confirmation {
+        return Err(AppError::Validation("The two passwords do not match.".into()));
+    }
+    let state = app_state()?;
+    let owner = admin::setup_owner(
+        &state.db,
+        &state.passwords,
+        state.clock.as_ref(),
+        &email,
+        SecretString::from(password),
+        &product_name,
+    )
+    .await?;
+    auth::start_session(&auth::current_session().await?, &owner, state.clock.now()).await?;
+    leptos_axum::redirect("/tenants");
+    Ok(())
+}
+
+/// Signs in with e-mail and password.
+#[server(prefix = "/rpc")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    use crate::server::{app_state, auth, services::admin};
+
+    let state = app_state()?;
+    let client_ip = auth::current_client_ip().await;
+    let account = admin::authenticate(
+        &state.db,
+        &state.passwords,
+        state.clock.as_ref(),
+        &state.settings.throttle,
+        &email,
+        SecretString::from(password),
+        &client_ip,
+    )
+    .await?;
+    auth::start_session(&auth::current_session().await?, &account, state.clock.now()).await?;
+    tracing::info!(admin_id = %account.id, "signed in");
+    leptos_axum::redirect("/tenants");
+    Ok(())
+}
+
+/// Signs out and returns to the sign-in page.
+#[server(prefix = "/rpc")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::server::auth;
+
+    auth::end_session(&auth::current_session().await?).await?;
+    leptos_axum::redirect("/sign-in");
+    Ok(())
+}
+
+/// The signed-in user, or `None`.
+#[server(prefix = "/rpc")]
+pub async fn get_current_user() -> Result<Option<CurrentUserDto>, AppError> {
+    use crate::server::{app_state, auth, services::admin};
+
+    let state = app_state()?;
+    let session = auth::current_session().await?;
+    let Some(user) = auth::session_admin(&state.db, &state, &session).await? else {
+        return Ok(None);
+    };
+    let product_name = admin::installation(&state.db)
+        .await?
+        .map(|i| i.product_name)
+        .unwrap_or_default();
+    Ok(Some(CurrentUserDto {
+        email: user.admin.email,
+        role: user.role,
+        product_name,
+    }))
+}

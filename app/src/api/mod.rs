@@ -1,0 +1,8 @@
+//! Server functions, one module per domain. Each is thin: session/role check → service → DTO.
+//!
+//! They are served under [`SERVER_FN_PREFIX`], apart from the REST API under `/api/v1`.
+
+pub mod auth;
+
+/// URL prefix of every server function.
+pub const SERVER_FN_PREFIX: &str = "/rpc";

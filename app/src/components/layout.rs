@@ -1,0 +1,65 @@
+//! The signed-in dashboard: side navigation, the signed-in user and Sign out.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet, Redirect};
+
+use crate::api::auth::{SignOut, get_current_user};
+use crate::error::AppError;
+use crate::types::CurrentUser;
+
+/// The current user, loaded once by the layout and shared with pages through context.
+#[derive(Clone, Copy)]
+pub struct CurrentUserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+/// Layout of every dashboard page.
+#[component]
+pub fn DashboardLayout() -> impl IntoView {
+    let user = Resource::new(|| (), |_| get_current_user());
+    provide_context(CurrentUserResource(user));
+    let sign_out = ServerAction::<SignOut>::new();
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <div class="dashboard">
+            <header class="sidebar">
+                <a class="brand" href="/tenants">
+                    <span class="brand-mark" aria-hidden="true">"A"</span>
+                    <span>"Authlink"</span>
+                </a>
+                <nav aria-label="Main">
+                    <ul class="nav-list">
+                        <li><A href="/tenants">"Tenants"</A></li>
+                        <li><A href="/connectors">"Connectors"</A></li>
+                        <li><A href="/settings">"Settings"</A></li>
+                    </ul>
+                </nav>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match user.await {
+                            Ok(Some(me)) => {
+                                view! {
+                                    <div class="account" data-testid="signed-in-user">
+                                        <p class="account-email">{me.email}</p>
+                                        <p class="account-role">{me.role.to_string()}</p>
+                                        <ActionForm action=sign_out>
+                                            <button type="submit" class="button secondary">"Sign out"</button>
+                                        </ActionForm>
+                                    </div>
+                                }
+                                    .into_any()
+                            }
+                            Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
+                            Err(e) => {
+                                view! { <p class="form-error" role="alert">{e.to_string()}</p> }
+                                    .into_any()
+                            }
+                        }
+                    })}
+                </Transition>
+            </header>
+            <main id="main" class="content" tabindex="-1">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}

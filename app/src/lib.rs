@@ -1,0 +1,69 @@
+//! Authlink's user interface (Leptos, server-rendered and hydrated) and, behind the `ssr`
+//! feature, its server-side domain.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use components::layout::DashboardLayout;
+use pages::{
+    connectors::ConnectorsPage, home::HomeRedirect, not_found::NotFoundPage, settings::SettingsPage,
+    setup::SetupPage, sign_in::SignInPage, tenants::TenantsPage,
+};
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::security::provide_page_csp();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes for the public pages and the signed-in dashboard.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/authlink.css"/>
+        <Title formatter=|page: String| if page.is_empty() { "Authlink".to_owned() } else { format!("{page} · Authlink") }/>
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/setup") view=SetupPage/>
+                <Route path=path!("/sign-in") view=SignInPage/>
+                <ParentRoute path=path!("") view=DashboardLayout>
+                    <Route path=path!("") view=HomeRedirect/>
+                    <Route path=path!("tenants") view=TenantsPage/>
+                    <Route path=path!("connectors") view=ConnectorsPage/>
+                    <Route path=path!("settings") view=SettingsPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,114 @@
+//! Who is making the request: dashboard sessions and role checks for server functions.
+
+use serde::{Deserialize, Serialize};
+use sea_orm::ConnectionTrait;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::entities::admin_user;
+use super::services::admin::find_admin;
+use super::{AppState, app_state};
+use crate::error::AppError;
+use crate::types::Role;
+
+/// Session key under which the signed-in account is kept.
+const SIGNED_IN_KEY: &str = "signed_in";
+
+/// The client's address as the server determined it (socket peer, or a trusted proxy header).
+/// Put into request extensions by the server's middleware.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIp(pub String);
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SignedIn {
+    admin_id: Uuid,
+    signed_in_at: i64,
+}
+
+/// A signed-in admin user.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The account.
+    pub admin: admin_user::Model,
+    /// Its role.
+    pub role: Role,
+}
+
+/// Marks `session` as signed in as `admin`, under a fresh session id (no fixation).
+pub async fn start_session(session: &Session, admin: &admin_user::Model, now: OffsetDateTime) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session
+        .insert(
+            SIGNED_IN_KEY,
+            SignedIn {
+                admin_id: admin.id,
+                signed_in_at: now.unix_timestamp(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// Ends the session: its row is deleted and the cookie cleared.
+pub async fn end_session(session: &Session) -> Result<(), AppError> {
+    session.flush().await?;
+    Ok(())
+}
+
+/// The account signed in on `session`, if any. Sessions older than the absolute timeout, or whose
+/// account no longer exists, are ended.
+pub async fn session_admin(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<Authenticated>, AppError> {
+    let Some(signed_in) = session.get::<SignedIn>(SIGNED_IN_KEY).await? else {
+        return Ok(None);
+    };
+    let age = state.clock.now().unix_timestamp() - signed_in.signed_in_at;
+    if age > state.settings.session_absolute_timeout.whole_seconds() {
+        end_session(session).await?;
+        return Ok(None);
+    }
+    let Some(admin) = find_admin(db, signed_in.admin_id).await? else {
+        end_session(session).await?;
+        return Ok(None);
+    };
+    let role = admin.role.parse::<Role>().map_err(|e| {
+        tracing::error!(admin_id = %admin.id, error = %e, "stored role is invalid");
+        AppError::Internal
+    })?;
+    Ok(Some(Authenticated { admin, role }))
+}
+
+/// The current request's session (inside a server function).
+pub async fn current_session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "session layer missing");
+        AppError::Internal
+    })
+}
+
+/// The current request's client address (inside a server function).
+pub async fn current_client_ip() -> String {
+    leptos_axum::extract::<axum::Extension<ClientIp>>()
+        .await
+        .map(|axum::Extension(ip)| ip.0)
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// Inside a server function: the signed-in account if its role allows `required`.
+///
+/// Every server function that reads or changes dashboard data starts with this.
+pub async fn require_role(required: Role) -> Result<(AppState, Authenticated), AppError> {
+    let state = app_state()?;
+    let session = current_session().await?;
+    let user = session_admin(&state.db, &state, &session)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if !user.role.allows(required) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((state, user))
+}

@@ -1,0 +1,309 @@
+//! Secrets at rest and random tokens.
+//!
+//! * [`Keyring`] encrypts third-party secrets with XChaCha20-Poly1305. Every envelope names the
+//!   key that sealed it, and the caller's [`Aad`] binds the ciphertext to its row and column, so a
+//!   ciphertext copied into another row fails to open. Several keys may be loaded at once: the
+//!   active one seals, all of them open, which is what rotation without downtime needs.
+//! * [`new_token`] and [`token_hash`] make the bearer tokens of design §5: 256 bits from the OS
+//!   CSPRNG, URL-safe, stored only as SHA-256.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::RngCore;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// Envelope format version; bump when the layout changes.
+const ENVELOPE_VERSION: u8 = 1;
+const KEY_ID_LEN: usize = 8;
+const NONCE_LEN: usize = 24;
+const HEADER_LEN: usize = 1 + KEY_ID_LEN + NONCE_LEN;
+/// The shortest master key accepted, in bytes.
+pub const MASTER_KEY_MIN_BYTES: usize = 32;
+
+/// Why a master key or an envelope was rejected. Deliberately vague about contents.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CryptoError {
+    /// The configured key is not valid base64.
+    #[error("the master key is not valid base64")]
+    KeyEncoding,
+    /// The configured key is too short.
+    #[error("the master key must decode to at least {MASTER_KEY_MIN_BYTES} bytes, got {0}")]
+    KeyTooShort(usize),
+    /// No key with the envelope's key id is loaded.
+    #[error("the secret was sealed with a key that is not loaded (key id {0})")]
+    UnknownKey(String),
+    /// The envelope is malformed, was tampered with, or belongs to another row.
+    #[error("the secret could not be decrypted")]
+    Decrypt,
+    /// Encryption failed (should not happen with valid inputs).
+    #[error("the secret could not be encrypted")]
+    Encrypt,
+}
+
+/// Associated data binding a ciphertext to where it is stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Aad<'a> {
+    /// Table name, e.g. `connections`.
+    pub table: &'a str,
+    /// Column name, e.g. `credentials`.
+    pub column: &'a str,
+    /// The row's primary key in its textual form.
+    pub row_id: &'a str,
+}
+
+impl Aad<'_> {
+    fn bytes(&self, header: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(
+            header.len() + self.table.len() + self.column.len() + self.row_id.len() + 3,
+        );
+        out.extend_from_slice(header);
+        // Length-prefixing would also do; the separators cannot appear in table/column names.
+        for part in [self.table, self.column, self.row_id] {
+            out.push(0x1f);
+            out.extend_from_slice(part.as_bytes());
+        }
+        out
+    }
+}
+
+struct LoadedKey {
+    id: [u8; KEY_ID_LEN],
+    cipher: XChaCha20Poly1305,
+}
+
+/// The master keys in use: one active key that seals, any number of retired keys that only open.
+pub struct Keyring {
+    active: LoadedKey,
+    retired: Vec<LoadedKey>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring")
+            .field("active_key_id", &hex::encode(self.active.id))
+            .field("retired_keys", &self.retired.len())
+            .finish()
+    }
+}
+
+impl Keyring {
+    /// Builds a keyring from raw key material; `retired` keys only decrypt.
+    pub fn new(active: &[u8], retired: &[&[u8]]) -> Result<Self, CryptoError> {
+        Ok(Self {
+            active: LoadedKey::derive(active)?,
+            retired: retired
+                .iter()
+                .map(|k| LoadedKey::derive(k))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Builds a keyring from base64 key strings (standard or URL-safe alphabet).
+    pub fn from_base64(active: &str, retired: &[&str]) -> Result<Self, CryptoError> {
+        let active = decode_key(active)?;
+        let retired = retired
+            .iter()
+            .map(|k| decode_key(k))
+            .collect::<Result<Vec<_>, _>>()?;
+        let retired_refs: Vec<&[u8]> = retired.iter().map(|k| k.as_slice()).collect();
+        Self::new(&active, &retired_refs)
+    }
+
+    /// The id of the key that seals new secrets (hex), e.g. for logs and `keys` commands.
+    pub fn active_key_id(&self) -> String {
+        hex::encode(self.active.id)
+    }
+
+    /// Encrypts `plaintext` for storage at `aad`.
+    pub fn seal(&self, plaintext: &[u8], aad: Aad<'_>) -> Result<Vec<u8>, CryptoError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        OsRng.fill_bytes(&mut nonce);
+        let mut envelope = Vec::with_capacity(HEADER_LEN + plaintext.len() + 16);
+        envelope.push(ENVELOPE_VERSION);
+        envelope.extend_from_slice(&self.active.id);
+        envelope.extend_from_slice(&nonce);
+        let aad_bytes = aad.bytes(&envelope[..1 + KEY_ID_LEN]);
+        let ciphertext = self
+            .active
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &aad_bytes,
+                },
+            )
+            .map_err(|_| CryptoError::Encrypt)?;
+        envelope.extend_from_slice(&ciphertext);
+        Ok(envelope)
+    }
+
+    /// Decrypts an envelope made by [`Keyring::seal`] for the same `aad`.
+    pub fn open(&self, envelope: &[u8], aad: Aad<'_>) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        if envelope.len() < HEADER_LEN + 16 || envelope[0] != ENVELOPE_VERSION {
+            return Err(CryptoError::Decrypt);
+        }
+        let key_id = &envelope[1..1 + KEY_ID_LEN];
+        let key = std::iter::once(&self.active)
+            .chain(&self.retired)
+            .find(|k| k.id == key_id)
+            .ok_or_else(|| CryptoError::UnknownKey(hex::encode(key_id)))?;
+        let nonce = &envelope[1 + KEY_ID_LEN..HEADER_LEN];
+        let aad_bytes = aad.bytes(&envelope[..1 + KEY_ID_LEN]);
+        key.cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: &envelope[HEADER_LEN..],
+                    aad: &aad_bytes,
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| CryptoError::Decrypt)
+    }
+
+    /// Whether `envelope` was sealed with a key other than the active one (needs re-encryption).
+    pub fn needs_rotation(&self, envelope: &[u8]) -> bool {
+        envelope.get(1..1 + KEY_ID_LEN) != Some(&self.active.id[..])
+    }
+}
+
+impl LoadedKey {
+    fn derive(material: &[u8]) -> Result<Self, CryptoError> {
+        if material.len() < MASTER_KEY_MIN_BYTES {
+            return Err(CryptoError::KeyTooShort(material.len()));
+        }
+        // Domain-separated derivation: the configured material may be longer than 32 bytes, and
+        // the key id must reveal nothing about the key itself.
+        let key: Zeroizing<[u8; 32]> =
+            Zeroizing::new(Sha256::digest([b"authlink/aead/v1\0", material].concat()).into());
+        let id_digest = Sha256::digest([b"authlink/key-id/v1\0", material].concat());
+        let mut id = [0u8; KEY_ID_LEN];
+        id.copy_from_slice(&id_digest[..KEY_ID_LEN]);
+        let cipher = XChaCha20Poly1305::new_from_slice(key.as_ref()).map_err(|_| CryptoError::Encrypt)?;
+        Ok(Self { id, cipher })
+    }
+}
+
+fn decode_key(text: &str) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    let text = text.trim();
+    STANDARD
+        .decode(text)
+        .or_else(|_| URL_SAFE.decode(text))
+        .or_else(|_| URL_SAFE_NO_PAD.decode(text))
+        .map(Zeroizing::new)
+        .map_err(|_| CryptoError::KeyEncoding)
+}
+
+/// Fresh key material for a new master key, base64-encoded.
+pub fn generate_master_key() -> Zeroizing<String> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(key.as_mut());
+    Zeroizing::new(STANDARD.encode(key.as_ref()))
+}
+
+/// A new bearer token: 256 bits from the OS CSPRNG, base64url without padding (43 characters).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The SHA-256 of a token, the only form in which tokens are stored and looked up.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROW: Aad<'static> = Aad {
+        table: "connections",
+        column: "credentials",
+        row_id: "row-1",
+    };
+
+    fn keyring() -> Keyring {
+        Keyring::new(&[7u8; 32], &[]).expect("valid key")
+    }
+
+    #[test]
+    fn sealed_secret_opens_with_the_same_row_binding() {
+        let ring = keyring();
+        let envelope = ring.seal(b"xoxb-secret", ROW).expect("seal");
+        assert_eq!(ring.open(&envelope, ROW).expect("open").as_slice(), b"xoxb-secret");
+        assert!(!envelope.windows(11).any(|w| w == b"xoxb-secret"));
+    }
+
+    #[test]
+    fn ciphertext_moved_to_another_row_does_not_open() {
+        let ring = keyring();
+        let envelope = ring.seal(b"secret", ROW).expect("seal");
+        let other_row = Aad { row_id: "row-2", ..ROW };
+        let other_column = Aad { column: "client_secret", ..ROW };
+        assert_eq!(ring.open(&envelope, other_row), Err(CryptoError::Decrypt));
+        assert_eq!(ring.open(&envelope, other_column), Err(CryptoError::Decrypt));
+    }
+
+    #[test]
+    fn tampering_is_detected() {
+        let ring = keyring();
+        let mut envelope = ring.seal(b"secret", ROW).expect("seal");
+        let last = envelope.len() - 1;
+        envelope[last] ^= 1;
+        assert_eq!(ring.open(&envelope, ROW), Err(CryptoError::Decrypt));
+        assert_eq!(ring.open(&envelope[..10], ROW), Err(CryptoError::Decrypt));
+    }
+
+    #[test]
+    fn same_plaintext_seals_differently_each_time() {
+        let ring = keyring();
+        assert_ne!(ring.seal(b"x", ROW).expect("seal"), ring.seal(b"x", ROW).expect("seal"));
+    }
+
+    #[test]
+    fn rotation_keeps_old_secrets_readable_and_seals_with_the_new_key() {
+        let old = Keyring::new(&[1u8; 32], &[]).expect("old");
+        let envelope = old.seal(b"secret", ROW).expect("seal");
+
+        let rotated = Keyring::new(&[2u8; 32], &[&[1u8; 32]]).expect("rotated");
+        assert!(rotated.needs_rotation(&envelope));
+        assert_eq!(rotated.open(&envelope, ROW).expect("open").as_slice(), b"secret");
+        let resealed = rotated.seal(b"secret", ROW).expect("seal");
+        assert!(!rotated.needs_rotation(&resealed));
+
+        let without_old = Keyring::new(&[2u8; 32], &[]).expect("new only");
+        assert!(matches!(without_old.open(&envelope, ROW), Err(CryptoError::UnknownKey(_))));
+    }
+
+    #[test]
+    fn short_or_garbled_master_keys_are_refused() {
+        assert_eq!(Keyring::new(&[0u8; 16], &[]).err(), Some(CryptoError::KeyTooShort(16)));
+        assert_eq!(Keyring::from_base64("not base64!!", &[]).err(), Some(CryptoError::KeyEncoding));
+        let generated = generate_master_key();
+        assert!(Keyring::from_base64(&generated, &[]).is_ok());
+    }
+
+    #[test]
+    fn key_id_does_not_reveal_the_key() {
+        let ring = keyring();
+        assert_eq!(ring.active_key_id().len(), 16);
+        assert!(!format!("{ring:?}").contains("0707"));
+    }
+
+    #[test]
+    fn tokens_are_256_bit_url_safe_and_hashed_to_sha256() {
+        let a = new_token();
+        let b = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert_eq!(token_hash(&a).len(), 32);
+        assert_eq!(token_hash(&a), token_hash(&a));
+    }
+}

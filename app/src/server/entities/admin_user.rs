@@ -1,0 +1,31 @@
+//! People who sign in to the dashboard.
+
+use sea_orm::entity::prelude::*;
+
+/// An admin user row.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "admin_users")]
+pub struct Model {
+    /// Primary key (UUIDv7).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Sign-in name, stored trimmed and lower-cased; unique.
+    #[sea_orm(unique)]
+    pub email: String,
+    /// argon2id PHC string. Never leaves the server.
+    pub password_hash: String,
+    /// `owner`, `admin` or `viewer` (see `crate::types::Role`).
+    pub role: String,
+    /// Creation time.
+    pub created_at: TimeDateTimeWithTimeZone,
+    /// Last change.
+    pub updated_at: TimeDateTimeWithTimeZone,
+    /// Last successful sign-in.
+    pub last_sign_in_at: Option<TimeDateTimeWithTimeZone>,
+}
+
+/// No relations yet.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,61 @@
+//! The server-side domain: entities, services, crypto and session storage.
+//! Compiled only with the `ssr` feature; nothing here reaches the wasm bundle.
+
+pub mod auth;
+pub mod clock;
+pub mod crypto;
+pub mod entities;
+pub mod password;
+pub mod security;
+pub mod services;
+pub mod session_store;
+
+use std::sync::Arc;
+
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+pub use clock::{Clock, SystemClock};
+pub use crypto::Keyring;
+
+/// Settings the domain needs at run time, taken from the server's configuration.
+#[derive(Debug, Clone)]
+pub struct DomainSettings {
+    /// The origin browsers reach us at, e.g. `https://auth.example.com`.
+    pub public_origin: String,
+    /// How long a signed-in session may live regardless of activity.
+    pub session_absolute_timeout: time::Duration,
+    /// Sign-in throttling.
+    pub throttle: services::throttle::ThrottlePolicy,
+}
+
+/// Everything a handler or server function needs, provided through Leptos context and axum state.
+#[derive(Clone)]
+pub struct AppState {
+    /// Leptos' own options (site root, output name, …).
+    pub leptos_options: LeptosOptions,
+    /// The database pool (SQLite or PostgreSQL).
+    pub db: DatabaseConnection,
+    /// The keys that encrypt secrets at rest.
+    pub keyring: Arc<Keyring>,
+    /// The source of "now"; injectable so time-dependent behaviour is testable without sleeping.
+    pub clock: Arc<dyn Clock>,
+    /// Run-time settings.
+    pub settings: Arc<DomainSettings>,
+    /// Password hashing (work factors and the dummy hash used for unknown accounts).
+    pub passwords: Arc<password::PasswordHasher>,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state of the current request, for server functions.
+pub fn app_state() -> Result<AppState, crate::error::AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        crate::error::AppError::Internal
+    })
+}

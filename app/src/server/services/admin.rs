@@ -1,0 +1,300 @@
+//! Admin accounts: owner setup, creation from the CLI, and authentication.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, SqlErr, TransactionSession, TransactionTrait,
+};
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::server::clock::Clock;
+use crate::server::entities::{admin_user, installation};
+use crate::server::password::PasswordHasher;
+use crate::server::services::throttle::{self, Bucket, ThrottlePolicy};
+use crate::types::{Role, limits};
+
+/// The one answer for an unknown account and a wrong password.
+pub const WRONG_CREDENTIALS: &str = "The e-mail address or password is incorrect.";
+
+/// Trims and lower-cases an e-mail address and checks that it looks like one.
+pub fn normalize_email(raw: &str) -> Result<String, AppError> {
+    let email = raw.trim().to_lowercase();
+    if email.is_empty() {
+        return Err(AppError::Validation("Enter an e-mail address.".into()));
+    }
+    if email.chars().count() > limits::EMAIL_MAX_CHARS {
+        return Err(AppError::Validation(format!(
+            "An e-mail address has at most {} characters.",
+            limits::EMAIL_MAX_CHARS
+        )));
+    }
+    let valid = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if !valid {
+        return Err(AppError::Validation("Enter a valid e-mail address, like name@example.com.".into()));
+    }
+    Ok(email)
+}
+
+/// Checks a new password against the length rules.
+pub fn validate_new_password(password: &str) -> Result<(), AppError> {
+    let chars = password.chars().count();
+    if chars < limits::PASSWORD_MIN_CHARS {
+        return Err(AppError::Validation(format!(
+            "Choose a password of at least {} characters.",
+            limits::PASSWORD_MIN_CHARS
+        )));
+    }
+    if chars > limits::PASSWORD_MAX_CHARS {
+        return Err(AppError::Validation(format!(
+            "A password has at most {} characters.",
+            limits::PASSWORD_MAX_CHARS
+        )));
+    }
+    Ok(())
+}
+
+fn validate_product_name(raw: &str) -> Result<String, AppError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(AppError::Validation("Enter your product's name; end users see it when they connect.".into()));
+    }
+    if name.chars().count() > limits::PRODUCT_NAME_MAX_CHARS {
+        return Err(AppError::Validation(format!(
+            "A product name has at most {} characters.",
+            limits::PRODUCT_NAME_MAX_CHARS
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::Validation("The product name contains invalid characters.".into()));
+    }
+    Ok(name.to_owned())
+}
+
+/// Whether the owner account exists (setup is done). Once true it stays true.
+pub async fn is_setup_complete(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    Ok(installation::Entity::find_by_id(installation::SINGLETON_ID)
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// The installation row, if setup is done.
+pub async fn installation(db: &impl ConnectionTrait) -> Result<Option<installation::Model>, DbErr> {
+    installation::Entity::find_by_id(installation::SINGLETON_ID).one(db).await
+}
+
+/// What is needed to create an admin account.
+pub struct NewAdmin {
+    /// E-mail address as typed.
+    pub email: String,
+    /// The chosen password.
+    pub password: SecretString,
+    /// The account's role.
+    pub role: Role,
+}
+
+/// Creates the owner account and the installation row in one transaction.
+///
+/// Works only while setup is not done; when two setups race, exactly one wins and the other gets
+/// a [`AppError::Conflict`].
+pub async fn setup_owner<C>(
+    db: &C,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    email: &str,
+    password: SecretString,
+    product_name: &str,
+) -> Result<admin_user::Model, AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let email = normalize_email(email)?;
+    validate_new_password(password.expose_secret())?;
+    let product_name = validate_product_name(product_name)?;
+    if is_setup_complete(db).await? {
+        return Err(setup_already_done());
+    }
+    let password_hash = hasher.hash(password).await?;
+    let now = clock.now();
+
+    let txn = db.begin().await?;
+    let installed = installation::ActiveModel {
+        id: Set(installation::SINGLETON_ID),
+        product_name: Set(product_name),
+        setup_completed_at: Set(now),
+    }
+    .insert(&txn)
+    .await;
+    match installed {
+        Ok(_) => {}
+        Err(err) if is_unique_violation(&err) => return Err(setup_already_done()),
+        Err(err) => return Err(err.into()),
+    }
+    let owner = insert_admin(&txn, email, password_hash, Role::Owner, now).await?;
+    txn.commit().await.map_err(|err| {
+        if is_unique_violation(&err) { setup_already_done() } else { err.into() }
+    })?;
+    tracing::info!(admin_id = %owner.id, "owner account created");
+    Ok(owner)
+}
+
+/// Creates an admin account (for `authlink admin create`). Before setup, the account becomes the
+/// owner and the installation is created with `product_name`; after setup, it gets `new.role`.
+pub async fn create_admin<C>(
+    db: &C,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    new: NewAdmin,
+    product_name: &str,
+) -> Result<admin_user::Model, AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    if !is_setup_complete(db).await? {
+        return setup_owner(db, hasher, clock, &new.email, new.password, product_name).await;
+    }
+    let email = normalize_email(&new.email)?;
+    validate_new_password(new.password.expose_secret())?;
+    let password_hash = hasher.hash(new.password).await?;
+    insert_admin(db, email, password_hash, new.role, clock.now()).await
+}
+
+async fn insert_admin(
+    db: &impl ConnectionTrait,
+    email: String,
+    password_hash: String,
+    role: Role,
+    now: time::OffsetDateTime,
+) -> Result<admin_user::Model, AppError> {
+    admin_user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_sign_in_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .map_err(|err| {
+        if is_unique_violation(&err) {
+            AppError::Conflict("An account with this e-mail address already exists.".into())
+        } else {
+            err.into()
+        }
+    })
+}
+
+fn setup_already_done() -> AppError {
+    AppError::Conflict("Setup is already complete. Sign in with the owner account.".into())
+}
+
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Counts admin accounts.
+pub async fn count_admins(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    admin_user::Entity::find().count(db).await
+}
+
+/// An admin account by id.
+pub async fn find_admin(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<admin_user::Model>, DbErr> {
+    admin_user::Entity::find_by_id(id).one(db).await
+}
+
+/// Checks an e-mail address and password, with throttling per account and per client address.
+///
+/// An unknown account and a wrong password give the same error after the same amount of work.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    policy: &ThrottlePolicy,
+    email: &str,
+    password: SecretString,
+    client_ip: &str,
+) -> Result<admin_user::Model, AppError> {
+    if password.expose_secret().chars().count() > limits::PASSWORD_MAX_CHARS {
+        return Err(AppError::Validation(format!(
+            "A password has at most {} characters.",
+            limits::PASSWORD_MAX_CHARS
+        )));
+    }
+    // A malformed address cannot name an account, but it is still counted and costs a hash, so
+    // that nothing distinguishes it from an unknown one.
+    let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+    let email: String = email.chars().take(limits::EMAIL_MAX_CHARS).collect();
+    let buckets = [Bucket::Account(email.clone()), Bucket::Ip(client_ip.to_owned())];
+
+    let now = clock.now();
+    if let Some(retry_after_secs) = throttle::locked_for(db, &buckets, now).await? {
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
+
+    let account = admin_user::Entity::find()
+        .filter(admin_user::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?;
+    let verified = hasher
+        .verify(password, account.as_ref().map(|a| a.password_hash.clone()))
+        .await?;
+
+    match account {
+        Some(account) if verified => {
+            throttle::clear(db, &buckets[0]).await?;
+            let mut active: admin_user::ActiveModel = account.into();
+            active.last_sign_in_at = Set(Some(now));
+            Ok(active.update(db).await?)
+        }
+        _ => {
+            for bucket in &buckets {
+                throttle::record_failure(db, bucket, policy, now).await?;
+            }
+            tracing::info!(client_ip, "sign-in failed");
+            Err(AppError::Validation(WRONG_CREDENTIALS.into()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(normalize_email("  Ada@Example.COM ").as_deref(), Ok("ada@example.com"));
+        for bad in ["", "ada", "@example.com", "ada@", "ada@@example.com", "a b@example.com", "ada@example.com."] {
+            assert!(normalize_email(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert!(normalize_email(&format!("{}@example.com", "a".repeat(300))).is_err());
+    }
+
+    #[test]
+    fn passwords_have_length_bounds() {
+        assert!(validate_new_password("short").is_err());
+        assert!(validate_new_password(&"p".repeat(12)).is_ok());
+        assert!(validate_new_password(&"p".repeat(1024)).is_ok());
+        assert!(validate_new_password(&"p".repeat(1025)).is_err());
+    }
+
+    #[test]
+    fn product_names_are_trimmed_and_bounded() {
+        assert_eq!(validate_product_name("  Acme CRM ").as_deref(), Ok("Acme CRM"));
+        assert!(validate_product_name("   ").is_err());
+        assert!(validate_product_name(&"x".repeat(81)).is_err());
+        assert!(validate_product_name("bad\u{7}name").is_err());
+    }
+}

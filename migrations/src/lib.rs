@@ -1,0 +1,17 @@
+//! Authlink's schema, as ordered migrations that run on SQLite and PostgreSQL.
+//!
+//! They run at start-up (`authlink serve`) and on demand (`authlink migrate`).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_admin_tables;
+
+/// All migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_admin_tables::Migration)]
+    }
+}

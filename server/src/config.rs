@@ -1,0 +1,294 @@
+//! Typed configuration from environment variables, with safe defaults for the embedded mode.
+//!
+//! Every setting is listed in the README's configuration table. Secrets are held in
+//! [`SecretString`] so that `Debug` and logs never show them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use url::Url;
+
+/// Why the configuration was refused. Each message names the variable to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A variable has a value we cannot use.
+    #[error("{var}: {reason}")]
+    Invalid {
+        /// The environment variable.
+        var: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+fn invalid(var: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        var,
+        reason: reason.into(),
+    }
+}
+
+/// Whether the session cookie carries the `Secure` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieSecurity {
+    /// Secure when the public URL is https.
+    Auto,
+    /// Always Secure.
+    Always,
+    /// Never Secure (plain-http development only).
+    Never,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (`AUTHLINK_BIND`).
+    pub bind: SocketAddr,
+    /// The URL browsers reach us at (`AUTHLINK_PUBLIC_URL`); origin only.
+    pub public_url: Url,
+    /// Where the SQLite database and the generated master key live (`AUTHLINK_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// Database URL (`DATABASE_URL`); SQLite in the data directory when unset.
+    pub database_url: SecretString,
+    /// Pool size (`AUTHLINK_DB_MAX_CONNECTIONS`).
+    pub db_max_connections: u32,
+    /// Master key, base64 (`AUTHLINK_MASTER_KEY`); generated into the data directory when unset.
+    pub master_key: Option<SecretString>,
+    /// Keys that only decrypt, during rotation (`AUTHLINK_RETIRED_MASTER_KEYS`, comma-separated).
+    pub retired_master_keys: Vec<SecretString>,
+    /// `tracing` filter (`AUTHLINK_LOG`, else `RUST_LOG`).
+    pub log_filter: String,
+    /// Log format (`AUTHLINK_LOG_FORMAT`).
+    pub log_format: LogFormat,
+    /// Session cookie `Secure` flag (`AUTHLINK_COOKIE_SECURE`).
+    pub cookie_security: CookieSecurity,
+    /// Idle timeout of dashboard sessions (`AUTHLINK_SESSION_IDLE_MINUTES`).
+    pub session_idle: Duration,
+    /// Absolute lifetime of dashboard sessions (`AUTHLINK_SESSION_MAX_HOURS`).
+    pub session_absolute: Duration,
+    /// Take the client address from `X-Forwarded-For` (`AUTHLINK_TRUST_PROXY`).
+    pub trust_proxy: bool,
+    /// Where the compiled site (wasm, JS, CSS, assets) is (`LEPTOS_SITE_ROOT`).
+    pub site_root: PathBuf,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let bind_text = get("AUTHLINK_BIND").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let bind: SocketAddr = bind_text
+            .parse()
+            .map_err(|_| invalid("AUTHLINK_BIND", format!("{bind_text:?} is not an address like 127.0.0.1:3000")))?;
+
+        let public_text = get("AUTHLINK_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let public_url = parse_public_url(&public_text)?;
+
+        let data_dir = PathBuf::from(get("AUTHLINK_DATA_DIR").unwrap_or_else(|| "./data".into()));
+
+        let database_url = match get("DATABASE_URL") {
+            Some(url) => {
+                if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                    return Err(invalid(
+                        "DATABASE_URL",
+                        "must start with sqlite:, postgres:// or postgresql://",
+                    ));
+                }
+                url
+            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("authlink.db").display()),
+        };
+
+        let master_key = get("AUTHLINK_MASTER_KEY").map(SecretString::from);
+        let retired_master_keys = get("AUTHLINK_RETIRED_MASTER_KEYS")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(|k| SecretString::from(k.to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+
+        let log_filter = get("AUTHLINK_LOG")
+            .or_else(|| get("RUST_LOG"))
+            .unwrap_or_else(|| "info,sqlx=warn,sea_orm=warn".into());
+        let log_format = match get("AUTHLINK_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(invalid("AUTHLINK_LOG_FORMAT", format!("{other:?} is not text or json"))),
+        };
+        let cookie_security = match get("AUTHLINK_COOKIE_SECURE").as_deref() {
+            None | Some("auto") => CookieSecurity::Auto,
+            Some("true") => CookieSecurity::Always,
+            Some("false") => CookieSecurity::Never,
+            Some(other) => {
+                return Err(invalid("AUTHLINK_COOKIE_SECURE", format!("{other:?} is not auto, true or false")));
+            }
+        };
+        let session_idle = Duration::from_secs(60 * number(&get, "AUTHLINK_SESSION_IDLE_MINUTES", 60, 1..=43_200)?);
+        let session_absolute = Duration::from_secs(3600 * number(&get, "AUTHLINK_SESSION_MAX_HOURS", 12, 1..=720)?);
+        if session_absolute < session_idle {
+            return Err(invalid(
+                "AUTHLINK_SESSION_MAX_HOURS",
+                "must not be shorter than AUTHLINK_SESSION_IDLE_MINUTES",
+            ));
+        }
+        let db_max_connections = number(&get, "AUTHLINK_DB_MAX_CONNECTIONS", 10, 1..=1000)? as u32;
+        let trust_proxy = boolean(&get, "AUTHLINK_TRUST_PROXY", false)?;
+        let site_root = PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
+
+        Ok(Self {
+            bind,
+            public_url,
+            data_dir,
+            database_url: SecretString::from(database_url),
+            db_max_connections,
+            master_key,
+            retired_master_keys,
+            log_filter,
+            log_format,
+            cookie_security,
+            session_idle,
+            session_absolute,
+            trust_proxy,
+            site_root,
+        })
+    }
+
+    /// The public origin, e.g. `https://auth.example.com` (no trailing slash).
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    /// Whether cookies get the `Secure` flag.
+    pub fn secure_cookies(&self) -> bool {
+        match self.cookie_security {
+            CookieSecurity::Always => true,
+            CookieSecurity::Never => false,
+            CookieSecurity::Auto => self.public_url.scheme() == "https",
+        }
+    }
+}
+
+fn parse_public_url(text: &str) -> Result<Url, ConfigError> {
+    const VAR: &str = "AUTHLINK_PUBLIC_URL";
+    let url = Url::parse(text).map_err(|e| invalid(VAR, format!("{text:?} is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(VAR, "must be an http:// or https:// URL"));
+    }
+    if url.host_str().is_none() {
+        return Err(invalid(VAR, "must name a host"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(VAR, "must be an origin only, like https://auth.example.com (no path or query)"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(VAR, "must not contain credentials"));
+    }
+    Ok(url)
+}
+
+fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let Some(text) = get(var) else {
+        return Ok(default);
+    };
+    let value: u64 = text
+        .parse()
+        .map_err(|_| invalid(var, format!("{text:?} is not a whole number")))?;
+    if !range.contains(&value) {
+        return Err(invalid(var, format!("must be between {} and {}", range.start(), range.end())));
+    }
+    Ok(value)
+}
+
+fn boolean(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match get(var).as_deref() {
+        None => Ok(default),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(other) => Err(invalid(var, format!("{other:?} is not true or false"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_run_the_embedded_mode() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_origin(), "http://127.0.0.1:3000");
+        assert_eq!(c.database_url.expose_secret(), "sqlite://./data/authlink.db?mode=rwc");
+        assert!(!c.secure_cookies());
+        assert!(c.master_key.is_none());
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        let c = config(&[("AUTHLINK_PUBLIC_URL", "https://auth.example.com")]).expect("valid");
+        assert!(c.secure_cookies());
+        assert_eq!(c.public_origin(), "https://auth.example.com");
+    }
+
+    #[test]
+    fn invalid_values_name_their_variable() {
+        for (var, value) in [
+            ("AUTHLINK_PUBLIC_URL", "not a url"),
+            ("AUTHLINK_PUBLIC_URL", "ftp://example.com"),
+            ("AUTHLINK_PUBLIC_URL", "https://example.com/sub/path"),
+            ("AUTHLINK_PUBLIC_URL", "https://user:pw@example.com"),
+            ("AUTHLINK_BIND", "localhost"),
+            ("DATABASE_URL", "mysql://db"),
+            ("AUTHLINK_COOKIE_SECURE", "maybe"),
+            ("AUTHLINK_SESSION_IDLE_MINUTES", "0"),
+            ("AUTHLINK_SESSION_IDLE_MINUTES", "ten"),
+            ("AUTHLINK_TRUST_PROXY", "perhaps"),
+        ] {
+            let err = config(&[(var, value)]).expect_err(&format!("{var}={value} must be refused"));
+            assert!(err.to_string().starts_with(var), "{err}");
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let c = config(&[
+            ("AUTHLINK_MASTER_KEY", "c3VwZXItc2VjcmV0LW1hc3Rlci1rZXktbWF0ZXJpYWwtMTIzNDU2"),
+            ("DATABASE_URL", "postgres://app:hunter2@db/authlink"),
+        ])
+        .expect("valid");
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("hunter2"));
+        assert!(!debug.contains("c3VwZXItc2VjcmV0"));
+    }
+}

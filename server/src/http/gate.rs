@@ -1,0 +1,82 @@
+//! Which pages a visitor may see: the owner-setup page until setup is done, the sign-in page
+//! until signed in, the dashboard after. Server functions check roles themselves; this gate only
+//! spares visitors pages they cannot use.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use app::server::AppState;
+use app::server::auth::session_admin;
+use app::server::services::admin::is_setup_complete;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{Method, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+/// Paths the gate never touches: assets, health checks, server functions, the REST API, and the
+/// pages end users reach without an account.
+const UNGATED_PREFIXES: &[&str] = &[
+    "/pkg/", "/rpc/", "/api/", "/healthz", "/readyz", "/favicon", "/connect/", "/oauth/",
+];
+
+/// The gate's state.
+#[derive(Clone)]
+pub struct Gate {
+    state: AppState,
+    /// Setup, once done, is never undone; remembering it saves a query per page.
+    setup_done: Arc<AtomicBool>,
+}
+
+impl Gate {
+    /// A gate over `state`.
+    pub fn new(state: AppState) -> Self {
+        Self {
+            state,
+            setup_done: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    async fn setup_done(&self) -> bool {
+        if self.setup_done.load(Ordering::Relaxed) {
+            return true;
+        }
+        let done = is_setup_complete(&self.state.db).await.unwrap_or(false);
+        if done {
+            self.setup_done.store(true, Ordering::Relaxed);
+        }
+        done
+    }
+}
+
+/// Redirects page requests (303) to where the visitor can act.
+pub async fn require_setup_and_session(State(gate): State<Gate>, request: Request<Body>, next: Next) -> Response {
+    let path = request.uri().path();
+    let is_page = matches!(*request.method(), Method::GET | Method::HEAD)
+        && !UNGATED_PREFIXES.iter().any(|p| path.starts_with(p));
+    if !is_page {
+        return next.run(request).await;
+    }
+    let path = path.to_owned();
+
+    if !gate.setup_done().await {
+        return if path == "/setup" { next.run(request).await } else { Redirect::to("/setup").into_response() };
+    }
+    if path == "/setup" {
+        return Redirect::to("/sign-in").into_response();
+    }
+    let signed_in = match request.extensions().get::<Session>() {
+        Some(session) => session_admin(&gate.state.db, &gate.state, session)
+            .await
+            .ok()
+            .flatten()
+            .is_some(),
+        None => false,
+    };
+    match (path.as_str(), signed_in) {
+        ("/sign-in", true) => Redirect::to("/tenants").into_response(),
+        ("/sign-in", false) | (_, true) => next.run(request).await,
+        (_, false) => Redirect::to("/sign-in").into_response(),
+    }
+}

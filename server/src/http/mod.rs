@@ -1,0 +1,114 @@
+//! The router: Leptos pages and server functions, health checks, and the middleware stack.
+
+mod gate;
+mod health;
+pub mod security;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::api::SERVER_FN_PREFIX;
+use app::server::AppState;
+use app::server::session_store::DbSessionStore;
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderName, Request};
+use axum::middleware;
+use axum::routing::get;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::Config;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Builds the complete router for `state`.
+pub fn router(config: &Config, state: AppState) -> Router {
+    let context_state = state.clone();
+    let context = move || provide_context(context_state.clone());
+    let routes = generate_route_list(App);
+
+    let secure = config.secure_cookies();
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone(), state.clock.clone()))
+        // `__Host-` pins the cookie to this host and path `/`, and requires Secure.
+        .with_name(if secure { "__Host-authlink_session" } else { "authlink_session" })
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::HOUR),
+        ));
+
+    let security = Arc::new(security::SecurityConfig::new(config));
+    let gate = gate::Gate::new(state.clone());
+
+    let leptos_options = state.leptos_options.clone();
+    let pages = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route(
+            &format!("{SERVER_FN_PREFIX}/{{*fn_name}}"),
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn_with_state(gate, gate::require_setup_and_session))
+        .layer(sessions)
+        .layer(RequestBodyLimitLayer::new(security::BODY_LIMIT_BYTES))
+        .with_state(state);
+
+    pages.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                    let request_id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    // The path only: query strings may carry tokens.
+                    tracing::info_span!("request", id = %request_id, method = %request.method(), path = %request.uri().path())
+                }),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(middleware::from_fn_with_state(security.clone(), security::headers))
+            .layer(middleware::from_fn_with_state(security.clone(), security::limit_body))
+            .layer(middleware::from_fn_with_state(security.clone(), security::client_ip))
+            .layer(middleware::from_fn_with_state(security, security::reject_cross_site)),
+    )
+}
+
+async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), request)
+        .await
+        .into_response()
+}
+
+/// Deletes expired sessions every ten minutes.
+pub fn spawn_session_sweeper(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let store = DbSessionStore::new(state.db.clone(), state.clock.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "session sweep failed");
+            }
+        }
+    })
+}

@@ -1,0 +1,158 @@
+//! The Authlink server: configuration, start-up, the router and its middleware.
+//!
+//! [`Application::build`] wires everything from a [`Config`]; `main.rs` only parses the command
+//! line. Tests build the same application on port 0.
+
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod http;
+pub mod master_key;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use app::server::password::{PasswordHasher, WorkFactors};
+use app::server::services::throttle::ThrottlePolicy;
+use app::server::{AppState, Clock, DomainSettings, SystemClock};
+use leptos::config::LeptosOptions;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+
+/// Knobs that tests turn; production uses [`Overrides::default`].
+#[derive(Clone)]
+pub struct Overrides {
+    /// The clock (tests inject a manual one).
+    pub clock: Arc<dyn Clock>,
+    /// Password hashing cost (tests use a cheap one).
+    pub work_factors: WorkFactors,
+    /// Sign-in throttling.
+    pub throttle: ThrottlePolicy,
+}
+
+impl Default for Overrides {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            work_factors: WorkFactors::OWASP,
+            throttle: ThrottlePolicy::default(),
+        }
+    }
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, runs migrations, loads the master key and binds the listener.
+    pub async fn build(config: Config, overrides: Overrides) -> anyhow::Result<Self> {
+        let keyring = master_key::load_keyring(&config)?;
+        let db = database::connect(&config).await?;
+        database::migrate(&db).await?;
+
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {} (AUTHLINK_BIND)", config.bind))?;
+        let local_addr = listener.local_addr()?;
+
+        let hashing_concurrency = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let state = AppState {
+            leptos_options: leptos_options(&config, local_addr),
+            db,
+            keyring: Arc::new(keyring),
+            clock: overrides.clock,
+            settings: Arc::new(DomainSettings {
+                public_origin: config.public_origin(),
+                session_absolute_timeout: time::Duration::try_from(config.session_absolute)
+                    .context("session lifetime out of range")?,
+                throttle: overrides.throttle,
+            }),
+            passwords: Arc::new(
+                PasswordHasher::new(overrides.work_factors, hashing_concurrency)
+                    .map_err(|e| anyhow::anyhow!("password hasher: {e}"))?,
+            ),
+        };
+        let router = http::router(&config, state.clone());
+        tracing::info!(
+            address = %local_addr,
+            public_url = %config.public_url,
+            database = database::backend_name(&state.db),
+            key_id = %state.keyring.active_key_id(),
+            "Authlink is ready"
+        );
+        Ok(Self { listener, router, state })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// The shared state (tests use its database handle).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let sweeper = http::spawn_session_sweeper(&self.state);
+        axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server error")?;
+        sweeper.abort();
+        self.state.db.clone().close().await.ok();
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("authlink")
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

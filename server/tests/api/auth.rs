@@ -1,0 +1,287 @@
+//! Owner setup, sign-in, throttling, sessions and roles.
+
+use app::api::auth::{SetupOwner, SignOut};
+use app::error::AppError;
+use app::server::services::admin::WRONG_CREDENTIALS;
+use app::server::services::throttle::ThrottlePolicy;
+use app::types::Role;
+use leptos::server_fn::ServerFn;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use crate::helpers::{Backend, OWNER_EMAIL, OWNER_PASSWORD, TestOptions, client_with, spawn_app, spawn_app_with};
+use crate::on_both_backends;
+
+on_both_backends!(
+    setup_creates_the_owner_and_signs_in,
+    second_setup_is_refused,
+    simultaneous_setups_create_exactly_one_owner,
+    setup_validates_its_input,
+    sign_in_and_sign_out,
+    unknown_account_and_wrong_password_get_the_same_answer,
+    sign_in_is_throttled_per_account,
+    sign_in_is_throttled_per_address,
+    session_id_is_rotated_on_sign_in,
+    sessions_end_after_the_absolute_timeout,
+    sessions_are_stored_hashed,
+    password_of_a_megabyte_is_refused_clearly,
+);
+
+async fn setup_creates_the_owner_and_signs_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(app.whoami().await, None);
+
+    let response = app.setup_owner("  Owner@Example.com ", OWNER_PASSWORD).await;
+    assert!(response.is_ok(), "{response:?}");
+    assert_eq!(response.headers.get("location").map(|v| v.to_str().ok()), Some(Some("/tenants")));
+
+    let me = app.whoami().await.expect("signed in after setup");
+    assert_eq!(me.email, OWNER_EMAIL);
+    assert_eq!(me.role, Role::Owner);
+    assert_eq!(me.product_name, "Acme CRM");
+    app.cleanup().await;
+}
+
+async fn second_setup_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+
+    let stranger = client_with(Default::default());
+    let response = app
+        .call_with(
+            &stranger,
+            SetupOwner::PATH,
+            &[
+                ("email", "attacker@example.com"),
+                ("password", OWNER_PASSWORD),
+                ("password_confirmation", OWNER_PASSWORD),
+                ("product_name", "Evil"),
+            ],
+        )
+        .await;
+    assert!(matches!(response.app_error(), AppError::Conflict(msg) if msg.contains("already complete")));
+    assert_eq!(app.whoami_with(&stranger).await, None);
+    let admins = app::server::entities::admin_user::Entity::find().count(&app.state.db).await.expect("count");
+    assert_eq!(admins, 1);
+    app.cleanup().await;
+}
+
+async fn simultaneous_setups_create_exactly_one_owner(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let attempts = (0..8).map(|i| {
+        let client = client_with(Default::default());
+        let app = &app;
+        async move {
+            let email = format!("owner{i}@example.com");
+            app.call_with(
+                &client,
+                SetupOwner::PATH,
+                &[
+                    ("email", &email),
+                    ("password", OWNER_PASSWORD),
+                    ("password_confirmation", OWNER_PASSWORD),
+                    ("product_name", "Acme"),
+                ],
+            )
+            .await
+        }
+    });
+    let results = futures::future::join_all(attempts).await;
+    let winners = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(winners, 1, "{results:?}");
+    for loser in results.iter().filter(|r| !r.is_ok()) {
+        assert!(matches!(loser.app_error(), AppError::Conflict(_)), "{loser:?}");
+    }
+    let admins = app::server::entities::admin_user::Entity::find().count(&app.state.db).await.expect("count");
+    assert_eq!(admins, 1);
+    app.cleanup().await;
+}
+
+async fn setup_validates_its_input(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cases: [(&str, &str, &str, &str, &str); 5] = [
+        ("not-an-email", OWNER_PASSWORD, OWNER_PASSWORD, "Acme", "valid e-mail"),
+        (OWNER_EMAIL, "short", "short", "Acme", "at least 12"),
+        (OWNER_EMAIL, OWNER_PASSWORD, "something else entirely", "Acme", "do not match"),
+        (OWNER_EMAIL, OWNER_PASSWORD, OWNER_PASSWORD, "   ", "product's name"),
+        (OWNER_EMAIL, &"p".repeat(1025), &"p".repeat(1025), "Acme", "at most 1024"),
+    ];
+    for (email, password, confirmation, product, expected) in cases {
+        let response = app
+            .call::<SetupOwner>(&[
+                ("email", email),
+                ("password", password),
+                ("password_confirmation", confirmation),
+                ("product_name", product),
+            ])
+            .await;
+        match response.app_error() {
+            AppError::Validation(msg) => assert!(msg.contains(expected), "{msg:?} should mention {expected:?}"),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+    // Nothing half-written: setup is still open.
+    assert!(!app::server::services::admin::is_setup_complete(&app.state.db).await.expect("query"));
+    app.cleanup().await;
+}
+
+async fn sign_in_and_sign_out(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+
+    let browser = client_with(Default::default());
+    let response = app
+        .call_with(&browser, app::api::auth::SignIn::PATH, &[("email", OWNER_EMAIL), ("password", OWNER_PASSWORD)])
+        .await;
+    assert!(response.is_ok(), "{response:?}");
+    assert_eq!(app.whoami_with(&browser).await.map(|u| u.email).as_deref(), Some(OWNER_EMAIL));
+
+    let response = app.call_with(&browser, SignOut::PATH, &[]).await;
+    assert!(response.is_ok(), "{response:?}");
+    assert_eq!(response.headers.get("location").map(|v| v.to_str().ok()), Some(Some("/sign-in")));
+    assert_eq!(app.whoami_with(&browser).await, None);
+    app.cleanup().await;
+}
+
+async fn unknown_account_and_wrong_password_get_the_same_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    let browser = client_with(Default::default());
+
+    let wrong_password = app
+        .call_with(&browser, app::api::auth::SignIn::PATH, &[("email", OWNER_EMAIL), ("password", "not the password!")])
+        .await;
+    let unknown_user = app
+        .call_with(&browser, app::api::auth::SignIn::PATH, &[("email", "nobody@example.com"), ("password", "not the password!")])
+        .await;
+    let malformed = app
+        .call_with(&browser, app::api::auth::SignIn::PATH, &[("email", "nobody"), ("password", "not the password!")])
+        .await;
+    for response in [&wrong_password, &unknown_user, &malformed] {
+        assert_eq!(response.status, wrong_password.status);
+        assert_eq!(response.app_error(), AppError::Validation(WRONG_CREDENTIALS.into()));
+    }
+    assert_eq!(app.whoami_with(&browser).await, None);
+    app.cleanup().await;
+}
+
+async fn sign_in_is_throttled_per_account(backend: Backend) {
+    let policy = ThrottlePolicy {
+        max_failures_per_account: 3,
+        max_failures_per_ip: 100,
+        window: time::Duration::minutes(15),
+    };
+    let app = spawn_app_with(backend, TestOptions { throttle: policy, ..Default::default() }).await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    let browser = client_with(Default::default());
+    let sign_in = |email: &'static str, password: &'static str| {
+        let browser = browser.clone();
+        let app = &app;
+        async move {
+            app.call_with(&browser, app::api::auth::SignIn::PATH, &[("email", email), ("password", password)])
+                .await
+        }
+    };
+
+    for _ in 0..3 {
+        assert!(matches!(sign_in(OWNER_EMAIL, "wrong password!").await.app_error(), AppError::Validation(_)));
+    }
+    // Locked: even the right password is refused, with the same answer an unknown account gets.
+    let locked = sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert!(matches!(locked.app_error(), AppError::RateLimited { retry_after_secs } if retry_after_secs > 0));
+    for _ in 0..3 {
+        sign_in("ghost@example.com", "wrong password!").await;
+    }
+    assert!(matches!(sign_in("ghost@example.com", "wrong password!").await.app_error(), AppError::RateLimited { .. }));
+
+    // Other accounts are not affected by this account's lock.
+    assert!(matches!(sign_in("other@example.com", "wrong password!").await.app_error(), AppError::Validation(_)));
+
+    // After the window, the right password works again and clears the counter.
+    app.clock.advance(time::Duration::minutes(16));
+    assert!(sign_in(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    app.cleanup().await;
+}
+
+async fn sign_in_is_throttled_per_address(backend: Backend) {
+    let policy = ThrottlePolicy {
+        max_failures_per_account: 100,
+        max_failures_per_ip: 4,
+        window: time::Duration::minutes(15),
+    };
+    let app = spawn_app_with(backend, TestOptions { throttle: policy, ..Default::default() }).await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    for i in 0..4 {
+        let email = format!("user{i}@example.com");
+        assert!(matches!(app.sign_in(&email, "wrong password!").await.app_error(), AppError::Validation(_)));
+    }
+    assert!(matches!(app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await.app_error(), AppError::RateLimited { .. }));
+    app.cleanup().await;
+}
+
+async fn session_id_is_rotated_on_sign_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    let after_setup = app.session_cookie().expect("session cookie after setup");
+
+    // A session id planted by an attacker is not adopted.
+    let planted = "AAAAAAAAAAAAAAAAAAAAAA";
+    app.jar.add_cookie_str(&format!("authlink_session={planted}; Path=/"), &app.base.parse().expect("url"));
+    assert!(app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    let after_sign_in = app.session_cookie().expect("session cookie after sign-in");
+    assert_ne!(after_sign_in, planted);
+    assert_ne!(after_sign_in, after_setup);
+
+    // Signing in again on a live session also issues a new id, and the old one stops working.
+    assert!(app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    let rotated = app.session_cookie().expect("rotated cookie");
+    assert_ne!(rotated, after_sign_in);
+    let old = reqwest::cookie::Jar::default();
+    old.add_cookie_str(&format!("authlink_session={after_sign_in}; Path=/"), &app.base.parse().expect("url"));
+    assert_eq!(app.whoami_with(&client_with(std::sync::Arc::new(old))).await, None);
+    assert!(app.whoami().await.is_some());
+    app.cleanup().await;
+}
+
+async fn sessions_end_after_the_absolute_timeout(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        TestOptions {
+            extra_env: vec![
+                ("AUTHLINK_SESSION_MAX_HOURS", "2".into()),
+                ("AUTHLINK_SESSION_IDLE_MINUTES", "120".into()),
+            ],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    app.clock.advance(time::Duration::minutes(100));
+    assert!(app.whoami().await.is_some(), "still inside the absolute lifetime");
+    app.clock.advance(time::Duration::minutes(21));
+    assert_eq!(app.whoami().await, None, "past the absolute lifetime despite activity");
+    app.cleanup().await;
+}
+
+async fn sessions_are_stored_hashed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    let cookie = app.session_cookie().expect("cookie");
+    let rows = app::server::entities::session::Entity::find().all(&app.state.db).await.expect("sessions");
+    assert_eq!(rows.len(), 1);
+    assert_ne!(rows[0].id_hash, cookie);
+    assert_eq!(rows[0].id_hash.len(), 64);
+    assert!(!rows[0].data.contains(&cookie));
+    app.cleanup().await;
+}
+
+async fn password_of_a_megabyte_is_refused_clearly(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    let huge = "x".repeat(1024 * 1024);
+    let response = app.sign_in(OWNER_EMAIL, &huge).await;
+    assert_eq!(response.status, reqwest::StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(response.body.contains("too large"), "{}", response.body);
+    // And it did not count as, or cause, anything: the right password still works.
+    assert!(app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    app.cleanup().await;
+}

@@ -1,0 +1,296 @@
+//! `spawn_app` and friends: a freshly migrated database per test, on either backend.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::server::AppState;
+use app::server::clock::ManualClock;
+use app::server::password::WorkFactors;
+use app::server::services::throttle::ThrottlePolicy;
+use leptos::server_fn::ServerFn;
+use reqwest::cookie::{CookieStore, Jar};
+use sea_orm::{ConnectionTrait, Database};
+use server::{Application, Config, Overrides};
+use time::OffsetDateTime;
+use tokio::sync::OnceCell;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    Postgres { admin_url: String },
+}
+
+const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+static PG_READY: OnceCell<Option<String>> = OnceCell::const_new();
+
+impl Backend {
+    /// PostgreSQL when reachable. With `CI=true` an unreachable server fails the test; elsewhere
+    /// the test is skipped with a visible message.
+    pub async fn postgres() -> Option<Backend> {
+        let url = PG_READY
+            .get_or_init(|| async {
+                let url = std::env::var("AUTHLINK_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_owned());
+                match Database::connect(&url).await {
+                    Ok(db) => {
+                        drop_leftover_databases(&db).await;
+                        Some(url)
+                    }
+                    Err(e) => {
+                        if std::env::var("CI").is_ok_and(|v| v == "true") {
+                            panic!("CI=true but PostgreSQL at {url} is not reachable: {e}");
+                        }
+                        eprintln!("SKIPPED PostgreSQL tests: {url} is not reachable ({e}); set AUTHLINK_TEST_POSTGRES_URL");
+                        None
+                    }
+                }
+            })
+            .await
+            .clone();
+        url.map(|admin_url| Backend::Postgres { admin_url })
+    }
+}
+
+/// Removes databases left by earlier runs whose tests panicked before cleaning up.
+async fn drop_leftover_databases(db: &sea_orm::DatabaseConnection) {
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT datname FROM pg_database WHERE datname LIKE 'authlink_test_%'",
+        ))
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        if let Ok(name) = row.try_get::<String>("", "datname") {
+            let _ = db
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+/// Runs `$body(backend)` as two tests, `sqlite` and `postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    if let Some(backend) = $crate::helpers::Backend::postgres().await {
+                        super::$name(backend).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// A running application and a browser-like client with a cookie jar.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub jar: Arc<Jar>,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    /// Holds the SQLite file and master key until the test ends.
+    _data_dir: tempfile::TempDir,
+    pg_database: Option<(String, String)>,
+}
+
+/// Cheap hashing so tests stay fast; the OWASP parameters are covered by a unit test.
+const TEST_WORK_FACTORS: WorkFactors = WorkFactors {
+    memory_kib: 1024,
+    iterations: 1,
+    parallelism: 1,
+};
+
+/// Knobs for [`spawn_app_with`].
+pub struct TestOptions {
+    pub throttle: ThrottlePolicy,
+    pub extra_env: Vec<(&'static str, String)>,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        Self {
+            throttle: ThrottlePolicy::default(),
+            extra_env: Vec::new(),
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, TestOptions::default()).await
+}
+
+pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, pg_database) = match &backend {
+        Backend::Sqlite => (format!("sqlite://{}?mode=rwc", data_dir.path().join("test.db").display()), None),
+        Backend::Postgres { admin_url } => {
+            let name = format!("authlink_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(admin_url).await.expect("postgres admin connection");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(admin_url).expect("postgres url");
+            url.set_path(&name);
+            (url.to_string(), Some((admin_url.clone(), name)))
+        }
+    };
+
+    let mut env: HashMap<&str, String> = HashMap::from([
+        ("AUTHLINK_BIND", "127.0.0.1:0".to_owned()),
+        ("AUTHLINK_PUBLIC_URL", "http://localhost".to_owned()),
+        ("AUTHLINK_DATA_DIR", data_dir.path().display().to_string()),
+        ("DATABASE_URL", database_url),
+        ("LEPTOS_SITE_ROOT", data_dir.path().join("site").display().to_string()),
+        ("AUTHLINK_DB_MAX_CONNECTIONS", "5".to_owned()),
+    ]);
+    env.extend(options.extra_env);
+    let config = Config::from_lookup(|name| env.get(name).cloned()).expect("test config");
+
+    let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
+    let overrides = Overrides {
+        clock: clock.clone(),
+        work_factors: TEST_WORK_FACTORS,
+        throttle: options.throttle,
+    };
+    let app = Application::build(config, overrides).await.expect("application builds");
+    let addr = app.local_addr();
+    let state = app.state().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+
+    let jar = Arc::new(Jar::default());
+    let client = client_with(jar.clone());
+    TestApp {
+        base: format!("http://{addr}"),
+        client,
+        jar,
+        state,
+        clock,
+        _data_dir: data_dir,
+        pg_database,
+    }
+}
+
+/// A client that keeps cookies in `jar`, never follows redirects, and identifies its requests as
+/// same-origin the way a browser does.
+pub fn client_with(jar: Arc<Jar>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The outcome of a server-function call.
+#[derive(Debug)]
+pub struct FnResponse {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl FnResponse {
+    /// The error the server function returned.
+    pub fn app_error(&self) -> AppError {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not an AppError ({e}): {} {}", self.status, self.body))
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.status.is_success()
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Calls the server function `F` with form fields, as the hydrated UI does.
+    pub async fn call<F: ServerFn>(&self, fields: &[(&str, &str)]) -> FnResponse {
+        self.call_with(&self.client, F::PATH, fields).await
+    }
+
+    pub async fn call_with(&self, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> FnResponse {
+        let response = client
+            .post(self.url(path))
+            .header("origin", &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .form(fields)
+            .send()
+            .await
+            .expect("request");
+        FnResponse {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.text().await.expect("body"),
+        }
+    }
+
+    /// The value of the session cookie, if the jar holds one.
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = self.base.parse().expect("url");
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|c| c.strip_prefix("authlink_session=").map(str::to_owned))
+    }
+
+    /// Completes owner setup with these credentials (the client is signed in afterwards).
+    pub async fn setup_owner(&self, email: &str, password: &str) -> FnResponse {
+        self.call::<app::api::auth::SetupOwner>(&[
+            ("email", email),
+            ("password", password),
+            ("password_confirmation", password),
+            ("product_name", "Acme CRM"),
+        ])
+        .await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> FnResponse {
+        self.call::<app::api::auth::SignIn>(&[("email", email), ("password", password)]).await
+    }
+
+    /// Who the server thinks is signed in on `client`.
+    pub async fn whoami_with(&self, client: &reqwest::Client) -> Option<app::types::CurrentUser> {
+        let response = self
+            .call_with(client, <app::api::auth::GetCurrentUser as ServerFn>::PATH, &[])
+            .await;
+        assert!(response.is_ok(), "get_current_user failed: {response:?}");
+        serde_json::from_str(&response.body).expect("current user json")
+    }
+
+    pub async fn whoami(&self) -> Option<app::types::CurrentUser> {
+        self.whoami_with(&self.client).await
+    }
+
+    /// Drops the PostgreSQL test database (SQLite files go with the temp dir).
+    pub async fn cleanup(self) {
+        let TestApp { state, pg_database, .. } = self;
+        state.db.close().await.ok();
+        if let Some((admin_url, name)) = pg_database
+            && let Ok(admin) = Database::connect(&admin_url).await
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+pub const OWNER_EMAIL: &str = "owner@example.com";
+pub const OWNER_PASSWORD: &str = "correct horse battery staple";
