@@ -55,6 +55,23 @@ mod ssr {
     use super::AppError;
     use sea_orm::{DbErr, SqlErr, TransactionError};
 
+    impl AppError {
+        /// The HTTP status a response carrying this error gets.
+        pub fn status_code(&self) -> http::StatusCode {
+            use http::StatusCode;
+            match self {
+                AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+                AppError::Forbidden => StatusCode::FORBIDDEN,
+                AppError::NotFound => StatusCode::NOT_FOUND,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+                AppError::Transport(_) => StatusCode::BAD_REQUEST,
+            }
+        }
+    }
+
     impl From<DbErr> for AppError {
         fn from(err: DbErr) -> Self {
             if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {

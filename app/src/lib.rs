@@ -19,8 +19,8 @@ use leptos_router::path;
 
 use components::layout::DashboardLayout;
 use pages::{
-    connectors::ConnectorsPage, home::HomeRedirect, not_found::NotFoundPage, settings::SettingsPage,
-    setup::SetupPage, sign_in::SignInPage, tenants::TenantsPage,
+    connectors::ConnectorsPage, home::HomeRedirect, not_found::NotFoundPage,
+    settings::SettingsPage, setup::SetupPage, sign_in::SignInPage, tenants::TenantsPage,
 };
 
 /// The HTML document around the app; rendered on the server only.

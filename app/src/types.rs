@@ -46,7 +46,9 @@ impl FromStr for Role {
             "viewer" => Ok(Role::Viewer),
             "admin" => Ok(Role::Admin),
             "owner" => Ok(Role::Owner),
-            other => Err(format!("unknown role {other:?}; expected owner, admin or viewer")),
+            other => Err(format!(
+                "unknown role {other:?}; expected owner, admin or viewer"
+            )),
         }
     }
 }

@@ -86,10 +86,21 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             let password = read_password(password_stdin)?;
             let db = database::connect(&config).await?;
             database::migrate(&db).await?;
-            let hasher = PasswordHasher::new(WorkFactors::OWASP, 1).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let account = create_admin(&db, &hasher, &SystemClock, NewAdmin { email, password, role }, &product_name)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hasher =
+                PasswordHasher::new(WorkFactors::OWASP, 1).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let account = create_admin(
+                &db,
+                &hasher,
+                &SystemClock,
+                NewAdmin {
+                    email,
+                    password,
+                    role,
+                },
+                &product_name,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Created {} ({}).", account.email, account.role);
             Ok(())
         }
@@ -99,12 +110,17 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
 fn read_password(from_stdin: bool) -> anyhow::Result<SecretString> {
     if from_stdin {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
         let password = line.trim_end_matches(['\r', '\n']).to_owned();
         return Ok(SecretString::from(password));
     }
-    let first = rpassword::prompt_password("Password: ").context("cannot read the password (use --password-stdin)")?;
-    let second = rpassword::prompt_password("Repeat the password: ").context("cannot read the password")?;
+    let first = rpassword::prompt_password("Password: ")
+        .context("cannot read the password (use --password-stdin)")?;
+    let second =
+        rpassword::prompt_password("Repeat the password: ").context("cannot read the password")?;
     if first != second {
         bail!("the two passwords do not match");
     }

@@ -91,12 +91,19 @@ impl Config {
 
     /// Reads the configuration through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let bind_text = get("AUTHLINK_BIND").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let bind: SocketAddr = bind_text
-            .parse()
-            .map_err(|_| invalid("AUTHLINK_BIND", format!("{bind_text:?} is not an address like 127.0.0.1:3000")))?;
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            invalid(
+                "AUTHLINK_BIND",
+                format!("{bind_text:?} is not an address like 127.0.0.1:3000"),
+            )
+        })?;
 
         let public_text = get("AUTHLINK_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         let public_url = parse_public_url(&public_text)?;
@@ -105,7 +112,10 @@ impl Config {
 
         let database_url = match get("DATABASE_URL") {
             Some(url) => {
-                if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                if !(url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://"))
+                {
                     return Err(invalid(
                         "DATABASE_URL",
                         "must start with sqlite:, postgres:// or postgresql://",
@@ -113,7 +123,10 @@ impl Config {
                 }
                 url
             }
-            None => format!("sqlite://{}?mode=rwc", data_dir.join("authlink.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("authlink.db").display()
+            ),
         };
 
         let master_key = get("AUTHLINK_MASTER_KEY").map(SecretString::from);
@@ -133,18 +146,29 @@ impl Config {
         let log_format = match get("AUTHLINK_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(invalid("AUTHLINK_LOG_FORMAT", format!("{other:?} is not text or json"))),
+            Some(other) => {
+                return Err(invalid(
+                    "AUTHLINK_LOG_FORMAT",
+                    format!("{other:?} is not text or json"),
+                ));
+            }
         };
         let cookie_security = match get("AUTHLINK_COOKIE_SECURE").as_deref() {
             None | Some("auto") => CookieSecurity::Auto,
             Some("true") => CookieSecurity::Always,
             Some("false") => CookieSecurity::Never,
             Some(other) => {
-                return Err(invalid("AUTHLINK_COOKIE_SECURE", format!("{other:?} is not auto, true or false")));
+                return Err(invalid(
+                    "AUTHLINK_COOKIE_SECURE",
+                    format!("{other:?} is not auto, true or false"),
+                ));
             }
         };
-        let session_idle = Duration::from_secs(60 * number(&get, "AUTHLINK_SESSION_IDLE_MINUTES", 60, 1..=43_200)?);
-        let session_absolute = Duration::from_secs(3600 * number(&get, "AUTHLINK_SESSION_MAX_HOURS", 12, 1..=720)?);
+        let session_idle = Duration::from_secs(
+            60 * number(&get, "AUTHLINK_SESSION_IDLE_MINUTES", 60, 1..=43_200)?,
+        );
+        let session_absolute =
+            Duration::from_secs(3600 * number(&get, "AUTHLINK_SESSION_MAX_HOURS", 12, 1..=720)?);
         if session_absolute < session_idle {
             return Err(invalid(
                 "AUTHLINK_SESSION_MAX_HOURS",
@@ -153,7 +177,8 @@ impl Config {
         }
         let db_max_connections = number(&get, "AUTHLINK_DB_MAX_CONNECTIONS", 10, 1..=1000)? as u32;
         let trust_proxy = boolean(&get, "AUTHLINK_TRUST_PROXY", false)?;
-        let site_root = PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
+        let site_root =
+            PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
 
         Ok(Self {
             bind,
@@ -198,7 +223,10 @@ fn parse_public_url(text: &str) -> Result<Url, ConfigError> {
         return Err(invalid(VAR, "must name a host"));
     }
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid(VAR, "must be an origin only, like https://auth.example.com (no path or query)"));
+        return Err(invalid(
+            VAR,
+            "must be an origin only, like https://auth.example.com (no path or query)",
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid(VAR, "must not contain credentials"));
@@ -219,12 +247,19 @@ fn number(
         .parse()
         .map_err(|_| invalid(var, format!("{text:?} is not a whole number")))?;
     if !range.contains(&value) {
-        return Err(invalid(var, format!("must be between {} and {}", range.start(), range.end())));
+        return Err(invalid(
+            var,
+            format!("must be between {} and {}", range.start(), range.end()),
+        ));
     }
     Ok(value)
 }
 
-fn boolean(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+fn boolean(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
     match get(var).as_deref() {
         None => Ok(default),
         Some("true" | "1" | "yes") => Ok(true),
@@ -240,7 +275,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -249,7 +287,10 @@ mod tests {
         let c = config(&[]).expect("defaults are valid");
         assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
         assert_eq!(c.public_origin(), "http://127.0.0.1:3000");
-        assert_eq!(c.database_url.expose_secret(), "sqlite://./data/authlink.db?mode=rwc");
+        assert_eq!(
+            c.database_url.expose_secret(),
+            "sqlite://./data/authlink.db?mode=rwc"
+        );
         assert!(!c.secure_cookies());
         assert!(c.master_key.is_none());
     }
@@ -283,7 +324,10 @@ mod tests {
     #[test]
     fn secrets_do_not_show_in_debug_output() {
         let c = config(&[
-            ("AUTHLINK_MASTER_KEY", "c3VwZXItc2VjcmV0LW1hc3Rlci1rZXktbWF0ZXJpYWwtMTIzNDU2"),
+            (
+                "AUTHLINK_MASTER_KEY",
+                "c3VwZXItc2VjcmV0LW1hc3Rlci1rZXktbWF0ZXJpYWwtMTIzNDU2",
+            ),
             ("DATABASE_URL", "postgres://app:hunter2@db/authlink"),
         ])
         .expect("valid");

@@ -16,7 +16,10 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     let url = config.database_url.expose_secret();
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("cannot create the data directory {} (AUTHLINK_DATA_DIR)", config.data_dir.display())
+            format!(
+                "cannot create the data directory {} (AUTHLINK_DATA_DIR)",
+                config.data_dir.display()
+            )
         })?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
@@ -33,18 +36,26 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
                 .foreign_keys(true)
                 .create_if_missing(true)
         });
-    let db = Database::connect(options)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot connect to the database (DATABASE_URL): {}", redact(&e.to_string(), url)))?;
-    db.ping()
-        .await
-        .map_err(|e| anyhow::anyhow!("the database does not answer (DATABASE_URL): {}", redact(&e.to_string(), url)))?;
+    let db = Database::connect(options).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot connect to the database (DATABASE_URL): {}",
+            redact(&e.to_string(), url)
+        )
+    })?;
+    db.ping().await.map_err(|e| {
+        anyhow::anyhow!(
+            "the database does not answer (DATABASE_URL): {}",
+            redact(&e.to_string(), url)
+        )
+    })?;
     Ok(db)
 }
 
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("database migration failed")
+    Migrator::up(db, None)
+        .await
+        .context("database migration failed")
 }
 
 /// `sqlite` or `postgres`, for logs.
@@ -58,7 +69,10 @@ pub fn backend_name(db: &DatabaseConnection) -> &'static str {
 
 /// Driver errors may quote the connection string; never let its password reach a log.
 fn redact(message: &str, url: &str) -> String {
-    match url::Url::parse(url).ok().and_then(|u| u.password().map(str::to_owned)) {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.password().map(str::to_owned))
+    {
         Some(password) if !password.is_empty() => message.replace(&password, "***"),
         _ => message.to_owned(),
     }
@@ -71,7 +85,10 @@ mod tests {
     #[test]
     fn passwords_are_removed_from_driver_errors() {
         let url = "postgres://app:s3cret@db:5432/authlink";
-        assert_eq!(redact("failed for postgres://app:s3cret@db", url), "failed for postgres://app:***@db");
+        assert_eq!(
+            redact("failed for postgres://app:s3cret@db", url),
+            "failed for postgres://app:***@db"
+        );
         assert_eq!(redact("plain", "sqlite://x.db"), "plain");
     }
 }

@@ -20,7 +20,11 @@ pub const KEY_FILE: &str = "master.key";
 
 /// Builds the keyring the configuration asks for.
 pub fn load_keyring(config: &Config) -> anyhow::Result<Keyring> {
-    let retired: Vec<&str> = config.retired_master_keys.iter().map(|k| k.expose_secret()).collect();
+    let retired: Vec<&str> = config
+        .retired_master_keys
+        .iter()
+        .map(|k| k.expose_secret())
+        .collect();
     if let Some(key) = &config.master_key {
         return Keyring::from_base64(key.expose_secret(), &retired)
             .map_err(|e| anyhow::anyhow!("AUTHLINK_MASTER_KEY: {e}"));
@@ -29,17 +33,25 @@ pub fn load_keyring(config: &Config) -> anyhow::Result<Keyring> {
     let text = read_or_create(&path)?;
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let Some(active) = lines.next() else {
-        bail!("{} is empty; restore it from a backup or set AUTHLINK_MASTER_KEY", path.display());
+        bail!(
+            "{} is empty; restore it from a backup or set AUTHLINK_MASTER_KEY",
+            path.display()
+        );
     };
     let mut all_retired: Vec<&str> = lines.collect();
     all_retired.extend(retired);
-    Keyring::from_base64(active, &all_retired).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    Keyring::from_base64(active, &all_retired)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 fn read_or_create(path: &Path) -> anyhow::Result<String> {
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the data directory {} (AUTHLINK_DATA_DIR)", dir.display()))?;
+        fs::create_dir_all(dir).with_context(|| {
+            format!(
+                "cannot create the data directory {} (AUTHLINK_DATA_DIR)",
+                dir.display()
+            )
+        })?;
     }
     match create_new_private(path) {
         Ok(mut file) => {
@@ -65,12 +77,19 @@ fn read_or_create(path: &Path) -> anyhow::Result<String> {
 #[cfg(unix)]
 fn create_new_private(path: &Path) -> std::io::Result<fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
 }
 
 #[cfg(not(unix))]
 fn create_new_private(path: &Path) -> std::io::Result<fs::File> {
-    fs::OpenOptions::new().write(true).create_new(true).open(path)
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
 }
 
 #[cfg(unix)]
@@ -121,7 +140,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join(KEY_FILE)).expect("file").permissions().mode();
+            let mode = fs::metadata(dir.path().join(KEY_FILE))
+                .expect("file")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

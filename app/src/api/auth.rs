@@ -18,7 +18,9 @@ pub async fn setup_owner(
     use crate::server::{app_state, auth, services::admin};
 
     if password != password_confirmation {
-        return Err(AppError::Validation("The two passwords do not match.".into()));
+        return Err(AppError::Validation(
+            "The two passwords do not match.".into(),
+        ));
     }
     let state = app_state()?;
     let owner = admin::setup_owner(

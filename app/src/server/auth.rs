@@ -1,7 +1,7 @@
 //! Who is making the request: dashboard sessions and role checks for server functions.
 
-use serde::{Deserialize, Serialize};
 use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -36,7 +36,11 @@ pub struct Authenticated {
 }
 
 /// Marks `session` as signed in as `admin`, under a fresh session id (no fixation).
-pub async fn start_session(session: &Session, admin: &admin_user::Model, now: OffsetDateTime) -> Result<(), AppError> {
+pub async fn start_session(
+    session: &Session,
+    admin: &admin_user::Model,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
     session.cycle_id().await?;
     session
         .insert(

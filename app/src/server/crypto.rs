@@ -184,7 +184,8 @@ impl LoadedKey {
         let id_digest = Sha256::digest([b"authlink/key-id/v1\0", material].concat());
         let mut id = [0u8; KEY_ID_LEN];
         id.copy_from_slice(&id_digest[..KEY_ID_LEN]);
-        let cipher = XChaCha20Poly1305::new_from_slice(key.as_ref()).map_err(|_| CryptoError::Encrypt)?;
+        let cipher =
+            XChaCha20Poly1305::new_from_slice(key.as_ref()).map_err(|_| CryptoError::Encrypt)?;
         Ok(Self { id, cipher })
     }
 }
@@ -236,7 +237,10 @@ mod tests {
     fn sealed_secret_opens_with_the_same_row_binding() {
         let ring = keyring();
         let envelope = ring.seal(b"xoxb-secret", ROW).expect("seal");
-        assert_eq!(ring.open(&envelope, ROW).expect("open").as_slice(), b"xoxb-secret");
+        assert_eq!(
+            ring.open(&envelope, ROW).expect("open").as_slice(),
+            b"xoxb-secret"
+        );
         assert!(!envelope.windows(11).any(|w| w == b"xoxb-secret"));
     }
 
@@ -244,10 +248,19 @@ mod tests {
     fn ciphertext_moved_to_another_row_does_not_open() {
         let ring = keyring();
         let envelope = ring.seal(b"secret", ROW).expect("seal");
-        let other_row = Aad { row_id: "row-2", ..ROW };
-        let other_column = Aad { column: "client_secret", ..ROW };
+        let other_row = Aad {
+            row_id: "row-2",
+            ..ROW
+        };
+        let other_column = Aad {
+            column: "client_secret",
+            ..ROW
+        };
         assert_eq!(ring.open(&envelope, other_row), Err(CryptoError::Decrypt));
-        assert_eq!(ring.open(&envelope, other_column), Err(CryptoError::Decrypt));
+        assert_eq!(
+            ring.open(&envelope, other_column),
+            Err(CryptoError::Decrypt)
+        );
     }
 
     #[test]
@@ -263,7 +276,10 @@ mod tests {
     #[test]
     fn same_plaintext_seals_differently_each_time() {
         let ring = keyring();
-        assert_ne!(ring.seal(b"x", ROW).expect("seal"), ring.seal(b"x", ROW).expect("seal"));
+        assert_ne!(
+            ring.seal(b"x", ROW).expect("seal"),
+            ring.seal(b"x", ROW).expect("seal")
+        );
     }
 
     #[test]
@@ -273,18 +289,30 @@ mod tests {
 
         let rotated = Keyring::new(&[2u8; 32], &[&[1u8; 32]]).expect("rotated");
         assert!(rotated.needs_rotation(&envelope));
-        assert_eq!(rotated.open(&envelope, ROW).expect("open").as_slice(), b"secret");
+        assert_eq!(
+            rotated.open(&envelope, ROW).expect("open").as_slice(),
+            b"secret"
+        );
         let resealed = rotated.seal(b"secret", ROW).expect("seal");
         assert!(!rotated.needs_rotation(&resealed));
 
         let without_old = Keyring::new(&[2u8; 32], &[]).expect("new only");
-        assert!(matches!(without_old.open(&envelope, ROW), Err(CryptoError::UnknownKey(_))));
+        assert!(matches!(
+            without_old.open(&envelope, ROW),
+            Err(CryptoError::UnknownKey(_))
+        ));
     }
 
     #[test]
     fn short_or_garbled_master_keys_are_refused() {
-        assert_eq!(Keyring::new(&[0u8; 16], &[]).err(), Some(CryptoError::KeyTooShort(16)));
-        assert_eq!(Keyring::from_base64("not base64!!", &[]).err(), Some(CryptoError::KeyEncoding));
+        assert_eq!(
+            Keyring::new(&[0u8; 16], &[]).err(),
+            Some(CryptoError::KeyTooShort(16))
+        );
+        assert_eq!(
+            Keyring::from_base64("not base64!!", &[]).err(),
+            Some(CryptoError::KeyEncoding)
+        );
         let generated = generate_master_key();
         assert!(Keyring::from_base64(&generated, &[]).is_ok());
     }
@@ -302,7 +330,10 @@ mod tests {
         let b = new_token();
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
-        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
         assert_eq!(token_hash(&a).len(), 32);
         assert_eq!(token_hash(&a), token_hash(&a));
     }

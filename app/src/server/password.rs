@@ -49,11 +49,16 @@ impl std::fmt::Debug for PasswordHasher {
 impl PasswordHasher {
     /// A hasher with the given work factors; at most `concurrency` hashes run at once.
     pub fn new(factors: WorkFactors, concurrency: usize) -> Result<Self, AppError> {
-        let params = Params::new(factors.memory_kib, factors.iterations, factors.parallelism, None)
-            .map_err(|e| {
-                tracing::error!(error = %e, "invalid argon2 parameters");
-                AppError::Internal
-            })?;
+        let params = Params::new(
+            factors.memory_kib,
+            factors.iterations,
+            factors.parallelism,
+            None,
+        )
+        .map_err(|e| {
+            tracing::error!(error = %e, "invalid argon2 parameters");
+            AppError::Internal
+        })?;
         // Verifying against this hash when the account does not exist makes an unknown e-mail
         // cost the same time as a wrong password.
         let dummy_hash = hash_with(&params, "authlink-dummy-password-for-timing")?;
@@ -73,7 +78,11 @@ impl PasswordHasher {
 
     /// Checks `password` against `stored`; with `None` it checks against a dummy hash and fails,
     /// taking the same time.
-    pub async fn verify(&self, password: SecretString, stored: Option<String>) -> Result<bool, AppError> {
+    pub async fn verify(
+        &self,
+        password: SecretString,
+        stored: Option<String>,
+    ) -> Result<bool, AppError> {
         let (hash, known) = match stored {
             Some(h) => (h, true),
             None => (self.dummy_hash.clone(), false),
@@ -97,7 +106,11 @@ impl PasswordHasher {
         T: Send + 'static,
         F: FnOnce() -> Result<T, AppError> + Send + 'static,
     {
-        let _permit = self.permits.acquire().await.map_err(|_| AppError::Internal)?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal)?;
         tokio::task::spawn_blocking(job).await.map_err(|e| {
             tracing::error!(error = %e, "password hashing task failed");
             AppError::Internal
@@ -129,17 +142,35 @@ mod tests {
     #[tokio::test]
     async fn hash_verifies_and_is_argon2id() {
         let hasher = PasswordHasher::new(FAST, 2).expect("hasher");
-        let hash = hasher.hash("correct horse battery".into()).await.expect("hash");
+        let hash = hasher
+            .hash("correct horse battery".into())
+            .await
+            .expect("hash");
         assert!(hash.starts_with("$argon2id$v=19$"));
-        assert!(hasher.verify("correct horse battery".into(), Some(hash.clone())).await.expect("verify"));
-        assert!(!hasher.verify("wrong horse battery".into(), Some(hash)).await.expect("verify"));
+        assert!(
+            hasher
+                .verify("correct horse battery".into(), Some(hash.clone()))
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !hasher
+                .verify("wrong horse battery".into(), Some(hash))
+                .await
+                .expect("verify")
+        );
     }
 
     #[tokio::test]
     async fn unknown_account_never_verifies() {
         let hasher = PasswordHasher::new(FAST, 1).expect("hasher");
         // Even the dummy password itself does not pass when there is no account.
-        assert!(!hasher.verify("authlink-dummy-password-for-timing".into(), None).await.expect("verify"));
+        assert!(
+            !hasher
+                .verify("authlink-dummy-password-for-timing".into(), None)
+                .await
+                .expect("verify")
+        );
     }
 
     #[test]

@@ -45,9 +45,13 @@ fn backend<E: std::fmt::Display>(err: E) -> session_store::Error {
 fn to_active(record: &Record) -> session_store::Result<session::ActiveModel> {
     Ok(session::ActiveModel {
         id_hash: Set(id_hash(&record.id)),
-        data: Set(serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?),
+        data: Set(serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?),
         // Whole seconds, like every stored instant (see `Clock::now`).
-        expires_at: Set(record.expiry_date.replace_nanosecond(0).unwrap_or(record.expiry_date)),
+        expires_at: Set(record
+            .expiry_date
+            .replace_nanosecond(0)
+            .unwrap_or(record.expiry_date)),
     })
 }
 
@@ -57,7 +61,11 @@ impl SessionStore for DbSessionStore {
         // An id collision (2^-128 per pair) gets a fresh id instead of overwriting a session.
         loop {
             let inserted = session::Entity::insert(to_active(record)?)
-                .on_conflict(OnConflict::column(session::Column::IdHash).do_nothing().to_owned())
+                .on_conflict(
+                    OnConflict::column(session::Column::IdHash)
+                        .do_nothing()
+                        .to_owned(),
+                )
                 .exec_without_returning(&self.db)
                 .await
                 .map_err(backend)?;
@@ -90,7 +98,8 @@ impl SessionStore for DbSessionStore {
         row.map(|row| {
             Ok(Record {
                 id: *id,
-                data: serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?,
+                data: serde_json::from_str(&row.data)
+                    .map_err(|e| session_store::Error::Decode(e.to_string()))?,
                 expiry_date: row.expires_at,
             })
         })

@@ -18,7 +18,14 @@ use tower_sessions::Session;
 /// Paths the gate never touches: assets, health checks, server functions, the REST API, and the
 /// pages end users reach without an account.
 const UNGATED_PREFIXES: &[&str] = &[
-    "/pkg/", "/rpc/", "/api/", "/healthz", "/readyz", "/favicon", "/connect/", "/oauth/",
+    "/pkg/",
+    "/rpc/",
+    "/api/",
+    "/healthz",
+    "/readyz",
+    "/favicon",
+    "/connect/",
+    "/oauth/",
 ];
 
 /// The gate's state.
@@ -51,7 +58,11 @@ impl Gate {
 }
 
 /// Redirects page requests (303) to where the visitor can act.
-pub async fn require_setup_and_session(State(gate): State<Gate>, request: Request<Body>, next: Next) -> Response {
+pub async fn require_setup_and_session(
+    State(gate): State<Gate>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
     let is_page = matches!(*request.method(), Method::GET | Method::HEAD)
         && !UNGATED_PREFIXES.iter().any(|p| path.starts_with(p));
@@ -61,7 +72,11 @@ pub async fn require_setup_and_session(State(gate): State<Gate>, request: Reques
     let path = path.to_owned();
 
     if !gate.setup_done().await {
-        return if path == "/setup" { next.run(request).await } else { Redirect::to("/setup").into_response() };
+        return if path == "/setup" {
+            next.run(request).await
+        } else {
+            Redirect::to("/setup").into_response()
+        };
     }
     if path == "/setup" {
         return Redirect::to("/sign-in").into_response();

@@ -8,14 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::api::SERVER_FN_PREFIX;
+use app::error::AppError;
 use app::server::AppState;
 use app::server::session_store::DbSessionStore;
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderName, Request};
-use axum::middleware;
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -38,16 +39,21 @@ pub fn router(config: &Config, state: AppState) -> Router {
     let routes = generate_route_list(App);
 
     let secure = config.secure_cookies();
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone(), state.clock.clone()))
-        // `__Host-` pins the cookie to this host and path `/`, and requires Secure.
-        .with_name(if secure { "__Host-authlink_session" } else { "authlink_session" })
-        .with_secure(secure)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(
-            time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::HOUR),
-        ));
+    let sessions =
+        SessionManagerLayer::new(DbSessionStore::new(state.db.clone(), state.clock.clone()))
+            // `__Host-` pins the cookie to this host and path `/`, and requires Secure.
+            .with_name(if secure {
+                "__Host-authlink_session"
+            } else {
+                "authlink_session"
+            })
+            .with_secure(secure)
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_path("/")
+            .with_expiry(Expiry::OnInactivity(
+                time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::HOUR),
+            ));
 
     let security = Arc::new(security::SecurityConfig::new(config));
     let gate = gate::Gate::new(state.clone());
@@ -56,16 +62,19 @@ pub fn router(config: &Config, state: AppState) -> Router {
     let pages = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route(
-            &format!("{SERVER_FN_PREFIX}/{{*fn_name}}"),
-            get(server_fn_handler).post(server_fn_handler),
-        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
-        .layer(middleware::from_fn_with_state(gate, gate::require_setup_and_session))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn_with_state(
+            gate,
+            gate::require_setup_and_session,
+        ))
+        .layer(middleware::from_fn(server_fn_error_status))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(security::BODY_LIMIT_BYTES))
         .with_state(state);
@@ -92,11 +101,27 @@ pub fn router(config: &Config, state: AppState) -> Router {
     )
 }
 
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), request)
-        .await
-        .into_response()
+/// Leptos answers every server-function error with 500; the status is corrected here from the
+/// [`AppError`] in the body, so clients and logs see 422, 401, 403, 409 or 429 for what they are.
+async fn server_fn_error_status(request: Request<Body>, next: Next) -> Response {
+    let is_server_fn = request.uri().path().starts_with(SERVER_FN_PREFIX);
+    let response = next.run(request).await;
+    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, security::BODY_LIMIT_BYTES).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status_code();
+        if let AppError::RateLimited { retry_after_secs } = error {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Deletes expired sessions every ten minutes.

@@ -69,8 +69,15 @@ pub fn is_same_origin_request(headers: &HeaderMap, public_authority: &str) -> bo
 
 /// Refuses cross-site state-changing requests with 403. Safe methods pass: no GET mutates.
 /// The bearer-token REST API (`/api/v1/`) sends no cookies and is exempt.
-pub async fn reject_cross_site(State(config): State<Arc<SecurityConfig>>, request: Request<Body>, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+pub async fn reject_cross_site(
+    State(config): State<Arc<SecurityConfig>>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if safe || request.uri().path().starts_with("/api/v1/") {
         return next.run(request).await;
     }
@@ -96,7 +103,10 @@ pub async fn limit_body(request: Request<Body>, next: Next) -> Response {
     if declared.is_some_and(|len| len > BODY_LIMIT_BYTES as u64) {
         return (
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The request is too large: at most {} KiB are accepted.", BODY_LIMIT_BYTES / 1024),
+            format!(
+                "The request is too large: at most {} KiB are accepted.",
+                BODY_LIMIT_BYTES / 1024
+            ),
         )
             .into_response();
     }
@@ -104,7 +114,11 @@ pub async fn limit_body(request: Request<Body>, next: Next) -> Response {
 }
 
 /// Records the client address for throttling and logs.
-pub async fn client_ip(State(config): State<Arc<SecurityConfig>>, mut request: Request<Body>, next: Next) -> Response {
+pub async fn client_ip(
+    State(config): State<Arc<SecurityConfig>>,
+    mut request: Request<Body>,
+    next: Next,
+) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -113,7 +127,9 @@ pub async fn client_ip(State(config): State<Arc<SecurityConfig>>, mut request: R
         .trust_proxy
         .then(|| forwarded_for(request.headers()))
         .flatten();
-    let ip = forwarded.or(peer).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let ip = forwarded
+        .or(peer)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     request.extensions_mut().insert(ClientIp(ip));
     next.run(request).await
 }
@@ -131,12 +147,18 @@ fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
 
 /// Adds the security headers every response carries. Pages set their own nonce-based CSP;
 /// everything else gets a deny-all policy.
-pub async fn headers(State(config): State<Arc<SecurityConfig>>, request: Request<Body>, next: Next) -> Response {
+pub async fn headers(
+    State(config): State<Arc<SecurityConfig>>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
     let cacheable = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let mut set = |name: header::HeaderName, value: &'static str| {
-        headers.entry(name).or_insert(HeaderValue::from_static(value));
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
     };
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     // Connect links carry their token in the path; no page may leak it in a Referer.
@@ -146,8 +168,14 @@ pub async fn headers(State(config): State<Arc<SecurityConfig>>, request: Request
         header::CONTENT_SECURITY_POLICY,
         "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
     );
-    set(header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    set(header::HeaderName::from_static("cross-origin-resource-policy"), "same-origin");
+    set(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set(
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        "same-origin",
+    );
     set(
         header::HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
@@ -156,7 +184,10 @@ pub async fn headers(State(config): State<Arc<SecurityConfig>>, request: Request
         set(header::CACHE_CONTROL, "no-store");
     }
     if config.https {
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        );
     }
     response
 }
@@ -177,11 +208,23 @@ mod tests {
 
     #[test]
     fn same_origin_requests_pass() {
-        assert!(is_same_origin_request(&headers(&[("sec-fetch-site", "same-origin")]), PUBLIC));
-        assert!(is_same_origin_request(&headers(&[("sec-fetch-site", "none")]), PUBLIC));
-        assert!(is_same_origin_request(&headers(&[("origin", "https://auth.example.com")]), PUBLIC));
         assert!(is_same_origin_request(
-            &headers(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")]),
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            PUBLIC
+        ));
+        assert!(is_same_origin_request(
+            &headers(&[("sec-fetch-site", "none")]),
+            PUBLIC
+        ));
+        assert!(is_same_origin_request(
+            &headers(&[("origin", "https://auth.example.com")]),
+            PUBLIC
+        ));
+        assert!(is_same_origin_request(
+            &headers(&[
+                ("origin", "http://localhost:3000"),
+                ("host", "localhost:3000")
+            ]),
             PUBLIC
         ));
         // A script or CLI without cookies cannot ride on a session.
@@ -199,14 +242,23 @@ mod tests {
             headers(&[("origin", "https://auth.example.com:8443")]),
             headers(&[("cookie", "authlink_session=x")]),
         ] {
-            assert!(!is_same_origin_request(&case, PUBLIC), "{case:?} must be refused");
+            assert!(
+                !is_same_origin_request(&case, PUBLIC),
+                "{case:?} must be refused"
+            );
         }
     }
 
     #[test]
     fn forwarded_for_takes_the_nearest_proxy_entry() {
         let map = headers(&[("x-forwarded-for", "203.0.113.9, 198.51.100.7")]);
-        assert_eq!(forwarded_for(&map), Some("198.51.100.7".parse().expect("ip")));
-        assert_eq!(forwarded_for(&headers(&[("x-forwarded-for", "garbage")])), None);
+        assert_eq!(
+            forwarded_for(&map),
+            Some("198.51.100.7".parse().expect("ip"))
+        );
+        assert_eq!(
+            forwarded_for(&headers(&[("x-forwarded-for", "garbage")])),
+            None
+        );
     }
 }

@@ -8,7 +8,9 @@ use app::types::Role;
 use leptos::server_fn::ServerFn;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
-use crate::helpers::{Backend, OWNER_EMAIL, OWNER_PASSWORD, TestOptions, client_with, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Backend, OWNER_EMAIL, OWNER_PASSWORD, TestOptions, client_with, spawn_app, spawn_app_with,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -30,9 +32,14 @@ async fn setup_creates_the_owner_and_signs_in(backend: Backend) {
     let app = spawn_app(backend).await;
     assert_eq!(app.whoami().await, None);
 
-    let response = app.setup_owner("  Owner@Example.com ", OWNER_PASSWORD).await;
+    let response = app
+        .setup_owner("  Owner@Example.com ", OWNER_PASSWORD)
+        .await;
     assert!(response.is_ok(), "{response:?}");
-    assert_eq!(response.headers.get("location").map(|v| v.to_str().ok()), Some(Some("/tenants")));
+    assert_eq!(
+        response.headers.get("location").map(|v| v.to_str().ok()),
+        Some(Some("/tenants"))
+    );
 
     let me = app.whoami().await.expect("signed in after setup");
     assert_eq!(me.email, OWNER_EMAIL);
@@ -58,9 +65,14 @@ async fn second_setup_is_refused(backend: Backend) {
             ],
         )
         .await;
-    assert!(matches!(response.app_error(), AppError::Conflict(msg) if msg.contains("already complete")));
+    assert!(
+        matches!(response.app_error(), AppError::Conflict(msg) if msg.contains("already complete"))
+    );
     assert_eq!(app.whoami_with(&stranger).await, None);
-    let admins = app::server::entities::admin_user::Entity::find().count(&app.state.db).await.expect("count");
+    let admins = app::server::entities::admin_user::Entity::find()
+        .count(&app.state.db)
+        .await
+        .expect("count");
     assert_eq!(admins, 1);
     app.cleanup().await;
 }
@@ -89,9 +101,15 @@ async fn simultaneous_setups_create_exactly_one_owner(backend: Backend) {
     let winners = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(winners, 1, "{results:?}");
     for loser in results.iter().filter(|r| !r.is_ok()) {
-        assert!(matches!(loser.app_error(), AppError::Conflict(_)), "{loser:?}");
+        assert!(
+            matches!(loser.app_error(), AppError::Conflict(_)),
+            "{loser:?}"
+        );
     }
-    let admins = app::server::entities::admin_user::Entity::find().count(&app.state.db).await.expect("count");
+    let admins = app::server::entities::admin_user::Entity::find()
+        .count(&app.state.db)
+        .await
+        .expect("count");
     assert_eq!(admins, 1);
     app.cleanup().await;
 }
@@ -99,11 +117,35 @@ async fn simultaneous_setups_create_exactly_one_owner(backend: Backend) {
 async fn setup_validates_its_input(backend: Backend) {
     let app = spawn_app(backend).await;
     let cases: [(&str, &str, &str, &str, &str); 5] = [
-        ("not-an-email", OWNER_PASSWORD, OWNER_PASSWORD, "Acme", "valid e-mail"),
+        (
+            "not-an-email",
+            OWNER_PASSWORD,
+            OWNER_PASSWORD,
+            "Acme",
+            "valid e-mail",
+        ),
         (OWNER_EMAIL, "short", "short", "Acme", "at least 12"),
-        (OWNER_EMAIL, OWNER_PASSWORD, "something else entirely", "Acme", "do not match"),
-        (OWNER_EMAIL, OWNER_PASSWORD, OWNER_PASSWORD, "   ", "product's name"),
-        (OWNER_EMAIL, &"p".repeat(1025), &"p".repeat(1025), "Acme", "at most 1024"),
+        (
+            OWNER_EMAIL,
+            OWNER_PASSWORD,
+            "something else entirely",
+            "Acme",
+            "do not match",
+        ),
+        (
+            OWNER_EMAIL,
+            OWNER_PASSWORD,
+            OWNER_PASSWORD,
+            "   ",
+            "product's name",
+        ),
+        (
+            OWNER_EMAIL,
+            &"p".repeat(1025),
+            &"p".repeat(1025),
+            "Acme",
+            "at most 1024",
+        ),
     ];
     for (email, password, confirmation, product, expected) in cases {
         let response = app
@@ -115,12 +157,19 @@ async fn setup_validates_its_input(backend: Backend) {
             ])
             .await;
         match response.app_error() {
-            AppError::Validation(msg) => assert!(msg.contains(expected), "{msg:?} should mention {expected:?}"),
+            AppError::Validation(msg) => assert!(
+                msg.contains(expected),
+                "{msg:?} should mention {expected:?}"
+            ),
             other => panic!("expected a validation error, got {other:?}"),
         }
     }
     // Nothing half-written: setup is still open.
-    assert!(!app::server::services::admin::is_setup_complete(&app.state.db).await.expect("query"));
+    assert!(
+        !app::server::services::admin::is_setup_complete(&app.state.db)
+            .await
+            .expect("query")
+    );
     app.cleanup().await;
 }
 
@@ -130,14 +179,24 @@ async fn sign_in_and_sign_out(backend: Backend) {
 
     let browser = client_with(Default::default());
     let response = app
-        .call_with(&browser, app::api::auth::SignIn::PATH, &[("email", OWNER_EMAIL), ("password", OWNER_PASSWORD)])
+        .call_with(
+            &browser,
+            app::api::auth::SignIn::PATH,
+            &[("email", OWNER_EMAIL), ("password", OWNER_PASSWORD)],
+        )
         .await;
     assert!(response.is_ok(), "{response:?}");
-    assert_eq!(app.whoami_with(&browser).await.map(|u| u.email).as_deref(), Some(OWNER_EMAIL));
+    assert_eq!(
+        app.whoami_with(&browser).await.map(|u| u.email).as_deref(),
+        Some(OWNER_EMAIL)
+    );
 
     let response = app.call_with(&browser, SignOut::PATH, &[]).await;
     assert!(response.is_ok(), "{response:?}");
-    assert_eq!(response.headers.get("location").map(|v| v.to_str().ok()), Some(Some("/sign-in")));
+    assert_eq!(
+        response.headers.get("location").map(|v| v.to_str().ok()),
+        Some(Some("/sign-in"))
+    );
     assert_eq!(app.whoami_with(&browser).await, None);
     app.cleanup().await;
 }
@@ -148,17 +207,35 @@ async fn unknown_account_and_wrong_password_get_the_same_answer(backend: Backend
     let browser = client_with(Default::default());
 
     let wrong_password = app
-        .call_with(&browser, app::api::auth::SignIn::PATH, &[("email", OWNER_EMAIL), ("password", "not the password!")])
+        .call_with(
+            &browser,
+            app::api::auth::SignIn::PATH,
+            &[("email", OWNER_EMAIL), ("password", "not the password!")],
+        )
         .await;
     let unknown_user = app
-        .call_with(&browser, app::api::auth::SignIn::PATH, &[("email", "nobody@example.com"), ("password", "not the password!")])
+        .call_with(
+            &browser,
+            app::api::auth::SignIn::PATH,
+            &[
+                ("email", "nobody@example.com"),
+                ("password", "not the password!"),
+            ],
+        )
         .await;
     let malformed = app
-        .call_with(&browser, app::api::auth::SignIn::PATH, &[("email", "nobody"), ("password", "not the password!")])
+        .call_with(
+            &browser,
+            app::api::auth::SignIn::PATH,
+            &[("email", "nobody"), ("password", "not the password!")],
+        )
         .await;
     for response in [&wrong_password, &unknown_user, &malformed] {
-        assert_eq!(response.status, wrong_password.status);
-        assert_eq!(response.app_error(), AppError::Validation(WRONG_CREDENTIALS.into()));
+        assert_eq!(response.status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            response.app_error(),
+            AppError::Validation(WRONG_CREDENTIALS.into())
+        );
     }
     assert_eq!(app.whoami_with(&browser).await, None);
     app.cleanup().await;
@@ -170,31 +247,64 @@ async fn sign_in_is_throttled_per_account(backend: Backend) {
         max_failures_per_ip: 100,
         window: time::Duration::minutes(15),
     };
-    let app = spawn_app_with(backend, TestOptions { throttle: policy, ..Default::default() }).await;
+    let app = spawn_app_with(
+        backend,
+        TestOptions {
+            throttle: policy,
+            ..Default::default()
+        },
+    )
+    .await;
     assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
     let browser = client_with(Default::default());
     let sign_in = |email: &'static str, password: &'static str| {
         let browser = browser.clone();
         let app = &app;
         async move {
-            app.call_with(&browser, app::api::auth::SignIn::PATH, &[("email", email), ("password", password)])
-                .await
+            app.call_with(
+                &browser,
+                app::api::auth::SignIn::PATH,
+                &[("email", email), ("password", password)],
+            )
+            .await
         }
     };
 
     for _ in 0..3 {
-        assert!(matches!(sign_in(OWNER_EMAIL, "wrong password!").await.app_error(), AppError::Validation(_)));
+        assert!(matches!(
+            sign_in(OWNER_EMAIL, "wrong password!").await.app_error(),
+            AppError::Validation(_)
+        ));
     }
     // Locked: even the right password is refused, with the same answer an unknown account gets.
     let locked = sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
-    assert!(matches!(locked.app_error(), AppError::RateLimited { retry_after_secs } if retry_after_secs > 0));
+    assert_eq!(locked.status, reqwest::StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        matches!(locked.app_error(), AppError::RateLimited { retry_after_secs } if retry_after_secs > 0)
+    );
+    let retry_after: u64 = locked.headers["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=15 * 60).contains(&retry_after), "{retry_after}");
     for _ in 0..3 {
         sign_in("ghost@example.com", "wrong password!").await;
     }
-    assert!(matches!(sign_in("ghost@example.com", "wrong password!").await.app_error(), AppError::RateLimited { .. }));
+    assert!(matches!(
+        sign_in("ghost@example.com", "wrong password!")
+            .await
+            .app_error(),
+        AppError::RateLimited { .. }
+    ));
 
     // Other accounts are not affected by this account's lock.
-    assert!(matches!(sign_in("other@example.com", "wrong password!").await.app_error(), AppError::Validation(_)));
+    assert!(matches!(
+        sign_in("other@example.com", "wrong password!")
+            .await
+            .app_error(),
+        AppError::Validation(_)
+    ));
 
     // After the window, the right password works again and clears the counter.
     app.clock.advance(time::Duration::minutes(16));
@@ -208,13 +318,26 @@ async fn sign_in_is_throttled_per_address(backend: Backend) {
         max_failures_per_ip: 4,
         window: time::Duration::minutes(15),
     };
-    let app = spawn_app_with(backend, TestOptions { throttle: policy, ..Default::default() }).await;
+    let app = spawn_app_with(
+        backend,
+        TestOptions {
+            throttle: policy,
+            ..Default::default()
+        },
+    )
+    .await;
     assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
     for i in 0..4 {
         let email = format!("user{i}@example.com");
-        assert!(matches!(app.sign_in(&email, "wrong password!").await.app_error(), AppError::Validation(_)));
+        assert!(matches!(
+            app.sign_in(&email, "wrong password!").await.app_error(),
+            AppError::Validation(_)
+        ));
     }
-    assert!(matches!(app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await.app_error(), AppError::RateLimited { .. }));
+    assert!(matches!(
+        app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await.app_error(),
+        AppError::RateLimited { .. }
+    ));
     app.cleanup().await;
 }
 
@@ -225,7 +348,10 @@ async fn session_id_is_rotated_on_sign_in(backend: Backend) {
 
     // A session id planted by an attacker is not adopted.
     let planted = "AAAAAAAAAAAAAAAAAAAAAA";
-    app.jar.add_cookie_str(&format!("authlink_session={planted}; Path=/"), &app.base.parse().expect("url"));
+    app.jar.add_cookie_str(
+        &format!("authlink_session={planted}; Path=/"),
+        &app.base.parse().expect("url"),
+    );
     assert!(app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
     let after_sign_in = app.session_cookie().expect("session cookie after sign-in");
     assert_ne!(after_sign_in, planted);
@@ -236,8 +362,15 @@ async fn session_id_is_rotated_on_sign_in(backend: Backend) {
     let rotated = app.session_cookie().expect("rotated cookie");
     assert_ne!(rotated, after_sign_in);
     let old = reqwest::cookie::Jar::default();
-    old.add_cookie_str(&format!("authlink_session={after_sign_in}; Path=/"), &app.base.parse().expect("url"));
-    assert_eq!(app.whoami_with(&client_with(std::sync::Arc::new(old))).await, None);
+    old.add_cookie_str(
+        &format!("authlink_session={after_sign_in}; Path=/"),
+        &app.base.parse().expect("url"),
+    );
+    assert_eq!(
+        app.whoami_with(&client_with(std::sync::Arc::new(old)))
+            .await,
+        None
+    );
     assert!(app.whoami().await.is_some());
     app.cleanup().await;
 }
@@ -256,9 +389,16 @@ async fn sessions_end_after_the_absolute_timeout(backend: Backend) {
     .await;
     assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
     app.clock.advance(time::Duration::minutes(100));
-    assert!(app.whoami().await.is_some(), "still inside the absolute lifetime");
+    assert!(
+        app.whoami().await.is_some(),
+        "still inside the absolute lifetime"
+    );
     app.clock.advance(time::Duration::minutes(21));
-    assert_eq!(app.whoami().await, None, "past the absolute lifetime despite activity");
+    assert_eq!(
+        app.whoami().await,
+        None,
+        "past the absolute lifetime despite activity"
+    );
     app.cleanup().await;
 }
 
@@ -266,7 +406,10 @@ async fn sessions_are_stored_hashed(backend: Backend) {
     let app = spawn_app(backend).await;
     assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
     let cookie = app.session_cookie().expect("cookie");
-    let rows = app::server::entities::session::Entity::find().all(&app.state.db).await.expect("sessions");
+    let rows = app::server::entities::session::Entity::find()
+        .all(&app.state.db)
+        .await
+        .expect("sessions");
     assert_eq!(rows.len(), 1);
     assert_ne!(rows[0].id_hash, cookie);
     assert_eq!(rows[0].id_hash.len(), 64);

@@ -113,18 +113,10 @@ const TEST_WORK_FACTORS: WorkFactors = WorkFactors {
 };
 
 /// Knobs for [`spawn_app_with`].
+#[derive(Default)]
 pub struct TestOptions {
     pub throttle: ThrottlePolicy,
     pub extra_env: Vec<(&'static str, String)>,
-}
-
-impl Default for TestOptions {
-    fn default() -> Self {
-        Self {
-            throttle: ThrottlePolicy::default(),
-            extra_env: Vec::new(),
-        }
-    }
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -134,10 +126,18 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (database_url, pg_database) = match &backend {
-        Backend::Sqlite => (format!("sqlite://{}?mode=rwc", data_dir.path().join("test.db").display()), None),
+        Backend::Sqlite => (
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.path().join("test.db").display()
+            ),
+            None,
+        ),
         Backend::Postgres { admin_url } => {
             let name = format!("authlink_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(admin_url).await.expect("postgres admin connection");
+            let admin = Database::connect(admin_url)
+                .await
+                .expect("postgres admin connection");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                 .await
@@ -154,7 +154,10 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
         ("AUTHLINK_PUBLIC_URL", "http://localhost".to_owned()),
         ("AUTHLINK_DATA_DIR", data_dir.path().display().to_string()),
         ("DATABASE_URL", database_url),
-        ("LEPTOS_SITE_ROOT", data_dir.path().join("site").display().to_string()),
+        (
+            "LEPTOS_SITE_ROOT",
+            data_dir.path().join("site").display().to_string(),
+        ),
         ("AUTHLINK_DB_MAX_CONNECTIONS", "5".to_owned()),
     ]);
     env.extend(options.extra_env);
@@ -166,7 +169,9 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
         work_factors: TEST_WORK_FACTORS,
         throttle: options.throttle,
     };
-    let app = Application::build(config, overrides).await.expect("application builds");
+    let app = Application::build(config, overrides)
+        .await
+        .expect("application builds");
     let addr = app.local_addr();
     let state = app.state().clone();
     tokio::spawn(app.run_until(std::future::pending()));
@@ -205,7 +210,8 @@ pub struct FnResponse {
 impl FnResponse {
     /// The error the server function returned.
     pub fn app_error(&self) -> AppError {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not an AppError ({e}): {} {}", self.status, self.body))
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not an AppError ({e}): {} {}", self.status, self.body))
     }
 
     pub fn is_ok(&self) -> bool {
@@ -223,7 +229,12 @@ impl TestApp {
         self.call_with(&self.client, F::PATH, fields).await
     }
 
-    pub async fn call_with(&self, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> FnResponse {
+    pub async fn call_with(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> FnResponse {
         let response = client
             .post(self.url(path))
             .header("origin", &self.base)
@@ -262,13 +273,18 @@ impl TestApp {
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> FnResponse {
-        self.call::<app::api::auth::SignIn>(&[("email", email), ("password", password)]).await
+        self.call::<app::api::auth::SignIn>(&[("email", email), ("password", password)])
+            .await
     }
 
     /// Who the server thinks is signed in on `client`.
     pub async fn whoami_with(&self, client: &reqwest::Client) -> Option<app::types::CurrentUser> {
         let response = self
-            .call_with(client, <app::api::auth::GetCurrentUser as ServerFn>::PATH, &[])
+            .call_with(
+                client,
+                <app::api::auth::GetCurrentUser as ServerFn>::PATH,
+                &[],
+            )
             .await;
         assert!(response.is_ok(), "get_current_user failed: {response:?}");
         serde_json::from_str(&response.body).expect("current user json")
@@ -280,7 +296,9 @@ impl TestApp {
 
     /// Drops the PostgreSQL test database (SQLite files go with the temp dir).
     pub async fn cleanup(self) {
-        let TestApp { state, pg_database, .. } = self;
+        let TestApp {
+            state, pg_database, ..
+        } = self;
         state.db.close().await.ok();
         if let Some((admin_url, name)) = pg_database
             && let Ok(admin) = Database::connect(&admin_url).await

@@ -33,8 +33,18 @@ async fn cross_site_posts_are_refused_before_anything_happens(backend: Backend) 
             request = request.header(*name, value);
         }
         let response = request.send().await.expect("request");
-        assert_eq!(response.status(), reqwest::StatusCode::FORBIDDEN, "{headers:?}");
-        assert!(response.text().await.expect("body").contains("another site"));
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::FORBIDDEN,
+            "{headers:?}"
+        );
+        assert!(
+            response
+                .text()
+                .await
+                .expect("body")
+                .contains("another site")
+        );
     }
 
     // A cross-site sign-out does not end the session either.
@@ -52,7 +62,12 @@ async fn cross_site_posts_are_refused_before_anything_happens(backend: Backend) 
 
 async fn pages_carry_security_headers_and_a_nonce_csp(backend: Backend) {
     let app = spawn_app(backend).await;
-    let response = app.client.get(app.url("/setup")).send().await.expect("request");
+    let response = app
+        .client
+        .get(app.url("/setup"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.status(), 200);
     let headers = response.headers().clone();
     let csp = headers["content-security-policy"].to_str().expect("csp");
@@ -72,11 +87,23 @@ async fn pages_carry_security_headers_and_a_nonce_csp(backend: Backend) {
     // Every inline script carries this response's nonce.
     let scripts = html.matches("<script").count();
     assert!(scripts > 0);
-    assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "{html}");
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "{html}"
+    );
 
     // Another response, another nonce.
-    let again = app.client.get(app.url("/setup")).send().await.expect("request");
-    let csp_again = again.headers()["content-security-policy"].to_str().expect("csp").to_owned();
+    let again = app
+        .client
+        .get(app.url("/setup"))
+        .send()
+        .await
+        .expect("request");
+    let csp_again = again.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
     assert!(!csp_again.contains(nonce));
     app.cleanup().await;
 }
@@ -84,7 +111,11 @@ async fn pages_carry_security_headers_and_a_nonce_csp(backend: Backend) {
 async fn pages_lead_to_setup_then_sign_in_then_the_dashboard(backend: Backend) {
     let app = spawn_app(backend).await;
     let location = |response: &reqwest::Response| {
-        response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned)
+        response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     };
 
     for path in ["/", "/tenants", "/sign-in"] {
@@ -92,27 +123,56 @@ async fn pages_lead_to_setup_then_sign_in_then_the_dashboard(backend: Backend) {
         assert_eq!(response.status(), 303, "{path}");
         assert_eq!(location(&response).as_deref(), Some("/setup"), "{path}");
     }
-    let setup_page = app.client.get(app.url("/setup")).send().await.expect("request");
+    let setup_page = app
+        .client
+        .get(app.url("/setup"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(setup_page.status(), 200);
-    assert!(setup_page.text().await.expect("html").contains("Create the owner account"));
+    assert!(
+        setup_page
+            .text()
+            .await
+            .expect("html")
+            .contains("Create the owner account")
+    );
 
     assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
     let anonymous = crate::helpers::client_with(Default::default());
-    for (path, expected) in [("/setup", "/sign-in"), ("/tenants", "/sign-in"), ("/settings", "/sign-in")] {
+    for (path, expected) in [
+        ("/setup", "/sign-in"),
+        ("/tenants", "/sign-in"),
+        ("/settings", "/sign-in"),
+    ] {
         let response = anonymous.get(app.url(path)).send().await.expect("request");
         assert_eq!(location(&response).as_deref(), Some(expected), "{path}");
     }
-    let sign_in_page = anonymous.get(app.url("/sign-in")).send().await.expect("request");
+    let sign_in_page = anonymous
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(sign_in_page.status(), 200);
 
     // Signed in (setup signed the owner in): the dashboard renders with navigation.
-    let dashboard = app.client.get(app.url("/tenants")).send().await.expect("request");
+    let dashboard = app
+        .client
+        .get(app.url("/tenants"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(dashboard.status(), 200);
     let html = dashboard.text().await.expect("html");
     for text in ["Tenants", "Connectors", "Settings", OWNER_EMAIL, "Sign out"] {
         assert!(html.contains(text), "dashboard lacks {text:?}");
     }
-    let sign_in_again = app.client.get(app.url("/sign-in")).send().await.expect("request");
+    let sign_in_again = app
+        .client
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(location(&sign_in_again).as_deref(), Some("/tenants"));
     app.cleanup().await;
 }
@@ -120,7 +180,12 @@ async fn pages_lead_to_setup_then_sign_in_then_the_dashboard(backend: Backend) {
 async fn unknown_pages_are_404_and_leak_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
-    let response = app.client.get(app.url("/no/such/page")).send().await.expect("request");
+    let response = app
+        .client
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.status(), 404);
     let html = response.text().await.expect("html");
     assert!(html.contains("Page not found"));
@@ -134,7 +199,11 @@ async fn unknown_pages_are_404_and_leak_nothing(backend: Backend) {
         .send()
         .await
         .expect("request");
-    assert!(unknown_fn.status().is_client_error(), "{}", unknown_fn.status());
+    assert!(
+        unknown_fn.status().is_client_error(),
+        "{}",
+        unknown_fn.status()
+    );
     let _ = OWNER_PASSWORD;
     app.cleanup().await;
 }

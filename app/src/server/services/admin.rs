@@ -41,7 +41,9 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
         None => false,
     };
     if !valid {
-        return Err(AppError::Validation("Enter a valid e-mail address, like name@example.com.".into()));
+        return Err(AppError::Validation(
+            "Enter a valid e-mail address, like name@example.com.".into(),
+        ));
     }
     Ok(email)
 }
@@ -67,7 +69,9 @@ pub fn validate_new_password(password: &str) -> Result<(), AppError> {
 fn validate_product_name(raw: &str) -> Result<String, AppError> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(AppError::Validation("Enter your product's name; end users see it when they connect.".into()));
+        return Err(AppError::Validation(
+            "Enter your product's name; end users see it when they connect.".into(),
+        ));
     }
     if name.chars().count() > limits::PRODUCT_NAME_MAX_CHARS {
         return Err(AppError::Validation(format!(
@@ -76,7 +80,9 @@ fn validate_product_name(raw: &str) -> Result<String, AppError> {
         )));
     }
     if name.chars().any(char::is_control) {
-        return Err(AppError::Validation("The product name contains invalid characters.".into()));
+        return Err(AppError::Validation(
+            "The product name contains invalid characters.".into(),
+        ));
     }
     Ok(name.to_owned())
 }
@@ -91,7 +97,9 @@ pub async fn is_setup_complete(db: &impl ConnectionTrait) -> Result<bool, DbErr>
 
 /// The installation row, if setup is done.
 pub async fn installation(db: &impl ConnectionTrait) -> Result<Option<installation::Model>, DbErr> {
-    installation::Entity::find_by_id(installation::SINGLETON_ID).one(db).await
+    installation::Entity::find_by_id(installation::SINGLETON_ID)
+        .one(db)
+        .await
 }
 
 /// What is needed to create an admin account.
@@ -143,7 +151,11 @@ where
     }
     let owner = insert_admin(&txn, email, password_hash, Role::Owner, now).await?;
     txn.commit().await.map_err(|err| {
-        if is_unique_violation(&err) { setup_already_done() } else { err.into() }
+        if is_unique_violation(&err) {
+            setup_already_done()
+        } else {
+            err.into()
+        }
     })?;
     tracing::info!(admin_id = %owner.id, "owner account created");
     Ok(owner)
@@ -211,7 +223,10 @@ pub async fn count_admins(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
 }
 
 /// An admin account by id.
-pub async fn find_admin(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<admin_user::Model>, DbErr> {
+pub async fn find_admin(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<admin_user::Model>, DbErr> {
     admin_user::Entity::find_by_id(id).one(db).await
 }
 
@@ -237,7 +252,10 @@ pub async fn authenticate(
     // that nothing distinguishes it from an unknown one.
     let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
     let email: String = email.chars().take(limits::EMAIL_MAX_CHARS).collect();
-    let buckets = [Bucket::Account(email.clone()), Bucket::Ip(client_ip.to_owned())];
+    let buckets = [
+        Bucket::Account(email.clone()),
+        Bucket::Ip(client_ip.to_owned()),
+    ];
 
     let now = clock.now();
     if let Some(retry_after_secs) = throttle::locked_for(db, &buckets, now).await? {
@@ -275,8 +293,19 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(normalize_email("  Ada@Example.COM ").as_deref(), Ok("ada@example.com"));
-        for bad in ["", "ada", "@example.com", "ada@", "ada@@example.com", "a b@example.com", "ada@example.com."] {
+        assert_eq!(
+            normalize_email("  Ada@Example.COM ").as_deref(),
+            Ok("ada@example.com")
+        );
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@@example.com",
+            "a b@example.com",
+            "ada@example.com.",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad:?} should be refused");
         }
         assert!(normalize_email(&format!("{}@example.com", "a".repeat(300))).is_err());
@@ -292,7 +321,10 @@ mod tests {
 
     #[test]
     fn product_names_are_trimmed_and_bounded() {
-        assert_eq!(validate_product_name("  Acme CRM ").as_deref(), Ok("Acme CRM"));
+        assert_eq!(
+            validate_product_name("  Acme CRM ").as_deref(),
+            Ok("Acme CRM")
+        );
         assert!(validate_product_name("   ").is_err());
         assert!(validate_product_name(&"x".repeat(81)).is_err());
         assert!(validate_product_name("bad\u{7}name").is_err());

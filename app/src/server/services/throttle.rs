@@ -98,7 +98,8 @@ pub async fn record_failure(
             )
             .value(
                 Column::WindowStartedAt,
-                Expr::case(window_expired, now).finally(Expr::col((Entity, Column::WindowStartedAt))),
+                Expr::case(window_expired, now)
+                    .finally(Expr::col((Entity, Column::WindowStartedAt))),
             )
             .to_owned(),
     )

@@ -1,0 +1,69 @@
+import { defineConfig, devices } from "@playwright/test";
+import * as path from "node:path";
+
+// The server under test: the binary and site that `cargo leptos build` produced, on a fresh
+// SQLite database in a throw-away data directory.
+const port = Number(process.env.AUTHLINK_E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+const root = path.resolve(__dirname, "..");
+const binary = process.env.AUTHLINK_E2E_BINARY ?? path.join(root, "target/debug/authlink");
+const siteRoot = process.env.AUTHLINK_E2E_SITE_ROOT ?? path.join(root, "target/site");
+const dataDir = path.join(__dirname, ".data");
+
+// Debian's Chromium; Playwright never downloads a browser here.
+const chromium = {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  // One server, one database: the journeys build on each other's state, so run them in order.
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"]],
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: chromium,
+  },
+  projects: [
+    {
+      name: "desktop",
+      use: { ...devices["Desktop Chrome"], launchOptions: chromium },
+      testIgnore: /responsive\.spec\.ts/,
+    },
+    {
+      name: "phone",
+      dependencies: ["desktop"],
+      use: { ...devices["Pixel 7"], launchOptions: chromium },
+      testMatch: /responsive\.spec\.ts/,
+    },
+  ],
+  webServer: {
+    command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && exec "${binary}"`,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      AUTHLINK_BIND: `127.0.0.1:${port}`,
+      AUTHLINK_PUBLIC_URL: baseURL,
+      AUTHLINK_DATA_DIR: dataDir,
+      LEPTOS_SITE_ROOT: siteRoot,
+      AUTHLINK_LOG: "warn",
+    },
+  },
+});

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# README command 2: set up what is missing, then run every check and test:
+# formatting, clippy (server and wasm), unit and HTTP tests on SQLite and PostgreSQL, and the
+# Playwright end-to-end tests in Chromium.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+scripts/setup.sh test
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (server side)"
+cargo clippy -p server -p app -p migrations --all-targets --features app/ssr -- -D warnings
+
+step "clippy (wasm)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "unit and HTTP tests (SQLite and PostgreSQL)"
+cargo test -p server -p app -p migrations --features app/ssr
+
+step "build the site for the end-to-end tests"
+cargo leptos build
+
+step "end-to-end tests (Chromium)"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+export AUTHLINK_E2E_BINARY="$target_dir/debug/authlink"
+export AUTHLINK_E2E_SITE_ROOT="$root/target/site"
+(cd end2end && npx playwright test)
