@@ -19,8 +19,14 @@ use leptos_router::path;
 
 use components::layout::DashboardLayout;
 use pages::{
-    connectors::ConnectorsPage, home::HomeRedirect, not_found::NotFoundPage,
-    settings::SettingsPage, setup::SetupPage, sign_in::SignInPage, tenants::TenantsPage,
+    connectors::{ConnectorsPage, EditConnectorPage, NewConnectorPage},
+    home::HomeRedirect,
+    not_found::NotFoundPage,
+    settings::SettingsPage,
+    setup::SetupPage,
+    sign_in::SignInPage,
+    tenant_details::TenantDetailsPage,
+    tenants::TenantsPage,
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -60,7 +66,10 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=DashboardLayout>
                     <Route path=path!("") view=HomeRedirect/>
                     <Route path=path!("tenants") view=TenantsPage/>
+                    <Route path=path!("tenants/:id") view=TenantDetailsPage/>
                     <Route path=path!("connectors") view=ConnectorsPage/>
+                    <Route path=path!("connectors/new") view=NewConnectorPage/>
+                    <Route path=path!("connectors/:id") view=EditConnectorPage/>
                     <Route path=path!("settings") view=SettingsPage/>
                 </ParentRoute>
             </Routes>

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use time::OffsetDateTime;
 
 /// What an admin user may do. Ordered: an owner can do everything an admin can, and so on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -64,6 +65,328 @@ pub struct CurrentUser {
     pub product_name: String,
 }
 
+/// How an end user authenticates with a provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMode {
+    /// OAuth2 authorization code with PKCE.
+    #[serde(rename = "oauth2")]
+    OAuth2,
+    /// One API key or token.
+    ApiKey,
+    /// Username and password (HTTP Basic).
+    Basic,
+    /// A provider-specific set of fields.
+    Custom,
+}
+
+impl AuthMode {
+    /// Short description for the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthMode::OAuth2 => "OAuth2",
+            AuthMode::ApiKey => "API key",
+            AuthMode::Basic => "Username and password",
+            AuthMode::Custom => "Credentials",
+        }
+    }
+}
+
+/// The kind of input a catalog field is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// Free text.
+    #[default]
+    Text,
+    /// Hidden while typing.
+    Password,
+    /// A URL.
+    Url,
+    /// An e-mail address.
+    Email,
+}
+
+impl FieldKind {
+    /// The HTML `type` attribute.
+    pub fn input_type(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Password => "password",
+            FieldKind::Url => "url",
+            FieldKind::Email => "email",
+        }
+    }
+}
+
+/// A catalog field as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldInfo {
+    /// Form name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Help text.
+    pub help: Option<String>,
+    /// Input kind.
+    pub kind: FieldKind,
+    /// Secret (never shown again, never preset).
+    pub secret: bool,
+    /// Default value.
+    pub default: Option<String>,
+}
+
+/// A catalog provider as the Connectors page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderInfo {
+    /// Catalog id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Category.
+    pub category: String,
+    /// Authentication mode.
+    pub auth: AuthMode,
+    /// Whether the admin supplies the URLs.
+    pub generic: bool,
+    /// Scopes requested by default.
+    pub default_scopes: Vec<String>,
+    /// Fields the end user (or a preset) supplies.
+    pub fields: Vec<FieldInfo>,
+    /// Provider documentation.
+    pub docs: String,
+}
+
+/// Admin-supplied options of a connector; for generic templates they hold the URLs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConnectorOptions {
+    /// Generic OAuth2: authorization endpoint.
+    pub authorization_url: Option<String>,
+    /// Generic OAuth2: token endpoint.
+    pub token_url: Option<String>,
+    /// Generic OAuth2: send client credentials with HTTP Basic instead of in the body.
+    pub token_auth_basic: bool,
+    /// Extra authorization request parameters (added to the catalog's).
+    pub authorization_params: Vec<(String, String)>,
+    /// Generic templates: URL that must answer 2xx for the credentials to count as valid.
+    pub verify_url: Option<String>,
+    /// Generic templates: URL whose JSON names the account.
+    pub identity_url: Option<String>,
+    /// Generic templates: JSON pointer into the identity response.
+    pub identity_pointer: Option<String>,
+    /// Generic API key: header carrying the key (default `Authorization`).
+    pub header_name: Option<String>,
+    /// Generic API key: text before the key in that header (default `Bearer `).
+    pub header_prefix: Option<String>,
+}
+
+/// A configured connector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectorInfo {
+    /// Id.
+    pub id: String,
+    /// Short unique key used in the API and webhooks, e.g. `salesforce-prod`.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Catalog provider id.
+    pub provider_id: String,
+    /// Catalog provider name.
+    pub provider_name: String,
+    /// Authentication mode.
+    pub auth: AuthMode,
+    /// Offered to tenants.
+    pub enabled: bool,
+    /// OAuth client id.
+    pub client_id: Option<String>,
+    /// Whether a client secret is stored (it is never sent back).
+    pub has_client_secret: bool,
+    /// Scopes requested.
+    pub scopes: Vec<String>,
+    /// Options.
+    pub options: ConnectorOptions,
+    /// Number of tenants connected through it.
+    pub connection_count: u64,
+}
+
+/// How tenants are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TenantSort {
+    /// Name A→Z.
+    #[default]
+    Name,
+    /// Newest first.
+    Newest,
+}
+
+impl TenantSort {
+    /// URL form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantSort::Name => "name",
+            TenantSort::Newest => "newest",
+        }
+    }
+
+    /// Parses the URL form; anything else is the default.
+    pub fn parse(s: &str) -> Self {
+        if s == "newest" {
+            TenantSort::Newest
+        } else {
+            TenantSort::Name
+        }
+    }
+}
+
+/// A tenant in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantRow {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The admin's own id for this customer.
+    pub external_id: String,
+    /// Creation time.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Connectors with a live connection.
+    pub connected_count: u64,
+}
+
+/// One page of tenants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantPage {
+    /// The rows.
+    pub rows: Vec<TenantRow>,
+    /// Cursor of the next page.
+    pub next: Option<String>,
+    /// Cursor of the previous page.
+    pub prev: Option<String>,
+}
+
+/// A connection's state as shown to the admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    /// Credentials stored and usable.
+    Connected,
+    /// The last attempt failed.
+    Error,
+    /// Never connected, or disconnected.
+    NotConnected,
+}
+
+/// A connect link's lifecycle state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkStatus {
+    /// Not opened yet.
+    Active,
+    /// Opened by the end user, not completed.
+    Opened,
+    /// Used to connect.
+    Completed,
+    /// Past its expiry.
+    Expired,
+    /// Revoked by an admin.
+    Revoked,
+}
+
+impl LinkStatus {
+    /// Display form.
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkStatus::Active => "active",
+            LinkStatus::Opened => "opened",
+            LinkStatus::Completed => "completed",
+            LinkStatus::Expired => "expired",
+            LinkStatus::Revoked => "revoked",
+        }
+    }
+}
+
+/// A link in the Tenant Details list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkInfo {
+    /// Id.
+    pub id: String,
+    /// State.
+    pub status: LinkStatus,
+    /// Who it was meant for.
+    pub note: Option<String>,
+    /// Single-use.
+    pub single_use: bool,
+    /// Creation time.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Expiry.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// A connector's state for one tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantConnector {
+    /// The connector.
+    pub connector_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its provider's name.
+    pub provider_name: String,
+    /// Authentication mode.
+    pub auth: AuthMode,
+    /// Connection state.
+    pub status: ConnectionStatus,
+    /// Whether the tenant was ever connected (the button reads Reconnect).
+    pub has_connection: bool,
+    /// The connected account, as the provider names it.
+    pub account_label: Option<String>,
+    /// When it was (last) connected.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub connected_at: Option<OffsetDateTime>,
+    /// The last error.
+    pub last_error: Option<String>,
+    /// Fields the admin may preset on a link.
+    pub preset_fields: Vec<FieldInfo>,
+    /// Links issued for this tenant and connector, newest first.
+    pub links: Vec<LinkInfo>,
+}
+
+/// Everything Tenant Details shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantDetails {
+    /// The tenant.
+    pub tenant: TenantRow,
+    /// Every enabled connector (and disabled ones the tenant is connected to).
+    pub connectors: Vec<TenantConnector>,
+}
+
+/// A freshly generated connect link; the URL is shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedLink {
+    /// The full URL to send.
+    pub url: String,
+    /// Expiry.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// Formats a time the same way on the server and in the browser (UTC, so hydration matches).
+pub fn format_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{} {} {}, {:02}:{:02} UTC",
+        t.day(),
+        &t.month().to_string()[..3],
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 /// Limits on what a person may type, shared by the forms and the server-side validation.
 pub mod limits {
     /// Shortest accepted password (NIST SP 800-63B).
@@ -74,6 +397,24 @@ pub mod limits {
     pub const EMAIL_MAX_CHARS: usize = 254;
     /// Longest product name.
     pub const PRODUCT_NAME_MAX_CHARS: usize = 80;
+    /// Longest tenant name.
+    pub const TENANT_NAME_MAX_CHARS: usize = 200;
+    /// Longest external id.
+    pub const EXTERNAL_ID_MAX_CHARS: usize = 200;
+    /// Longest connector name.
+    pub const CONNECTOR_NAME_MAX_CHARS: usize = 120;
+    /// Longest link note.
+    pub const LINK_NOTE_MAX_CHARS: usize = 200;
+    /// Longest value of one credential field.
+    pub const FIELD_VALUE_MAX_CHARS: usize = 4096;
+    /// Shortest link lifetime, in minutes.
+    pub const LINK_MIN_MINUTES: i64 = 5;
+    /// Longest link lifetime, in minutes (30 days).
+    pub const LINK_MAX_MINUTES: i64 = 30 * 24 * 60;
+    /// Default link lifetime, in minutes (7 days).
+    pub const LINK_DEFAULT_MINUTES: i64 = 7 * 24 * 60;
+    /// Tenants per page.
+    pub const TENANT_PAGE_SIZE: u64 = 25;
 }
 
 #[cfg(test)]

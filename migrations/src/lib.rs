@@ -5,6 +5,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_admin_tables;
+mod m20261122_000002_create_journey_tables;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -12,6 +13,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_create_admin_tables::Migration)]
+        vec![
+            Box::new(m20261122_000001_create_admin_tables::Migration),
+            Box::new(m20261122_000002_create_journey_tables::Migration),
+        ]
     }
 }

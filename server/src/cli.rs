@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate`, `admin create`.
+//! The command line: `serve` (default), `migrate`, `seed`, `admin create`.
 
 use std::io::BufRead;
 
@@ -29,6 +29,15 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Create sample tenants, for trying the dashboard and measuring it at scale.
+    Seed {
+        /// How many tenants to create.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        tenants: u64,
+        /// External ids become `{prefix}-{n}`; choose another prefix to seed again.
+        #[arg(long, default_value = "seed")]
+        prefix: String,
+    },
     /// Manage dashboard accounts.
     Admin {
         /// What to do with accounts.
@@ -72,6 +81,19 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             let db = database::connect(&config).await?;
             database::migrate(&db).await?;
             println!("Migrations applied.");
+            Ok(())
+        }
+        Command::Seed { tenants, prefix } => {
+            let db = database::connect(&config).await?;
+            database::migrate(&db).await?;
+            let started = std::time::Instant::now();
+            let created = app::server::services::tenants::seed(&db, &SystemClock, &prefix, tenants)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Created {created} tenants in {:.1}s.",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Admin {

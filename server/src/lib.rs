@@ -31,6 +31,8 @@ pub struct Overrides {
     pub work_factors: WorkFactors,
     /// Sign-in throttling.
     pub throttle: ThrottlePolicy,
+    /// Time limit of each request to a provider.
+    pub outbound_timeout: std::time::Duration,
 }
 
 impl Default for Overrides {
@@ -39,6 +41,7 @@ impl Default for Overrides {
             clock: Arc::new(SystemClock),
             work_factors: WorkFactors::OWASP,
             throttle: ThrottlePolicy::default(),
+            outbound_timeout: std::time::Duration::from_secs(20),
         }
     }
 }
@@ -53,6 +56,8 @@ pub struct Application {
 impl Application {
     /// Connects to the database, runs migrations, loads the master key and binds the listener.
     pub async fn build(config: Config, overrides: Overrides) -> anyhow::Result<Self> {
+        let providers = app::server::catalog::validate_builtin()
+            .map_err(|e| anyhow::anyhow!("the built-in provider catalog is invalid: {e}"))?;
         let keyring = master_key::load_keyring(&config)?;
         let db = database::connect(&config).await?;
         database::migrate(&db).await?;
@@ -73,7 +78,9 @@ impl Application {
                 session_absolute_timeout: time::Duration::try_from(config.session_absolute)
                     .context("session lifetime out of range")?,
                 throttle: overrides.throttle,
+                secure_cookies: config.secure_cookies(),
             }),
+            http: app::server::services::outbound::http_client(overrides.outbound_timeout),
             passwords: Arc::new(
                 PasswordHasher::new(overrides.work_factors, hashing_concurrency)
                     .map_err(|e| anyhow::anyhow!("password hasher: {e}"))?,
@@ -85,6 +92,7 @@ impl Application {
             public_url = %config.public_url,
             database = database::backend_name(&state.db),
             key_id = %state.keyring.active_key_id(),
+            providers,
             "Authlink is ready"
         );
         Ok(Self {

@@ -3,6 +3,9 @@
 //! They are served under [`SERVER_FN_PREFIX`], apart from the REST API under `/api/v1`.
 
 pub mod auth;
+pub mod connectors;
+pub mod links;
+pub mod tenants;
 
 /// URL prefix of every server function.
 pub const SERVER_FN_PREFIX: &str = "/rpc";

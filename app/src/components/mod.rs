@@ -1,4 +1,6 @@
 //! Reusable view pieces.
 
+pub mod copy;
 pub mod form;
 pub mod layout;
+pub mod util;

@@ -1,9 +1,12 @@
 //! One module per route.
 
+#[cfg(feature = "ssr")]
+pub mod connect;
 pub mod connectors;
 pub mod home;
 pub mod not_found;
 pub mod settings;
 pub mod setup;
 pub mod sign_in;
+pub mod tenant_details;
 pub mod tenants;

@@ -2,6 +2,7 @@
 //! Compiled only with the `ssr` feature; nothing here reaches the wasm bundle.
 
 pub mod auth;
+pub mod catalog;
 pub mod clock;
 pub mod crypto;
 pub mod entities;
@@ -27,6 +28,8 @@ pub struct DomainSettings {
     pub session_absolute_timeout: time::Duration,
     /// Sign-in throttling.
     pub throttle: services::throttle::ThrottlePolicy,
+    /// Whether cookies get the `Secure` flag (public URL on https).
+    pub secure_cookies: bool,
 }
 
 /// Everything a handler or server function needs, provided through Leptos context and axum state.
@@ -44,6 +47,8 @@ pub struct AppState {
     pub settings: Arc<DomainSettings>,
     /// Password hashing (work factors and the dummy hash used for unknown accounts).
     pub passwords: Arc<password::PasswordHasher>,
+    /// The HTTP client for calls to providers (timeouts, no redirects).
+    pub http: reqwest::Client,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

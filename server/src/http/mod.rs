@@ -1,5 +1,6 @@
 //! The router: Leptos pages and server functions, health checks, and the middleware stack.
 
+mod connect;
 mod gate;
 mod health;
 pub mod security;
@@ -62,6 +63,8 @@ pub fn router(config: &Config, state: AppState) -> Router {
     let pages = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/connect/{token}", get(connect::show).post(connect::submit))
+        .route("/oauth/callback", get(connect::callback))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -89,8 +92,8 @@ pub fn router(config: &Config, state: AppState) -> Router {
                         .get(REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
-                    // The path only: query strings may carry tokens.
-                    tracing::info_span!("request", id = %request_id, method = %request.method(), path = %request.uri().path())
+                    // The path only (query strings carry codes), without link tokens.
+                    tracing::info_span!("request", id = %request_id, method = %request.method(), path = %redact_path(request.uri().path()))
                 }),
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -99,6 +102,14 @@ pub fn router(config: &Config, state: AppState) -> Router {
             .layer(middleware::from_fn_with_state(security.clone(), security::client_ip))
             .layer(middleware::from_fn_with_state(security, security::reject_cross_site)),
     )
+}
+
+/// The request path as logged: a connect link's token is a credential and is cut out.
+fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/connect/") {
+        Some(rest) if !rest.is_empty() => "/connect/…".into(),
+        _ => path.into(),
+    }
 }
 
 /// Leptos answers every server-function error with 500; the status is corrected here from the

@@ -117,6 +117,8 @@ const TEST_WORK_FACTORS: WorkFactors = WorkFactors {
 pub struct TestOptions {
     pub throttle: ThrottlePolicy,
     pub extra_env: Vec<(&'static str, String)>,
+    /// Time limit of requests to providers (default 5 s).
+    pub outbound_timeout: Option<std::time::Duration>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -168,6 +170,9 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
         clock: clock.clone(),
         work_factors: TEST_WORK_FACTORS,
         throttle: options.throttle,
+        outbound_timeout: options
+            .outbound_timeout
+            .unwrap_or(std::time::Duration::from_secs(5)),
     };
     let app = Application::build(config, overrides)
         .await
@@ -240,6 +245,24 @@ impl TestApp {
             .header("origin", &self.base)
             .header("sec-fetch-site", "same-origin")
             .form(fields)
+            .send()
+            .await
+            .expect("request");
+        FnResponse {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.text().await.expect("body"),
+        }
+    }
+
+    /// Calls a server function that takes JSON.
+    pub async fn call_json<F: ServerFn>(&self, body: serde_json::Value) -> FnResponse {
+        let response = self
+            .client
+            .post(self.url(F::PATH))
+            .header("origin", &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .json(&body)
             .send()
             .await
             .expect("request");

@@ -3,5 +3,7 @@
 mod helpers;
 
 mod auth;
+mod journey;
+mod mock_provider;
 mod operations;
 mod security;

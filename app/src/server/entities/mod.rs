@@ -1,6 +1,11 @@
 //! SeaORM entities. They never leave the server: UI-facing data goes through `crate::types`.
 
 pub mod admin_user;
+pub mod connect_link;
+pub mod connection;
+pub mod connector;
 pub mod installation;
+pub mod oauth_flow;
 pub mod session;
 pub mod sign_in_throttle;
+pub mod tenant;

@@ -2,7 +2,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, SqlErr, TransactionSession, TransactionTrait,
+    PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
 };
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::server::clock::Clock;
 use crate::server::entities::{admin_user, installation};
 use crate::server::password::PasswordHasher;
+use crate::server::services::is_unique_violation;
 use crate::server::services::throttle::{self, Bucket, ThrottlePolicy};
 use crate::types::{Role, limits};
 
@@ -211,10 +212,6 @@ async fn insert_admin(
 
 fn setup_already_done() -> AppError {
     AppError::Conflict("Setup is already complete. Sign in with the owner account.".into())
-}
-
-fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
 /// Counts admin accounts.

@@ -1,0 +1,156 @@
+//! The provider catalog and connectors.
+
+// A server function takes one argument per form field; the connector form has many.
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::types::{ConnectorInfo, ProviderInfo};
+
+/// The built-in provider catalog.
+#[server(prefix = "/rpc")]
+pub async fn list_providers() -> Result<Vec<ProviderInfo>, AppError> {
+    use crate::server::{auth::require_role, services::connectors};
+    use crate::types::Role;
+
+    require_role(Role::Viewer).await?;
+    Ok(connectors::providers())
+}
+
+/// Every connector.
+#[server(prefix = "/rpc")]
+pub async fn list_connectors() -> Result<Vec<ConnectorInfo>, AppError> {
+    use crate::server::{auth::require_role, services::connectors};
+    use crate::types::Role;
+
+    let (state, _) = require_role(Role::Viewer).await?;
+    connectors::list(&state.db).await
+}
+
+/// One connector, with the redirect URI to register at the provider.
+#[server(prefix = "/rpc")]
+pub async fn get_connector(id: String) -> Result<(ConnectorInfo, String), AppError> {
+    use crate::server::{
+        auth::require_role, services::connect, services::connectors, services::parse_id,
+    };
+    use crate::types::Role;
+
+    let (state, _) = require_role(Role::Viewer).await?;
+    let found = connectors::list(&state.db).await?;
+    let id = parse_id(&id)?.to_string();
+    let connector = found
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        connector,
+        connect::redirect_uri(&state.settings.public_origin),
+    ))
+}
+
+/// The redirect URI every OAuth connector uses.
+#[server(prefix = "/rpc")]
+pub async fn redirect_uri() -> Result<String, AppError> {
+    use crate::server::{auth::require_role, services::connect};
+    use crate::types::Role;
+
+    let (state, _) = require_role(Role::Viewer).await?;
+    Ok(connect::redirect_uri(&state.settings.public_origin))
+}
+
+/// Creates (without `id`) or updates a connector and opens its page.
+#[server(prefix = "/rpc")]
+pub async fn save_connector(
+    id: Option<String>,
+    provider: String,
+    name: String,
+    key: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    scopes: Option<String>,
+    authorization_url: Option<String>,
+    token_url: Option<String>,
+    token_auth_basic: Option<String>,
+    verify_url: Option<String>,
+    identity_url: Option<String>,
+    identity_pointer: Option<String>,
+    header_name: Option<String>,
+    header_prefix: Option<String>,
+    extra_params: Option<String>,
+) -> Result<String, AppError> {
+    use crate::server::{auth::require_role, services::connectors, services::parse_id};
+    use crate::types::{ConnectorOptions, Role};
+    use secrecy::SecretString;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    let mut authorization_params = Vec::new();
+    for line in extra_params
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        let (k, v) = line.split_once('=').ok_or_else(|| {
+            AppError::Validation("Write extra parameters one per line as name=value.".into())
+        })?;
+        authorization_params.push((k.trim().to_owned(), v.trim().to_owned()));
+    }
+    let input = connectors::ConnectorInput {
+        provider,
+        name,
+        key: key.unwrap_or_default(),
+        client_id: client_id.unwrap_or_default(),
+        client_secret: SecretString::from(client_secret.unwrap_or_default()),
+        scopes: scopes.unwrap_or_default(),
+        options: ConnectorOptions {
+            authorization_url,
+            token_url,
+            token_auth_basic: token_auth_basic.is_some_and(|v| v == "on" || v == "true"),
+            authorization_params,
+            verify_url,
+            identity_url,
+            identity_pointer,
+            header_name,
+            header_prefix: header_prefix.filter(|p| !p.is_empty()),
+        },
+    };
+    let saved = match id.filter(|i| !i.is_empty()) {
+        Some(id) => {
+            connectors::update(
+                &state.db,
+                &state.keyring,
+                state.clock.as_ref(),
+                parse_id(&id)?,
+                input,
+            )
+            .await?
+        }
+        None => connectors::create(&state.db, &state.keyring, state.clock.as_ref(), input).await?,
+    };
+    tracing::info!(connector_id = %saved.model.id, admin_id = %user.admin.id, "connector saved");
+    Ok(saved.model.id.to_string())
+}
+
+/// Offers or withdraws a connector.
+#[server(prefix = "/rpc")]
+pub async fn set_connector_enabled(id: String, enabled: bool) -> Result<(), AppError> {
+    use crate::server::{auth::require_role, services::connectors, services::parse_id};
+    use crate::types::Role;
+
+    let (state, _) = require_role(Role::Admin).await?;
+    connectors::set_enabled(&state.db, state.clock.as_ref(), parse_id(&id)?, enabled).await
+}
+
+/// Deletes a connector; with tenants connected, only with `delete_connections`.
+#[server(prefix = "/rpc")]
+pub async fn delete_connector(id: String, delete_connections: bool) -> Result<(), AppError> {
+    use crate::server::{auth::require_role, services::connectors, services::parse_id};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    let id = parse_id(&id)?;
+    let removed = connectors::delete(&state.db, id, delete_connections).await?;
+    tracing::info!(connector_id = %id, admin_id = %user.admin.id, connections = removed, "connector deleted");
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! Generate Customer Link and revoking links.
+
+use leptos::prelude::*;
+use server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::types::GeneratedLink;
+
+/// Generates a connect link for one tenant and one connector. The URL is returned once.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn generate_link(
+    tenant_id: String,
+    connector_id: String,
+    expires_in_minutes: i64,
+    single_use: bool,
+    note: String,
+    presets: Vec<(String, String)>,
+) -> Result<GeneratedLink, AppError> {
+    use crate::server::{auth::require_role, services::links, services::parse_id};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    if presets.len() > 50 {
+        return Err(AppError::Validation("Too many preset values.".into()));
+    }
+    let options = links::LinkOptions {
+        expires_in_minutes,
+        single_use,
+        note,
+        presets: presets.into_iter().collect(),
+    };
+    let (link, generated) = links::create(
+        &state.db,
+        state.clock.as_ref(),
+        &state.settings.public_origin,
+        Some(user.admin.id),
+        parse_id(&tenant_id)?,
+        parse_id(&connector_id)?,
+        &options,
+    )
+    .await?;
+    tracing::info!(link_id = %link.id, admin_id = %user.admin.id, "connect link generated");
+    Ok(generated)
+}
+
+/// Revokes a link; it stops working at once.
+#[server(prefix = "/rpc")]
+pub async fn revoke_link(id: String) -> Result<(), AppError> {
+    use crate::server::{auth::require_role, services::links, services::parse_id};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    let id = parse_id(&id)?;
+    links::revoke(&state.db, state.clock.as_ref(), id).await?;
+    tracing::info!(link_id = %id, admin_id = %user.admin.id, "connect link revoked");
+    Ok(())
+}

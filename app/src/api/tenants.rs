@@ -1,0 +1,97 @@
+//! Tenants and Tenant Details.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::types::{TenantDetails, TenantPage};
+
+/// One page of tenants.
+#[server(prefix = "/rpc")]
+pub async fn list_tenants(
+    search: String,
+    sort: String,
+    cursor: Option<String>,
+) -> Result<TenantPage, AppError> {
+    use crate::server::{auth::require_role, services::tenants};
+    use crate::types::{Role, TenantSort, limits};
+
+    let (state, _) = require_role(Role::Viewer).await?;
+    let query = tenants::TenantQuery {
+        search,
+        sort: TenantSort::parse(&sort),
+        cursor: cursor.filter(|c| !c.is_empty()),
+        limit: limits::TENANT_PAGE_SIZE,
+    };
+    tenants::list(&state.db, &query).await
+}
+
+/// Creates a tenant and returns its id.
+#[server(prefix = "/rpc")]
+pub async fn create_tenant(name: String, external_id: String) -> Result<String, AppError> {
+    use crate::server::{auth::require_role, services::tenants};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    let tenant = tenants::create(
+        &state.db,
+        state.clock.as_ref(),
+        &tenants::TenantInput { name, external_id },
+    )
+    .await?;
+    tracing::info!(tenant_id = %tenant.id, admin_id = %user.admin.id, "tenant created");
+    Ok(tenant.id.to_string())
+}
+
+/// Changes a tenant's name and external id.
+#[server(prefix = "/rpc")]
+pub async fn update_tenant(id: String, name: String, external_id: String) -> Result<(), AppError> {
+    use crate::server::{auth::require_role, services::parse_id, services::tenants};
+    use crate::types::Role;
+
+    let (state, _) = require_role(Role::Admin).await?;
+    tenants::update(
+        &state.db,
+        state.clock.as_ref(),
+        parse_id(&id)?,
+        &tenants::TenantInput { name, external_id },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes a tenant with its connections and links, then returns to the list.
+#[server(prefix = "/rpc")]
+pub async fn delete_tenant(id: String) -> Result<(), AppError> {
+    use crate::server::{auth::require_role, services::parse_id, services::tenants};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    let id = parse_id(&id)?;
+    tenants::delete(&state.db, id).await?;
+    tracing::info!(tenant_id = %id, admin_id = %user.admin.id, "tenant deleted");
+    leptos_axum::redirect("/tenants");
+    Ok(())
+}
+
+/// Everything Tenant Details shows.
+#[server(prefix = "/rpc")]
+pub async fn get_tenant_details(id: String) -> Result<TenantDetails, AppError> {
+    use crate::server::{auth::require_role, services::parse_id, services::tenant_details};
+    use crate::types::Role;
+
+    let (state, _) = require_role(Role::Viewer).await?;
+    tenant_details::load(&state, parse_id(&id)?).await
+}
+
+/// Disconnects a tenant from a connector: its stored credentials are deleted.
+#[server(prefix = "/rpc")]
+pub async fn disconnect(tenant_id: String, connector_id: String) -> Result<(), AppError> {
+    use crate::server::{auth::require_role, services::connect, services::parse_id};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    let (tenant_id, connector_id) = (parse_id(&tenant_id)?, parse_id(&connector_id)?);
+    connect::disconnect(&state.db, tenant_id, connector_id).await?;
+    tracing::info!(%tenant_id, %connector_id, admin_id = %user.admin.id, "disconnected");
+    Ok(())
+}

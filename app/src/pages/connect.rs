@@ -1,0 +1,192 @@
+//! The end user's Connect page and its result pages.
+//!
+//! These are plain server-rendered HTML documents without any script: they work with JavaScript
+//! off, carry a CSP that allows nothing but our stylesheet and the form's target, and render fast.
+
+use leptos::prelude::*;
+
+use crate::types::{FieldInfo, format_time};
+
+/// Everything the Connect page shows.
+#[derive(Debug, Clone)]
+pub struct ConnectView {
+    /// The admin's product name.
+    pub product_name: String,
+    /// The tenant's name.
+    pub tenant_name: String,
+    /// The connector's name.
+    pub connector_name: String,
+    /// The provider's name.
+    pub provider_name: String,
+    /// OAuth2 (a button to the provider) or a credential form.
+    pub oauth: bool,
+    /// Requested scopes (OAuth2).
+    pub scopes: Vec<String>,
+    /// Link expiry.
+    pub expires_at: time::OffsetDateTime,
+    /// Fields to fill in.
+    pub fields: Vec<FieldInfo>,
+    /// Values to put back into non-secret fields after an error.
+    pub values: Vec<(String, String)>,
+    /// Errors by field name.
+    pub errors: Vec<(String, String)>,
+    /// An error for the whole form.
+    pub form_error: Option<String>,
+    /// Where the form posts to.
+    pub action: String,
+}
+
+fn document(title: String, body: impl IntoView + 'static) -> String {
+    let html = view! {
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <meta name="robots" content="noindex, nofollow"/>
+                <title>{title}</title>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href="/pkg/authlink.css"/>
+            </head>
+            <body>
+                <main id="main" class="centered-card connect">{body}</main>
+            </body>
+        </html>
+    };
+    let owner = Owner::new();
+    let rendered = owner.with(|| html.to_html());
+    format!("<!DOCTYPE html>{rendered}")
+}
+
+/// The Connect page.
+pub fn connect_page(v: ConnectView) -> String {
+    let title = format!("Connect {} · {}", v.provider_name, v.product_name);
+    let ConnectView {
+        product_name,
+        tenant_name,
+        connector_name,
+        provider_name,
+        oauth,
+        scopes,
+        expires_at,
+        fields,
+        values,
+        errors,
+        form_error,
+        action,
+    } = v;
+    let access = if scopes.is_empty() {
+        view! { <dd>{if oauth { "What the provider grants by default" } else { "What these credentials allow" }}</dd> }
+            .into_any()
+    } else {
+        view! {
+            <dd>
+                <ul class="scopes">
+                    {scopes.into_iter().map(|s| view! { <li><code>{s}</code></li> }).collect_view()}
+                </ul>
+            </dd>
+        }
+        .into_any()
+    };
+    let inputs = fields
+        .into_iter()
+        .map(|f| {
+            let id = format!("field-{}", f.name);
+            let help_id = format!("{id}-help");
+            let error_id = format!("{id}-error");
+            let error = errors
+                .iter()
+                .find(|(n, _)| n == &f.name)
+                .map(|(_, m)| m.clone());
+            let value = if f.secret {
+                None
+            } else {
+                values
+                    .iter()
+                    .find(|(n, _)| n == &f.name)
+                    .map(|(_, v)| v.clone())
+                    .or(f.default.clone())
+            };
+            let described = [
+                f.help.as_ref().map(|_| help_id.clone()),
+                error.as_ref().map(|_| error_id.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+            view! {
+                <div class="field">
+                    <label for=id.clone()>{f.label.clone()}</label>
+                    <input id=id name=f.name.clone() type=f.kind.input_type() required
+                        value=value
+                        autocomplete=if f.secret { "off" } else { "on" }
+                        aria-invalid=error.as_ref().map(|_| "true")
+                        aria-describedby=(!described.is_empty()).then_some(described)/>
+                    {f.help.map(|h| view! { <p class="help" id=help_id>{h}</p> })}
+                    {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+                </div>
+            }
+        })
+        .collect_view();
+    let button = if oauth {
+        format!("Continue to {provider_name}")
+    } else {
+        format!("Connect {provider_name}")
+    };
+    let body = view! {
+        <p class="eyebrow">{format!("{product_name} asks you to connect")}</p>
+        <h1>{format!("Connect {provider_name}")}</h1>
+        <dl class="facts">
+            <dt>"For"</dt>
+            <dd>{tenant_name}</dd>
+            <dt>"Connector"</dt>
+            <dd>{connector_name}</dd>
+            <dt>"Access requested"</dt>
+            {access}
+            <dt>"Link valid until"</dt>
+            <dd><time datetime=expires_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()>{format_time(expires_at)}</time></dd>
+        </dl>
+        <form method="post" action=action class="stack">
+            {form_error.map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
+            {inputs}
+            <button type="submit" class="button primary">{button}</button>
+        </form>
+        <p class="help">
+            {if oauth {
+                "You will sign in at the provider and approve access there. Your password is never shared with us."
+            } else {
+                "Your credentials are checked with the provider and stored encrypted."
+            }}
+        </p>
+    };
+    document(title, body)
+}
+
+/// The outcome pages: connected, or what went wrong.
+pub fn result_page(
+    product_name: &str,
+    success: bool,
+    heading: &str,
+    message: &str,
+    retry: Option<String>,
+) -> String {
+    let title = format!("{heading} · {product_name}");
+    let heading = heading.to_owned();
+    let message = message.to_owned();
+    let class = if success {
+        "result success"
+    } else {
+        "result failure"
+    };
+    let body = view! {
+        <div class=class data-testid=if success { "connect-success" } else { "connect-failure" }>
+            <p class="result-mark" aria-hidden="true">{if success { "✓" } else { "!" }}</p>
+            <h1>{heading}</h1>
+            <p role=if success { "status" } else { "alert" }>{message}</p>
+            {retry.map(|href| view! { <p><a class="button secondary" href=href>"Try again"</a></p> })}
+            {success.then(|| view! { <p class="help">"You can close this window."</p> })}
+        </div>
+    };
+    document(title, body)
+}

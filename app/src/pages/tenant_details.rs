@@ -1,0 +1,432 @@
+//! `/tenants/:id`: one tenant, its connectors with their status, Connect / Reconnect with the
+//! Generate Customer Link popup, Disconnect, and the links issued.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::links::{RevokeLink, generate_link};
+use crate::api::tenants::{DeleteTenant, Disconnect, UpdateTenant, get_tenant_details};
+use crate::components::copy::CopyButton;
+use crate::components::form::FormError;
+use crate::error::AppError;
+use crate::types::{
+    ConnectionStatus, GeneratedLink, TenantConnector, TenantDetails, format_time, limits,
+};
+
+/// How often an open page checks for a change of status.
+#[cfg(feature = "hydrate")]
+const POLL_MS: u64 = 2500;
+
+/// The Tenant Details page.
+#[component]
+pub fn TenantDetailsPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    // Bumped when something changed: after our own actions, or when polling sees a difference.
+    let version = RwSignal::new(0u32);
+    let details = Resource::new(
+        move || (id(), version.get()),
+        |(id, _)| get_tenant_details(id),
+    );
+    let dialog_for = RwSignal::new(None::<TenantConnector>);
+
+    let revoke = ServerAction::<RevokeLink>::new();
+    let disconnect = ServerAction::<Disconnect>::new();
+    let update = ServerAction::<UpdateTenant>::new();
+    let delete = ServerAction::<DeleteTenant>::new();
+    Effect::new(move |_| {
+        revoke.version().get();
+        disconnect.version().get();
+        update.version().get();
+        version.update(|v| *v += 1);
+    });
+    poll_for_changes(id, details, version);
+
+    let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let action_error = Signal::derive(move || {
+        revoke
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| disconnect.value().get().and_then(Result::err))
+    });
+
+    view! {
+        <Title text="Tenant"/>
+        <p class="breadcrumb"><a href="/tenants">"← Tenants"</a></p>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(d) => {
+                        let tenant = d.tenant.clone();
+                        let (edit_id, delete_id) = (tenant.id.clone(), tenant.id.clone());
+                        let (edit_name, edit_external) = (tenant.name.clone(), tenant.external_id.clone());
+                        let confirm_label = format!("Yes, delete {}", tenant.name);
+                        view! {
+                            <Title text=tenant.name.clone()/>
+                            <div class="page-head">
+                                <h1>{tenant.name.clone()}</h1>
+                                <p class="muted">"External ID " <code>{tenant.external_id.clone()}</code></p>
+                            </div>
+                            <FormError error=action_error/>
+                            <section aria-labelledby="connectors-heading">
+                                <h2 id="connectors-heading">"Connectors"</h2>
+                                {if d.connectors.is_empty() {
+                                    view! {
+                                        <p class="empty-state">
+                                            "No connector is enabled yet. "
+                                            <a href="/connectors/new">"Add a connector"</a>
+                                            " first."
+                                        </p>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="connector-list">
+                                            {d.connectors.into_iter().map(|c| view! {
+                                                <ConnectorStatus tenant_id=tenant.id.clone() connector=c
+                                                    dialog_for revoke disconnect/>
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                }}
+                            </section>
+                            <section class="card" aria-labelledby="tenant-edit-heading">
+                                <h2 id="tenant-edit-heading">"Tenant"</h2>
+                                <ActionForm action=update attr:class="stack">
+                                    <input type="hidden" name="id" value=edit_id.clone()/>
+                                    <div class="field">
+                                        <label for="edit-name">"Name"</label>
+                                        <input id="edit-name" name="name" type="text" required
+                                            maxlength=limits::TENANT_NAME_MAX_CHARS value=edit_name.clone()/>
+                                    </div>
+                                    <div class="field">
+                                        <label for="edit-external-id">"External ID"</label>
+                                        <input id="edit-external-id" name="external_id" type="text" required
+                                            maxlength=limits::EXTERNAL_ID_MAX_CHARS value=edit_external.clone()/>
+                                    </div>
+                                    <FormError error=update_error/>
+                                    <button type="submit" class="button secondary">"Save changes"</button>
+                                </ActionForm>
+                            </section>
+                            <section class="card danger-zone" aria-labelledby="tenant-delete-heading">
+                                <h2 id="tenant-delete-heading">"Delete tenant"</h2>
+                                <p>"Deletes the tenant with its connections, stored credentials and links. This cannot be undone."</p>
+                                <ActionForm action=delete attr:class="stack">
+                                    <input type="hidden" name="id" value=delete_id.clone()/>
+                                    <div class="field checkbox">
+                                        <input id="confirm-delete" type="checkbox" required/>
+                                        <label for="confirm-delete">{confirm_label.clone()}</label>
+                                    </div>
+                                    <FormError error=delete_error/>
+                                    <button type="submit" class="button danger">"Delete tenant"</button>
+                                </ActionForm>
+                            </section>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
+        <ConnectDialog tenant_id=Signal::derive(id) connector=dialog_for on_generated=move || version.update(|v| *v += 1)/>
+    }
+}
+
+/// In the browser: checks every few seconds whether anything changed and, if so, refreshes the
+/// page's data (a connection completed elsewhere shows its green check without a reload).
+#[allow(unused_variables)]
+fn poll_for_changes(
+    id: impl Fn() -> String + Copy + Send + Sync + 'static,
+    details: Resource<Result<TenantDetails, AppError>>,
+    version: RwSignal<u32>,
+) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || {
+                let current = details.get_untracked();
+                let tenant = id();
+                leptos::task::spawn_local(async move {
+                    if let Ok(fresh) = get_tenant_details(tenant).await
+                        && current.and_then(Result::ok).as_ref() != Some(&fresh)
+                    {
+                        version.update(|v| *v += 1);
+                    }
+                });
+            },
+            std::time::Duration::from_millis(POLL_MS),
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(h) = handle {
+                h.clear();
+            }
+        });
+    });
+}
+
+#[component]
+fn ConnectorStatus(
+    tenant_id: String,
+    connector: TenantConnector,
+    dialog_for: RwSignal<Option<TenantConnector>>,
+    revoke: ServerAction<RevokeLink>,
+    disconnect: ServerAction<Disconnect>,
+) -> impl IntoView {
+    let c = connector.clone();
+    let heading_id = format!("connector-{}", c.connector_id);
+    let (badge_class, badge) = match c.status {
+        ConnectionStatus::Connected => ("status connected", "✓ Connected"),
+        ConnectionStatus::Error => ("status error", "Error"),
+        ConnectionStatus::NotConnected => ("status none", "Not connected"),
+    };
+    let detail = match c.status {
+        ConnectionStatus::Connected => Some(format!(
+            "{}{}",
+            c.connected_at
+                .map(|t| format!("Connected {}", format_time(t)))
+                .unwrap_or_default(),
+            c.account_label
+                .as_ref()
+                .map(|a| format!(" as {a}"))
+                .unwrap_or_default()
+        )),
+        ConnectionStatus::Error => c.last_error.clone(),
+        ConnectionStatus::NotConnected => None,
+    };
+    let button = if c.has_connection {
+        "Reconnect"
+    } else {
+        "Connect"
+    };
+    let open = {
+        let c = connector.clone();
+        move |_| dialog_for.set(Some(c.clone()))
+    };
+    let confirm_id = format!("confirm-disconnect-{}", c.connector_id);
+    view! {
+        <li class="card connector" data-testid=format!("connector-{}", c.name)>
+            <div class="connector-head">
+                <h3 id=heading_id.clone()>{c.name.clone()}</h3>
+                <span class=badge_class data-testid="connection-status">{badge}</span>
+            </div>
+            <p class="muted">{format!("{} · {}", c.provider_name, c.auth.label())}</p>
+            {detail.map(|d| view! { <p class="status-detail" data-testid="status-detail">{d}</p> })}
+            <div class="actions">
+                <button type="button" class="button primary" on:click=open
+                    aria-describedby=heading_id>{button}</button>
+                {c.has_connection.then(|| view! {
+                    <details class="inline-confirm">
+                        <summary class="button secondary">"Disconnect"</summary>
+                        <ActionForm action=disconnect attr:class="stack">
+                            <input type="hidden" name="tenant_id" value=tenant_id.clone()/>
+                            <input type="hidden" name="connector_id" value=c.connector_id.clone()/>
+                            <p>"The stored credentials are deleted. The tenant must connect again to restore access."</p>
+                            <div class="field checkbox">
+                                <input id=confirm_id.clone() type="checkbox" required/>
+                                <label for=confirm_id.clone()>"Yes, disconnect"</label>
+                            </div>
+                            <button type="submit" class="button danger">"Disconnect"</button>
+                        </ActionForm>
+                    </details>
+                })}
+            </div>
+            {(!c.links.is_empty()).then(|| view! {
+                <details class="links">
+                    <summary>{format!("Links ({})", c.links.len())}</summary>
+                    <div class="table-wrap">
+                        <table class="table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Created"</th>
+                                    <th scope="col">"For"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col">"Expires"</th>
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {c.links.into_iter().map(|l| {
+                                    let revocable = matches!(l.status, crate::types::LinkStatus::Active | crate::types::LinkStatus::Opened)
+                                        || (!l.single_use && l.status == crate::types::LinkStatus::Completed);
+                                    view! {
+                                        <tr>
+                                            <td>{format_time(l.created_at)}</td>
+                                            <td>{l.note.unwrap_or_default()}</td>
+                                            <td><span class=format!("link-status {}", l.status.label())>{l.status.label()}</span></td>
+                                            <td>{format_time(l.expires_at)}</td>
+                                            <td>{revocable.then(|| view! {
+                                                <ActionForm action=revoke>
+                                                    <input type="hidden" name="id" value=l.id.clone()/>
+                                                    <button type="submit" class="button secondary small">"Revoke"</button>
+                                                </ActionForm>
+                                            })}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </details>
+            })}
+        </li>
+    }
+}
+
+const EXPIRY_CHOICES: [(i64, &str); 7] = [
+    (5, "5 minutes"),
+    (60, "1 hour"),
+    (24 * 60, "1 day"),
+    (3 * 24 * 60, "3 days"),
+    (limits::LINK_DEFAULT_MINUTES, "7 days"),
+    (14 * 24 * 60, "14 days"),
+    (limits::LINK_MAX_MINUTES, "30 days"),
+];
+
+/// The Connect popup: link options and Generate Customer Link.
+#[component]
+fn ConnectDialog(
+    #[prop(into)] tenant_id: Signal<String>,
+    connector: RwSignal<Option<TenantConnector>>,
+    on_generated: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let expiry = RwSignal::new(limits::LINK_DEFAULT_MINUTES.to_string());
+    let single_use = RwSignal::new(true);
+    let note = RwSignal::new(String::new());
+    let presets = RwSignal::new(Vec::<(String, RwSignal<String>)>::new());
+    let result = RwSignal::new(None::<Result<GeneratedLink, AppError>>);
+    let pending = RwSignal::new(false);
+
+    Effect::new(move |_| {
+        let current = connector.get();
+        if let Some(c) = &current {
+            expiry.set(limits::LINK_DEFAULT_MINUTES.to_string());
+            single_use.set(true);
+            note.set(String::new());
+            result.set(None);
+            presets.set(
+                c.preset_fields
+                    .iter()
+                    .map(|f| (f.name.clone(), RwSignal::new(String::new())))
+                    .collect(),
+            );
+        }
+        show_dialog(dialog, current.is_some());
+    });
+
+    let generate = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(c) = connector.get_untracked() else {
+            return;
+        };
+        let minutes = expiry
+            .get_untracked()
+            .parse()
+            .unwrap_or(limits::LINK_DEFAULT_MINUTES);
+        let values: Vec<(String, String)> = presets
+            .get_untracked()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_untracked()))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        let tenant = tenant_id.get_untracked();
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let outcome = generate_link(
+                tenant,
+                c.connector_id,
+                minutes,
+                single_use.get_untracked(),
+                note.get_untracked(),
+                values,
+            )
+            .await;
+            pending.set(false);
+            if outcome.is_ok() {
+                on_generated();
+            }
+            result.set(Some(outcome));
+        });
+    };
+    let close = move |_| connector.set(None);
+
+    view! {
+        <dialog node_ref=dialog class="dialog" aria-labelledby="connect-dialog-title"
+            on:close=move |_| connector.set(None)>
+            <form class="stack" on:submit=generate>
+                <h2 id="connect-dialog-title">
+                    {move || connector.get().map(|c| format!("Connect {}", c.name)).unwrap_or_default()}
+                </h2>
+                <p class="muted">"Generate a link and send it to your customer. It takes them straight to the connection."</p>
+                <div class="field">
+                    <label for="link-expiry">"Link expires after"</label>
+                    <select id="link-expiry" on:change=move |ev| expiry.set(event_target_value(&ev))>
+                        {EXPIRY_CHOICES.iter().map(|(minutes, label)| view! {
+                            <option value=minutes.to_string() selected=move || expiry.get() == minutes.to_string()>{*label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field checkbox">
+                    <input id="link-single-use" type="checkbox" bind:checked=single_use/>
+                    <label for="link-single-use">"Single use (the link stops working once used)"</label>
+                </div>
+                <div class="field">
+                    <label for="link-note">"Recipient (optional)"</label>
+                    <input id="link-note" type="text" maxlength=limits::LINK_NOTE_MAX_CHARS bind:value=note
+                        placeholder="e.g. jane@customer.com"/>
+                </div>
+                <For each=move || {
+                    let fields = connector.get().map(|c| c.preset_fields).unwrap_or_default();
+                    presets.get().into_iter().zip(fields).collect::<Vec<_>>()
+                } key=|((name, _), _)| name.clone() let:item>
+                    {
+                        let ((name, value), field) = item;
+                        let input_id = format!("preset-{name}");
+                        view! {
+                            <div class="field">
+                                <label for=input_id.clone()>{format!("{} (optional preset)", field.label)}</label>
+                                <input id=input_id type="text" bind:value=value placeholder=field.default.clone().unwrap_or_default()/>
+                                {field.help.map(|h| view! { <p class="help">{h}</p> })}
+                            </div>
+                        }
+                    }
+                </For>
+                {move || match result.get() {
+                    Some(Ok(link)) => view! {
+                        <div class="generated" data-testid="generated-link">
+                            <label for="generated-url">"Customer link"</label>
+                            <input id="generated-url" type="text" readonly value=link.url.clone()/>
+                            <CopyButton text=Signal::derive(move || link.url.clone())/>
+                            <p class="help">{format!("Valid until {}.", format_time(link.expires_at))}</p>
+                        </div>
+                    }.into_any(),
+                    Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    None => ().into_any(),
+                }}
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || pending.get()>
+                        "Generate Customer Link"
+                    </button>
+                    <button type="button" class="button secondary" on:click=close>"Close"</button>
+                </div>
+            </form>
+        </dialog>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn show_dialog(dialog: NodeRef<leptos::html::Dialog>, open: bool) {
+    if let Some(el) = dialog.get() {
+        if open && !el.open() {
+            let _ = el.show_modal();
+        } else if !open && el.open() {
+            el.close();
+        }
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn show_dialog(_dialog: NodeRef<leptos::html::Dialog>, _open: bool) {}

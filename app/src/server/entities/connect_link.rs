@@ -1,0 +1,45 @@
+//! Connect links: the URL an end user opens. Only the SHA-256 of the token is stored.
+
+use sea_orm::entity::prelude::*;
+
+/// A connect link row.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "connect_links")]
+pub struct Model {
+    /// Primary key (UUIDv7); not secret.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// SHA-256 of the token; unique.
+    #[sea_orm(unique)]
+    pub token_hash: Vec<u8>,
+    /// The tenant it connects.
+    pub tenant_id: Uuid,
+    /// The connector it connects.
+    pub connector_id: Uuid,
+    /// After this the link answers like an unknown one.
+    pub expires_at: TimeDateTimeWithTimeZone,
+    /// Completed links cannot be used again.
+    pub single_use: bool,
+    /// Who it is meant for (the admin's note).
+    pub note: Option<String>,
+    /// Preset field values, JSON object.
+    pub presets: String,
+    /// The admin who generated it.
+    pub created_by: Option<Uuid>,
+    /// Creation time.
+    pub created_at: TimeDateTimeWithTimeZone,
+    /// First opened.
+    pub opened_at: Option<TimeDateTimeWithTimeZone>,
+    /// Completed.
+    pub completed_at: Option<TimeDateTimeWithTimeZone>,
+    /// Revoked.
+    pub revoked_at: Option<TimeDateTimeWithTimeZone>,
+    /// Last failed attempt, safe to show to the admin.
+    pub last_error: Option<String>,
+}
+
+/// No navigable relations are needed.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

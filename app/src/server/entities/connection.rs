@@ -1,0 +1,67 @@
+//! One tenant's credentials for one connector.
+
+use sea_orm::entity::prelude::*;
+
+/// A connection row.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "connections")]
+pub struct Model {
+    /// Primary key (UUIDv7); kept across reconnects.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// The tenant.
+    pub tenant_id: Uuid,
+    /// The connector.
+    pub connector_id: Uuid,
+    /// `connected` or `error`.
+    pub status: String,
+    /// Credentials JSON, sealed (`connections.credentials`, row id).
+    pub credentials: Vec<u8>,
+    /// Granted scopes, JSON array.
+    pub scopes: String,
+    /// The provider account, as the provider names it.
+    pub account_label: Option<String>,
+    /// Last error, safe to show to the admin.
+    pub last_error: Option<String>,
+    /// When the access token expires.
+    pub expires_at: Option<TimeDateTimeWithTimeZone>,
+    /// When it was last (re)connected.
+    pub connected_at: TimeDateTimeWithTimeZone,
+    /// Last change.
+    pub updated_at: TimeDateTimeWithTimeZone,
+}
+
+/// Relations.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    /// The tenant.
+    #[sea_orm(
+        belongs_to = "super::tenant::Entity",
+        from = "Column::TenantId",
+        to = "super::tenant::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Tenant,
+    /// The connector.
+    #[sea_orm(
+        belongs_to = "super::connector::Entity",
+        from = "Column::ConnectorId",
+        to = "super::connector::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Connector,
+}
+
+impl Related<super::tenant::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Tenant.def()
+    }
+}
+
+impl Related<super::connector::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Connector.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

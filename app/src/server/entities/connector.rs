@@ -1,0 +1,49 @@
+//! Configured integrations: a catalog provider plus the admin's client credentials and options.
+
+use sea_orm::entity::prelude::*;
+
+/// A connector row.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "connectors")]
+pub struct Model {
+    /// Primary key (UUIDv7).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Short unique key, e.g. `salesforce-prod`.
+    #[sea_orm(unique)]
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Catalog provider id.
+    pub provider: String,
+    /// Offered to tenants.
+    pub enabled: bool,
+    /// OAuth client id.
+    pub client_id: Option<String>,
+    /// OAuth client secret, sealed (`connectors.client_secret`, row id).
+    pub client_secret: Option<Vec<u8>>,
+    /// Requested scopes, JSON array.
+    pub scopes: String,
+    /// `ConnectorOptions` as JSON.
+    pub options: String,
+    /// Creation time.
+    pub created_at: TimeDateTimeWithTimeZone,
+    /// Last change.
+    pub updated_at: TimeDateTimeWithTimeZone,
+}
+
+/// Relations.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    /// Its connections.
+    #[sea_orm(has_many = "super::connection::Entity")]
+    Connections,
+}
+
+impl Related<super::connection::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Connections.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

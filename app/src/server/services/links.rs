@@ -1,0 +1,320 @@
+//! Connect links: generated for one tenant and one connector, opened by the end user, completed
+//! once (or more often when not single-use), revocable at once.
+
+use std::collections::BTreeMap;
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::connectors::{self, Resolved};
+use super::tenants;
+use crate::error::AppError;
+use crate::server::catalog::catalog;
+use crate::server::clock::Clock;
+use crate::server::crypto::{new_token, token_hash};
+use crate::server::entities::{connect_link, tenant};
+use crate::types::{GeneratedLink, LinkInfo, LinkStatus, limits};
+
+/// What the admin chooses in the Connect popup.
+#[derive(Debug, Clone)]
+pub struct LinkOptions {
+    /// Lifetime in minutes (5 minutes to 30 days).
+    pub expires_in_minutes: i64,
+    /// The link stops working once used.
+    pub single_use: bool,
+    /// Who will receive it.
+    pub note: String,
+    /// Values for the connector's non-secret fields the admin already knows.
+    pub presets: BTreeMap<String, String>,
+}
+
+impl Default for LinkOptions {
+    fn default() -> Self {
+        Self {
+            expires_in_minutes: limits::LINK_DEFAULT_MINUTES,
+            single_use: true,
+            note: String::new(),
+            presets: BTreeMap::new(),
+        }
+    }
+}
+
+/// The URL of a link token.
+pub fn link_url(public_origin: &str, token: &str) -> String {
+    format!("{}/connect/{token}", public_origin.trim_end_matches('/'))
+}
+
+/// Generates a link. The token is returned once, inside the URL; only its hash is stored.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    public_origin: &str,
+    created_by: Option<Uuid>,
+    tenant_id: Uuid,
+    connector_id: Uuid,
+    options: &LinkOptions,
+) -> Result<(connect_link::Model, GeneratedLink), AppError> {
+    let minutes = options.expires_in_minutes;
+    if !(limits::LINK_MIN_MINUTES..=limits::LINK_MAX_MINUTES).contains(&minutes) {
+        return Err(AppError::Validation(
+            "A link is valid for 5 minutes to 30 days.".into(),
+        ));
+    }
+    let note = options.note.trim();
+    if note.chars().count() > limits::LINK_NOTE_MAX_CHARS || note.chars().any(char::is_control) {
+        return Err(AppError::Validation(format!(
+            "The note has at most {} characters on one line.",
+            limits::LINK_NOTE_MAX_CHARS
+        )));
+    }
+    tenants::get(db, tenant_id).await?;
+    let connector = connectors::get(db, connector_id).await?;
+    if !connector.model.enabled {
+        return Err(AppError::Validation(
+            "This connector is disabled; enable it first.".into(),
+        ));
+    }
+    let presets = validate_presets(&connector, &options.presets)?;
+
+    let token = new_token();
+    let now = clock.now();
+    let expires_at = now + time::Duration::minutes(minutes);
+    let model = connect_link::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        token_hash: Set(token_hash(&token)),
+        tenant_id: Set(tenant_id),
+        connector_id: Set(connector_id),
+        expires_at: Set(expires_at),
+        single_use: Set(options.single_use),
+        note: Set((!note.is_empty()).then(|| note.to_owned())),
+        presets: Set(serde_json::to_string(&presets).map_err(|_| AppError::Internal)?),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        opened_at: Set(None),
+        completed_at: Set(None),
+        revoked_at: Set(None),
+        last_error: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok((
+        model,
+        GeneratedLink {
+            url: link_url(public_origin, &token),
+            expires_at,
+        },
+    ))
+}
+
+fn validate_presets(
+    connector: &Resolved,
+    presets: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, AppError> {
+    let mut out = BTreeMap::new();
+    for (name, value) in presets {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        let field = connector
+            .provider
+            .fields
+            .iter()
+            .find(|f| &f.name == name && !f.secret)
+            .ok_or_else(|| {
+                AppError::Validation(format!("{name:?} is not a field that can be preset."))
+            })?;
+        if value.chars().count() > limits::FIELD_VALUE_MAX_CHARS
+            || !catalog().field_matches(&connector.provider.id, name, value)
+        {
+            return Err(AppError::Validation(format!(
+                "{} does not have the expected format.",
+                field.label
+            )));
+        }
+        out.insert(name.clone(), value.to_owned());
+    }
+    Ok(out)
+}
+
+/// The status of a link at `now`.
+pub fn status(link: &connect_link::Model, now: time::OffsetDateTime) -> LinkStatus {
+    if link.revoked_at.is_some() {
+        LinkStatus::Revoked
+    } else if link.completed_at.is_some() && link.single_use {
+        LinkStatus::Completed
+    } else if link.expires_at <= now {
+        LinkStatus::Expired
+    } else if link.completed_at.is_some() {
+        LinkStatus::Completed
+    } else if link.opened_at.is_some() {
+        LinkStatus::Opened
+    } else {
+        LinkStatus::Active
+    }
+}
+
+/// Whether the end user may still use the link at `now`.
+pub fn usable(link: &connect_link::Model, now: time::OffsetDateTime) -> bool {
+    link.revoked_at.is_none()
+        && link.expires_at > now
+        && !(link.single_use && link.completed_at.is_some())
+}
+
+/// The condition under which a link row is still usable, for atomic updates.
+pub fn usable_condition(now: time::OffsetDateTime) -> Condition {
+    Condition::all()
+        .add(connect_link::Column::RevokedAt.is_null())
+        .add(connect_link::Column::ExpiresAt.gt(now))
+        .add(
+            Condition::any()
+                .add(connect_link::Column::SingleUse.eq(false))
+                .add(connect_link::Column::CompletedAt.is_null()),
+        )
+}
+
+/// A usable link with everything the Connect page needs.
+#[derive(Debug, Clone)]
+pub struct LinkContext {
+    /// The link.
+    pub link: connect_link::Model,
+    /// Its tenant.
+    pub tenant: tenant::Model,
+    /// Its connector.
+    pub connector: Resolved,
+    /// The admin's preset values.
+    pub presets: BTreeMap<String, String>,
+}
+
+/// Looks a token up. Unknown, expired, revoked, used-up links and links of a disabled connector
+/// all give `None`: the end user sees one answer for all of them.
+pub async fn resolve(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    token: &str,
+) -> Result<Option<LinkContext>, AppError> {
+    if token.is_empty() || token.len() > 100 {
+        return Ok(None);
+    }
+    let Some(link) = connect_link::Entity::find()
+        .filter(connect_link::Column::TokenHash.eq(token_hash(token)))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    load_context(db, clock, link).await
+}
+
+/// The context of a link row, if it is still usable.
+pub async fn load_context(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    link: connect_link::Model,
+) -> Result<Option<LinkContext>, AppError> {
+    if !usable(&link, clock.now()) {
+        return Ok(None);
+    }
+    let tenant = match tenants::get(db, link.tenant_id).await {
+        Ok(t) => t,
+        Err(AppError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let connector = match connectors::get(db, link.connector_id).await {
+        Ok(c) if c.model.enabled => c,
+        Ok(_) | Err(AppError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let presets = serde_json::from_str(&link.presets).unwrap_or_default();
+    Ok(Some(LinkContext {
+        link,
+        tenant,
+        connector,
+        presets,
+    }))
+}
+
+/// Records that the end user started using the link (first time only).
+pub async fn mark_opened(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    link_id: Uuid,
+) -> Result<(), AppError> {
+    connect_link::Entity::update_many()
+        .col_expr(connect_link::Column::OpenedAt, Expr::value(clock.now()))
+        .filter(connect_link::Column::Id.eq(link_id))
+        .filter(connect_link::Column::OpenedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt, for the admin.
+pub async fn record_error(
+    db: &impl ConnectionTrait,
+    link_id: Uuid,
+    message: &str,
+) -> Result<(), AppError> {
+    connect_link::Entity::update_many()
+        .col_expr(
+            connect_link::Column::LastError,
+            Expr::value(message.to_owned()),
+        )
+        .filter(connect_link::Column::Id.eq(link_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes a link; it stops working at once. Revoking twice is not an error.
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    link_id: Uuid,
+) -> Result<(), AppError> {
+    let exists = connect_link::Entity::find_by_id(link_id)
+        .select_only()
+        .column(connect_link::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    if exists.is_none() {
+        return Err(AppError::NotFound);
+    }
+    connect_link::Entity::update_many()
+        .col_expr(connect_link::Column::RevokedAt, Expr::value(clock.now()))
+        .filter(connect_link::Column::Id.eq(link_id))
+        .filter(connect_link::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A tenant's links, newest first (at most 200).
+pub async fn list_for_tenant(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+) -> Result<Vec<connect_link::Model>, AppError> {
+    Ok(connect_link::Entity::find()
+        .filter(connect_link::Column::TenantId.eq(tenant_id))
+        .order_by_desc(connect_link::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?)
+}
+
+/// A link as Tenant Details shows it.
+pub fn info(link: &connect_link::Model, now: time::OffsetDateTime) -> LinkInfo {
+    LinkInfo {
+        id: link.id.to_string(),
+        status: status(link, now),
+        note: link.note.clone(),
+        single_use: link.single_use,
+        created_at: link.created_at,
+        expires_at: link.expires_at,
+    }
+}

@@ -1,0 +1,75 @@
+//! What Tenant Details shows: the tenant, and per connector its connection and links.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::{connect, connectors, links, tenants};
+use crate::error::AppError;
+use crate::server::AppState;
+use crate::server::entities::{connection, connector};
+use crate::types::{ConnectionStatus, TenantConnector, TenantDetails};
+
+/// Loads Tenant Details: every enabled connector, plus disabled ones the tenant is connected to.
+pub async fn load(state: &AppState, tenant_id: Uuid) -> Result<TenantDetails, AppError> {
+    let db = &state.db;
+    let tenant = tenants::get(db, tenant_id).await?;
+    let connections: HashMap<Uuid, connection::Model> = connection::Entity::find()
+        .filter(connection::Column::TenantId.eq(tenant_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.connector_id, c))
+        .collect();
+    let all_links = links::list_for_tenant(db, tenant_id).await?;
+    let now = state.clock.now();
+    let connected_count = connections
+        .values()
+        .filter(|c| c.status == connect::STATUS_CONNECTED)
+        .count() as u64;
+
+    let mut connectors_out = Vec::new();
+    for model in connector::Entity::find()
+        .order_by_asc(connector::Column::Name)
+        .all(db)
+        .await?
+    {
+        let conn = connections.get(&model.id);
+        if !model.enabled && conn.is_none() {
+            continue;
+        }
+        let resolved = connectors::resolve(model)?;
+        let links_here: Vec<_> = all_links
+            .iter()
+            .filter(|l| l.connector_id == resolved.model.id)
+            .collect();
+        let latest_error = links_here
+            .iter()
+            .find(|l| l.completed_at.is_none())
+            .and_then(|l| l.last_error.clone());
+        let (status, last_error) = match conn {
+            Some(c) if c.status == connect::STATUS_CONNECTED => (ConnectionStatus::Connected, None),
+            Some(c) => (ConnectionStatus::Error, c.last_error.clone()),
+            None if latest_error.is_some() => (ConnectionStatus::Error, latest_error),
+            None => (ConnectionStatus::NotConnected, None),
+        };
+        connectors_out.push(TenantConnector {
+            connector_id: resolved.model.id.to_string(),
+            name: resolved.model.name.clone(),
+            provider_name: resolved.provider.name.clone(),
+            auth: resolved.provider.auth,
+            status,
+            has_connection: conn.is_some(),
+            account_label: conn.and_then(|c| c.account_label.clone()),
+            connected_at: conn.map(|c| c.connected_at),
+            last_error,
+            preset_fields: resolved.preset_fields(),
+            links: links_here.iter().map(|l| links::info(l, now)).collect(),
+        });
+    }
+    Ok(TenantDetails {
+        tenant: tenants::row(tenant, connected_count),
+        connectors: connectors_out,
+    })
+}

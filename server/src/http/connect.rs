@@ -1,0 +1,364 @@
+//! The end user's routes: `GET/POST /connect/{token}` and `GET /oauth/callback`.
+//!
+//! Plain HTML forms and redirects, no JavaScript. The tenant and connector always come from the
+//! link's row, never from the URL or the form.
+
+use std::collections::BTreeMap;
+
+use app::pages::connect::{ConnectView, connect_page, result_page};
+use app::server::AppState;
+use app::server::catalog::fill;
+use app::server::crypto::new_token;
+use app::server::services::admin;
+use app::server::services::connect::{self, CallbackParams, ConnectError};
+use app::server::services::links::{self, LinkContext};
+use app::types::AuthMode;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Most fields a connect form may post.
+const MAX_FORM_FIELDS: usize = 50;
+
+const BROWSER_COOKIE: &str = "authlink_browser";
+const BROWSER_COOKIE_SECURE: &str = "__Host-authlink_browser";
+
+/// `GET /connect/{token}`: the Connect page.
+pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let product = product_name(&state).await;
+    match links::resolve(&state.db, state.clock.as_ref(), &token).await {
+        Ok(Some(ctx)) => {
+            let view = view_for(&product, &ctx, &token, Vec::new(), Vec::new(), None);
+            html(StatusCode::OK, connect_page(view), form_action_for(&ctx))
+        }
+        Ok(None) => unavailable(&product),
+        Err(_) => internal(&product),
+    }
+}
+
+/// `POST /connect/{token}`: starts the OAuth2 flow, or submits the credential form.
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let product = product_name(&state).await;
+    let ctx = match links::resolve(&state.db, state.clock.as_ref(), &token).await {
+        Ok(Some(ctx)) => ctx,
+        Ok(None) => return unavailable(&product),
+        Err(_) => return internal(&product),
+    };
+    let Some(submitted) = parse_form(&body) else {
+        let view = view_for(
+            &product,
+            &ctx,
+            &token,
+            Vec::new(),
+            Vec::new(),
+            Some("The form could not be read. Please fill it in again.".into()),
+        );
+        return html(
+            StatusCode::BAD_REQUEST,
+            connect_page(view),
+            form_action_for(&ctx),
+        );
+    };
+
+    if ctx.connector.provider.auth == AuthMode::OAuth2 {
+        let existing = cookie(&headers, browser_cookie_name(&state));
+        let browser = existing.clone().unwrap_or_else(new_token);
+        match connect::start_oauth(&state, &ctx, &submitted, &browser).await {
+            Ok(url) => {
+                let mut response =
+                    (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response();
+                if existing.is_none()
+                    && let Ok(value) = HeaderValue::from_str(&browser_cookie(&state, &browser))
+                {
+                    response.headers_mut().insert(header::SET_COOKIE, value);
+                }
+                response
+            }
+            Err(e) => failed_form(&product, &ctx, &token, &submitted, e),
+        }
+    } else {
+        match connect::submit_credentials(&state, &ctx, &submitted).await {
+            Ok(_) => connected(&product, &ctx.connector.provider.name),
+            Err(e) => failed_form(&product, &ctx, &token, &submitted, e),
+        }
+    }
+}
+
+/// `GET /oauth/callback`: where providers send the end user back.
+pub async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let product = product_name(&state).await;
+    let params: CallbackParams =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let browser = cookie(&headers, browser_cookie_name(&state));
+    match connect::finish_oauth(&state, &params, browser.as_deref()).await {
+        Ok(connection) => {
+            let provider =
+                app::server::services::connectors::get(&state.db, connection.connector_id)
+                    .await
+                    .map(|c| c.provider.name)
+                    .unwrap_or_else(|_| "the provider".into());
+            connected(&product, &provider)
+        }
+        Err(e) => failure(&product, &e),
+    }
+}
+
+fn view_for(
+    product: &str,
+    ctx: &LinkContext,
+    token: &str,
+    values: Vec<(String, String)>,
+    errors: Vec<(String, String)>,
+    form_error: Option<String>,
+) -> ConnectView {
+    let provider = &ctx.connector.provider;
+    let fields = connect::open_fields(ctx)
+        .into_iter()
+        .map(|f| app::types::FieldInfo {
+            name: f.name.clone(),
+            label: f.label.clone(),
+            help: f.help.clone(),
+            kind: f.kind,
+            secret: f.secret,
+            default: f.default.clone(),
+        })
+        .collect();
+    ConnectView {
+        product_name: product.to_owned(),
+        tenant_name: ctx.tenant.name.clone(),
+        connector_name: ctx.connector.model.name.clone(),
+        provider_name: provider.name.clone(),
+        oauth: provider.auth == AuthMode::OAuth2,
+        scopes: ctx.connector.scopes.clone(),
+        expires_at: ctx.link.expires_at,
+        fields,
+        values,
+        errors,
+        form_error,
+        action: format!("/connect/{token}"),
+    }
+}
+
+fn failed_form(
+    product: &str,
+    ctx: &LinkContext,
+    token: &str,
+    submitted: &BTreeMap<String, String>,
+    error: ConnectError,
+) -> Response {
+    let secret = |name: &str| {
+        ctx.connector
+            .provider
+            .fields
+            .iter()
+            .any(|f| f.name == name && f.secret)
+    };
+    let values: Vec<(String, String)> = submitted
+        .iter()
+        .filter(|(k, _)| !secret(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let (status, errors, form_error) = match error {
+        ConnectError::Invalid(errors) => {
+            let known: Vec<_> = errors
+                .iter()
+                .filter(|(n, _)| ctx.connector.provider.fields.iter().any(|f| &f.name == n))
+                .cloned()
+                .collect();
+            let unknown: Vec<_> = errors
+                .iter()
+                .filter(|(n, _)| !ctx.connector.provider.fields.iter().any(|f| &f.name == n))
+                .map(|(_, m)| m.clone())
+                .collect();
+            let summary = if unknown.is_empty() {
+                "Some values need attention.".to_owned()
+            } else {
+                unknown.join(" ")
+            };
+            (StatusCode::UNPROCESSABLE_ENTITY, known, Some(summary))
+        }
+        ConnectError::LinkUnavailable => return unavailable(product),
+        ConnectError::Internal => return internal(product),
+        other => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Vec::new(),
+            Some(other.to_string()),
+        ),
+    };
+    let view = view_for(product, ctx, token, values, errors, form_error);
+    html(status, connect_page(view), form_action_for(ctx))
+}
+
+fn connected(product: &str, provider: &str) -> Response {
+    html(
+        StatusCode::OK,
+        result_page(
+            product,
+            true,
+            "You're connected",
+            &format!("{provider} is now connected to {product}."),
+            None,
+        ),
+        None,
+    )
+}
+
+fn failure(product: &str, error: &ConnectError) -> Response {
+    let status = match error {
+        ConnectError::LinkUnavailable => StatusCode::NOT_FOUND,
+        ConnectError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let heading = if error.retryable() {
+        "The connection did not go through"
+    } else {
+        "This link cannot be used"
+    };
+    html(
+        status,
+        result_page(product, false, heading, &error.to_string(), None),
+        None,
+    )
+}
+
+fn unavailable(product: &str) -> Response {
+    failure(product, &ConnectError::LinkUnavailable)
+}
+
+fn internal(product: &str) -> Response {
+    failure(product, &ConnectError::Internal)
+}
+
+fn html(status: StatusCode, body: String, form_target: Option<String>) -> Response {
+    // No script at all; the form may post here and be redirected to the provider.
+    let csp = format!(
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'{}; frame-ancestors 'none'; base-uri 'none'",
+        form_target.map(|t| format!(" {t}")).unwrap_or_default()
+    );
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+/// The CSP `form-action` source the OAuth redirect needs: Chrome applies `form-action` to the
+/// redirect that follows a form post. A placeholder in the host widens it to that domain's
+/// subdomains, or to the scheme when the whole host is a placeholder.
+fn form_action_for(ctx: &LinkContext) -> Option<String> {
+    let spec = ctx.connector.provider.oauth2.as_ref()?;
+    let known = |name: &str| ctx.presets.get(name).cloned();
+    if let Some(url) = fill(&spec.authorization_url, known).and_then(|u| url::Url::parse(&u).ok()) {
+        return Some(url.origin().ascii_serialization());
+    }
+    let marked = fill(&spec.authorization_url, |_| {
+        Some("placeholder0marker".into())
+    })?;
+    let url = url::Url::parse(&marked).ok()?;
+    let host = url.host_str()?;
+    let scheme = url.scheme();
+    match host.strip_prefix("placeholder0marker.") {
+        Some(rest) if !rest.contains("placeholder0marker") => {
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            Some(format!("{scheme}://*.{rest}{port}"))
+        }
+        _ if host.contains("placeholder0marker") => Some(format!("{scheme}:")),
+        _ => Some(url.origin().ascii_serialization()),
+    }
+}
+
+fn parse_form(body: &[u8]) -> Option<BTreeMap<String, String>> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    if pairs.len() > MAX_FORM_FIELDS {
+        return None;
+    }
+    let mut out = BTreeMap::new();
+    for (k, v) in pairs {
+        if out.insert(k, v).is_some() {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+async fn product_name(state: &AppState) -> String {
+    admin::installation(&state.db)
+        .await
+        .ok()
+        .flatten()
+        .map(|i| i.product_name)
+        .unwrap_or_else(|| "Authlink".into())
+}
+
+fn browser_cookie_name(state: &AppState) -> &'static str {
+    if state.settings.secure_cookies {
+        BROWSER_COOKIE_SECURE
+    } else {
+        BROWSER_COOKIE
+    }
+}
+
+fn browser_cookie(state: &AppState, value: &str) -> String {
+    let secure = if state.settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    // Lax: sent on the provider's top-level redirect back to us, not on cross-site subrequests.
+    format!(
+        "{}={value}; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax{secure}",
+        browser_cookie_name(state)
+    )
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_with_repeated_or_too_many_fields_are_refused() {
+        assert!(parse_form(b"a=1&b=2").is_some());
+        assert!(parse_form(b"a=1&a=2").is_none());
+        let many: String = (0..60).map(|i| format!("f{i}=x&")).collect();
+        assert!(parse_form(many.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn cookies_are_found_by_exact_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("x_authlink_browser=no; authlink_browser=yes"),
+        );
+        assert_eq!(cookie(&headers, "authlink_browser").as_deref(), Some("yes"));
+        assert_eq!(cookie(&headers, "other"), None);
+    }
+}
