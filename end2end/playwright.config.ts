@@ -9,6 +9,7 @@ const root = path.resolve(__dirname, "..");
 const binary = process.env.AUTHLINK_E2E_BINARY ?? path.join(root, "target/debug/authlink");
 const siteRoot = process.env.AUTHLINK_E2E_SITE_ROOT ?? path.join(root, "target/site");
 const dataDir = path.join(__dirname, ".data");
+const oauthPort = Number(process.env.AUTHLINK_E2E_OAUTH_PORT ?? 3200);
 
 // Debian's Chromium; Playwright never downloads a browser here.
 const chromium = {
@@ -51,19 +52,31 @@ export default defineConfig({
       testMatch: /responsive\.spec\.ts/,
     },
   ],
-  webServer: {
-    command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && exec "${binary}"`,
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      AUTHLINK_BIND: `127.0.0.1:${port}`,
-      AUTHLINK_PUBLIC_URL: baseURL,
-      AUTHLINK_DATA_DIR: dataDir,
-      LEPTOS_SITE_ROOT: siteRoot,
-      AUTHLINK_LOG: "warn",
+  webServer: [
+    {
+      // An independent OAuth2 authorization server the OAuth connector is pointed at.
+      command: "node mock-oauth.mjs",
+      url: `http://127.0.0.1:${oauthPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { AUTHLINK_E2E_OAUTH_PORT: String(oauthPort) },
     },
-  },
+    {
+      command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && exec "${binary}"`,
+      url: `${baseURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        AUTHLINK_BIND: `127.0.0.1:${port}`,
+        AUTHLINK_PUBLIC_URL: baseURL,
+        AUTHLINK_DATA_DIR: dataDir,
+        LEPTOS_SITE_ROOT: siteRoot,
+        AUTHLINK_LOG: "warn",
+      },
+    },
+  ],
 });

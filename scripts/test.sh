@@ -21,8 +21,10 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 step "unit and HTTP tests (SQLite and PostgreSQL)"
 cargo test -p server -p app -p migrations --features app/ssr
 
-step "build the site for the end-to-end tests"
-cargo leptos build
+# The end-to-end tests run the server binary `cargo test` has just built (same features, so
+# nothing is compiled twice); cargo-leptos adds the wasm bundle, JS and CSS.
+step "build the site (wasm, JS, CSS) for the end-to-end tests"
+cargo leptos build --frontend-only
 
 step "end-to-end tests (Chromium)"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
