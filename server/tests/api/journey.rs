@@ -30,6 +30,7 @@ on_both_backends!(
     credential_form_validates_verifies_and_is_single_use,
     reconnect_keeps_the_connection_and_replaces_credentials,
     deleting_a_connector_with_connections_needs_confirmation,
+    presets_fill_catalog_placeholders_and_are_validated,
 );
 
 struct Journey {
@@ -694,5 +695,94 @@ async fn deleting_a_connector_with_connections_needs_confirmation(backend: Backe
         .await
         .expect("get");
     assert_eq!(gone.status(), 404);
+    j.app.cleanup().await;
+}
+
+async fn presets_fill_catalog_placeholders_and_are_validated(backend: Backend) {
+    let j = journey(backend).await;
+    let zendesk = j
+        .app
+        .call::<SaveConnector>(&[
+            ("provider", "zendesk"),
+            ("name", "Zendesk"),
+            ("client_id", "zd-client"),
+            ("client_secret", "zd-secret"),
+        ])
+        .await;
+    assert!(zendesk.is_ok(), "{zendesk:?}");
+    let zendesk: String = serde_json::from_str(&zendesk.body).expect("id");
+    let generate = |presets: serde_json::Value| {
+        j.app.call_json::<GenerateLink>(serde_json::json!({
+            "tenant_id": j.tenant_id,
+            "connector_id": zendesk,
+            "expires_in_minutes": 60,
+            "single_use": true,
+            "note": "",
+            "presets": presets,
+        }))
+    };
+    // A preset that would change the provider's host, or one for a field that does not exist.
+    for bad in [
+        serde_json::json!([["subdomain", "evil.com/x"]]),
+        serde_json::json!([["client_secret", "x"]]),
+    ] {
+        let response = generate(bad).await;
+        assert_eq!(response.status, 422, "{response:?}");
+    }
+    let (browser, _) = j.end_user();
+
+    // Without a preset the end user is asked for the subdomain, and the page may post to any
+    // Zendesk subdomain but nowhere else.
+    let open: GeneratedLink =
+        serde_json::from_str(&generate(serde_json::json!([])).await.body).expect("link");
+    let page = browser
+        .get(j.app.url(&Journey::path(&open)))
+        .send()
+        .await
+        .expect("page");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    assert!(
+        csp.contains("form-action 'self' https://*.zendesk.com;"),
+        "{csp}"
+    );
+    assert!(
+        page.text()
+            .await
+            .expect("body")
+            .contains("Zendesk subdomain")
+    );
+    let response = browser
+        .post(j.app.url(&Journey::path(&open)))
+        .header("origin", &j.app.base)
+        .form(&[("subdomain", "evil.com/x")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 422);
+
+    // With the preset, the button goes straight to that tenant's Zendesk.
+    let preset: GeneratedLink = serde_json::from_str(
+        &generate(serde_json::json!([["subdomain", "acme"]]))
+            .await
+            .body,
+    )
+    .expect("link");
+    // A form field cannot override the admin's preset.
+    let response = browser
+        .post(j.app.url(&Journey::path(&preset)))
+        .header("origin", &j.app.base)
+        .form(&[("subdomain", "other")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().expect("location");
+    assert!(
+        location.starts_with("https://acme.zendesk.com/oauth/authorizations/new?"),
+        "{location}"
+    );
     j.app.cleanup().await;
 }
