@@ -28,25 +28,14 @@ pub async fn list_connectors() -> Result<Vec<ConnectorInfo>, AppError> {
     connectors::list(&state.db).await
 }
 
-/// One connector, with the redirect URI to register at the provider.
+/// One connector and its catalog provider.
 #[server(prefix = "/rpc")]
-pub async fn get_connector(id: String) -> Result<(ConnectorInfo, String), AppError> {
-    use crate::server::{
-        auth::require_role, services::connect, services::connectors, services::parse_id,
-    };
+pub async fn get_connector(id: String) -> Result<(ConnectorInfo, ProviderInfo), AppError> {
+    use crate::server::{auth::require_role, services::connectors, services::parse_id};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Viewer).await?;
-    let found = connectors::list(&state.db).await?;
-    let id = parse_id(&id)?.to_string();
-    let connector = found
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or(AppError::NotFound)?;
-    Ok((
-        connector,
-        connect::redirect_uri(&state.settings.public_origin),
-    ))
+    connectors::describe(&state.db, parse_id(&id)?).await
 }
 
 /// The redirect URI every OAuth connector uses.

@@ -159,15 +159,7 @@ pub fn NewConnectorPage() -> impl IntoView {
 pub fn EditConnectorPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let data = Resource::new(id, |id| async move {
-        let (connector, _) = get_connector(id).await?;
-        let provider = list_providers()
-            .await?
-            .into_iter()
-            .find(|p| p.id == connector.provider_id)
-            .ok_or(crate::error::AppError::NotFound)?;
-        Ok::<_, crate::error::AppError>((connector, provider))
-    });
+    let data = Resource::new(id, get_connector);
     let delete = ServerAction::<DeleteConnector>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {

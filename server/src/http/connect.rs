@@ -9,9 +9,9 @@ use app::pages::connect::{ConnectView, connect_page, result_page};
 use app::server::AppState;
 use app::server::catalog::fill;
 use app::server::crypto::new_token;
-use app::server::services::admin;
 use app::server::services::connect::{self, CallbackParams, ConnectError};
 use app::server::services::links::{self, LinkContext};
+use app::server::services::{admin, connectors};
 use app::types::AuthMode;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -101,11 +101,10 @@ pub async fn callback(
     let browser = cookie(&headers, browser_cookie_name(&state));
     match connect::finish_oauth(&state, &params, browser.as_deref()).await {
         Ok(connection) => {
-            let provider =
-                app::server::services::connectors::get(&state.db, connection.connector_id)
-                    .await
-                    .map(|c| c.provider.name)
-                    .unwrap_or_else(|_| "the provider".into());
+            let provider = connectors::get(&state.db, connection.connector_id)
+                .await
+                .map(|c| c.provider.name)
+                .unwrap_or_else(|_| "the provider".into());
             connected(&product, &provider)
         }
         Err(e) => failure(&product, &e),
@@ -123,14 +122,7 @@ fn view_for(
     let provider = &ctx.connector.provider;
     let fields = connect::open_fields(ctx)
         .into_iter()
-        .map(|f| app::types::FieldInfo {
-            name: f.name.clone(),
-            label: f.label.clone(),
-            help: f.help.clone(),
-            kind: f.kind,
-            secret: f.secret,
-            default: f.default.clone(),
-        })
+        .map(connectors::field_info)
         .collect();
     ConnectView {
         product_name: product.to_owned(),

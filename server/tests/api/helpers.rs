@@ -240,29 +240,21 @@ impl TestApp {
         path: &str,
         fields: &[(&str, &str)],
     ) -> FnResponse {
-        let response = client
-            .post(self.url(path))
-            .header("origin", &self.base)
-            .header("sec-fetch-site", "same-origin")
-            .form(fields)
-            .send()
+        self.send_same_origin(client.post(self.url(path)).form(fields))
             .await
-            .expect("request");
-        FnResponse {
-            status: response.status(),
-            headers: response.headers().clone(),
-            body: response.text().await.expect("body"),
-        }
     }
 
     /// Calls a server function that takes JSON.
     pub async fn call_json<F: ServerFn>(&self, body: serde_json::Value) -> FnResponse {
-        let response = self
-            .client
-            .post(self.url(F::PATH))
+        self.send_same_origin(self.client.post(self.url(F::PATH)).json(&body))
+            .await
+    }
+
+    /// Sends `request` marked as same-origin, the way a browser sends a server-function call.
+    async fn send_same_origin(&self, request: reqwest::RequestBuilder) -> FnResponse {
+        let response = request
             .header("origin", &self.base)
             .header("sec-fetch-site", "same-origin")
-            .json(&body)
             .send()
             .await
             .expect("request");

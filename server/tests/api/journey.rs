@@ -153,6 +153,22 @@ impl Journey {
         (query["state"].clone(), query["code_challenge"].clone(), url)
     }
 
+    /// Posts the Connect form of `link` as the end user's `browser`.
+    async fn post_form(
+        &self,
+        browser: &reqwest::Client,
+        link: &GeneratedLink,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        browser
+            .post(self.app.url(&Journey::path(link)))
+            .header("origin", &self.app.base)
+            .form(fields)
+            .send()
+            .await
+            .expect("post")
+    }
+
     async fn callback(&self, browser: &reqwest::Client, query: &str) -> (u16, String) {
         let response = browser
             .get(self.app.url(&format!("/oauth/callback?{query}")))
@@ -361,13 +377,9 @@ async fn unusable_links_all_get_the_same_answer(backend: Backend) {
     j.app.clock.advance(-time::Duration::minutes(61));
 
     let used = j.link(&j.key_connector, true).await;
-    let submit = browser
-        .post(j.app.url(&Journey::path(&used)))
-        .header("origin", &j.app.base)
-        .form(&[("api_key", GOOD_API_KEY)])
-        .send()
-        .await
-        .expect("submit");
+    let submit = j
+        .post_form(&browser, &used, &[("api_key", GOOD_API_KEY)])
+        .await;
     assert_eq!(submit.status(), 200);
     let used_answer = get(Journey::path(&used)).await;
 
@@ -667,13 +679,9 @@ async fn deleting_a_connector_with_connections_needs_confirmation(backend: Backe
     let j = journey(backend).await;
     let link = j.link(&j.key_connector, true).await;
     let (browser, _) = j.end_user();
-    let r = browser
-        .post(j.app.url(&Journey::path(&link)))
-        .header("origin", &j.app.base)
-        .form(&[("api_key", GOOD_API_KEY)])
-        .send()
-        .await
-        .expect("submit");
+    let r = j
+        .post_form(&browser, &link, &[("api_key", GOOD_API_KEY)])
+        .await;
     assert_eq!(r.status(), 200);
 
     let refused = j
@@ -754,13 +762,9 @@ async fn presets_fill_catalog_placeholders_and_are_validated(backend: Backend) {
             .expect("body")
             .contains("Zendesk subdomain")
     );
-    let response = browser
-        .post(j.app.url(&Journey::path(&open)))
-        .header("origin", &j.app.base)
-        .form(&[("subdomain", "evil.com/x")])
-        .send()
-        .await
-        .expect("post");
+    let response = j
+        .post_form(&browser, &open, &[("subdomain", "evil.com/x")])
+        .await;
     assert_eq!(response.status(), 422);
 
     // With the preset, the button goes straight to that tenant's Zendesk.
@@ -771,13 +775,9 @@ async fn presets_fill_catalog_placeholders_and_are_validated(backend: Backend) {
     )
     .expect("link");
     // A form field cannot override the admin's preset.
-    let response = browser
-        .post(j.app.url(&Journey::path(&preset)))
-        .header("origin", &j.app.base)
-        .form(&[("subdomain", "other")])
-        .send()
-        .await
-        .expect("post");
+    let response = j
+        .post_form(&browser, &preset, &[("subdomain", "other")])
+        .await;
     assert_eq!(response.status(), 303);
     let location = response.headers()["location"].to_str().expect("location");
     assert!(

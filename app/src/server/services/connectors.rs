@@ -61,7 +61,8 @@ pub fn provider_info(p: &Provider) -> ProviderInfo {
     }
 }
 
-fn field_info(f: &crate::server::catalog::FieldSpec) -> FieldInfo {
+/// A catalog field as the UI shows it.
+pub fn field_info(f: &crate::server::catalog::FieldSpec) -> FieldInfo {
     FieldInfo {
         name: f.name.clone(),
         label: f.label.clone(),
@@ -251,6 +252,23 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectorInfo>, AppEr
             Ok(info(resolve(m)?, n))
         })
         .collect()
+}
+
+/// One connector as the UI shows it, with its provider.
+pub async fn describe(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<(ConnectorInfo, ProviderInfo), AppError> {
+    let resolved = get(db, id).await?;
+    let connections = connection::Entity::find()
+        .filter(connection::Column::ConnectorId.eq(id))
+        .count(db)
+        .await?;
+    let provider = catalog()
+        .get(&resolved.model.provider)
+        .map(provider_info)
+        .ok_or(AppError::Internal)?;
+    Ok((info(resolved, connections), provider))
 }
 
 /// A connector as the UI shows it (never the secret).

@@ -276,21 +276,24 @@ pub async fn revoke(
     clock: &dyn Clock,
     link_id: Uuid,
 ) -> Result<(), AppError> {
-    let exists = connect_link::Entity::find_by_id(link_id)
-        .select_only()
-        .column(connect_link::Column::Id)
-        .into_tuple::<Uuid>()
-        .one(db)
-        .await?;
-    if exists.is_none() {
-        return Err(AppError::NotFound);
-    }
-    connect_link::Entity::update_many()
+    let revoked = connect_link::Entity::update_many()
         .col_expr(connect_link::Column::RevokedAt, Expr::value(clock.now()))
         .filter(connect_link::Column::Id.eq(link_id))
         .filter(connect_link::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
+    // Nothing changed: either it was revoked already (fine) or it does not exist.
+    if revoked.rows_affected == 0
+        && connect_link::Entity::find_by_id(link_id)
+            .select_only()
+            .column(connect_link::Column::Id)
+            .into_tuple::<Uuid>()
+            .one(db)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
     Ok(())
 }
 
