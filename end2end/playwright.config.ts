@@ -1,8 +1,9 @@
 import { defineConfig, devices } from "@playwright/test";
 import * as path from "node:path";
 
-// The server under test: the binary and site that `cargo leptos build` produced, on a fresh
-// SQLite database in a throw-away data directory.
+// The server under test: the binary and site that `cargo leptos build` produced, in demo mode, on
+// a fresh SQLite database in a throw-away data directory — or, when AUTHLINK_E2E_POSTGRES_URL
+// names a PostgreSQL server, on a fresh database `authlink_e2e` there (recreated with psql).
 const port = Number(process.env.AUTHLINK_E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const root = path.resolve(__dirname, "..");
@@ -10,6 +11,18 @@ const binary = process.env.AUTHLINK_E2E_BINARY ?? path.join(root, "target/debug/
 const siteRoot = process.env.AUTHLINK_E2E_SITE_ROOT ?? path.join(root, "target/site");
 const dataDir = path.join(__dirname, ".data");
 const oauthPort = Number(process.env.AUTHLINK_E2E_OAUTH_PORT ?? 3200);
+const postgresAdmin = process.env.AUTHLINK_E2E_POSTGRES_URL;
+const e2eDatabase = "authlink_e2e";
+const database = postgresAdmin
+  ? (() => {
+      const url = new URL(postgresAdmin);
+      url.pathname = `/${e2eDatabase}`;
+      return url.toString();
+    })()
+  : undefined;
+const resetDatabase = postgresAdmin
+  ? `psql "${postgresAdmin}" -v ON_ERROR_STOP=1 -qc 'DROP DATABASE IF EXISTS ${e2eDatabase} WITH (FORCE)' -qc 'CREATE DATABASE ${e2eDatabase}' && `
+  : "";
 
 // Debian's Chromium; Playwright never downloads a browser here.
 const chromium = {
@@ -64,7 +77,7 @@ export default defineConfig({
       env: { AUTHLINK_E2E_OAUTH_PORT: String(oauthPort) },
     },
     {
-      command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && exec "${binary}"`,
+      command: `${resetDatabase}rm -rf "${dataDir}" && mkdir -p "${dataDir}" && exec "${binary}"`,
       url: `${baseURL}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -76,6 +89,8 @@ export default defineConfig({
         AUTHLINK_DATA_DIR: dataDir,
         LEPTOS_SITE_ROOT: siteRoot,
         AUTHLINK_LOG: "warn",
+        AUTHLINK_DEMO: "true",
+        ...(database ? { DATABASE_URL: database } : {}),
       },
     },
   ],

@@ -26,8 +26,21 @@ cargo test -p server -p app -p migrations --features app/ssr
 step "build the site (wasm, JS, CSS) for the end-to-end tests"
 cargo leptos build --frontend-only
 
-step "end-to-end tests (Chromium)"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 export AUTHLINK_E2E_BINARY="$target_dir/debug/authlink"
 export AUTHLINK_E2E_SITE_ROOT="$root/target/site"
+
+step "end-to-end tests (Chromium, SQLite)"
 (cd end2end && npx playwright test)
+
+# The same tests on PostgreSQL. Under CI=true an unreachable server is a failure, elsewhere a skip.
+pg_url="${AUTHLINK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+if command -v psql >/dev/null && psql "$pg_url" -qtAc 'SELECT 1' >/dev/null 2>&1; then
+  step "end-to-end tests (Chromium, PostgreSQL)"
+  (cd end2end && AUTHLINK_E2E_POSTGRES_URL="$pg_url" npx playwright test)
+elif [[ "${CI:-}" == "true" ]]; then
+  echo "CI=true but PostgreSQL at $pg_url is not reachable with psql" >&2
+  exit 1
+else
+  printf '\nSKIPPED end-to-end tests on PostgreSQL: %s is not reachable with psql\n' "$pg_url"
+fi

@@ -374,6 +374,71 @@ pub struct GeneratedLink {
     pub expires_at: OffsetDateTime,
 }
 
+/// The scopes an API key may carry, with what each allows.
+pub const API_SCOPES: [(&str, &str); 9] = [
+    ("tenants:read", "List and read tenants"),
+    ("tenants:write", "Create, update and delete tenants"),
+    ("connectors:read", "List and read connectors"),
+    (
+        "connectors:write",
+        "Create, update, enable and disable connectors",
+    ),
+    ("links:read", "List and read connect links"),
+    (
+        "links:write",
+        "Create and revoke connect links, redeem exchange codes",
+    ),
+    (
+        "connections:read",
+        "List and read connections (metadata only)",
+    ),
+    ("connections:write", "Disconnect connections"),
+    (
+        "credentials:read",
+        "Read connections' credentials (refreshed when due)",
+    ),
+];
+
+/// An API key as Settings lists it (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyInfo {
+    /// Id.
+    pub id: String,
+    /// The admin's name for it.
+    pub name: String,
+    /// The key's first characters.
+    pub prefix: String,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// Creation time.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last use (to the minute).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+    /// When it was revoked.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A newly created API key: the only time the key itself is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedApiKey {
+    /// The listing entry.
+    pub info: ApiKeyInfo,
+    /// The key, for `Authorization: Bearer …`.
+    pub key: String,
+}
+
+/// An allowed callback origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackOriginInfo {
+    /// Id.
+    pub id: String,
+    /// `https://app.example.com`, `http://localhost:3000` or `myapp:`.
+    pub origin: String,
+}
+
 /// Formats a time the same way on the server and in the browser (UTC, so hydration matches).
 pub fn format_time(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);

@@ -1,55 +1,14 @@
-import { expect, test, type Page } from "@playwright/test";
-import { AuthPages, watchConsole } from "./pages/auth";
+import { expect, test } from "@playwright/test";
+import { watchConsole } from "./pages/auth";
+import { addConnector, generateLink, signedIn } from "./pages/journey";
 
 // The core journey: connectors, a tenant, Generate Customer Link, the end user connecting in a
 // separate browser context (OAuth2 against an independent authorization server, and a credential
 // form with JavaScript off), and the green check appearing on the admin's open page.
 
-const email = "owner@example.com";
-const password = "correct horse battery staple";
 const oauthBase = `http://127.0.0.1:${process.env.AUTHLINK_E2E_OAUTH_PORT ?? 3200}`;
 
 test.describe.configure({ mode: "serial" });
-
-async function signedIn(page: Page) {
-  await page.goto("/tenants");
-  if (page.url().endsWith("/setup")) {
-    await new AuthPages(page).createOwner("Acme CRM", email, password);
-  } else if (page.url().endsWith("/sign-in")) {
-    await new AuthPages(page).signIn(email, password);
-  }
-  await expect(page).toHaveURL(/\/tenants$/);
-}
-
-async function addConnector(page: Page, provider: string, fill: Record<string, string>) {
-  await page.goto("/connectors/new");
-  await page.getByLabel("Search providers").fill(provider);
-  await page.getByRole("button", { name: new RegExp(`^${provider}`) }).click();
-  for (const [label, value] of Object.entries(fill)) {
-    await page.getByLabel(label, { exact: true }).fill(value);
-  }
-  await page.getByRole("button", { name: "Create connector" }).click();
-  await expect(page).toHaveURL(/\/connectors$/);
-}
-
-async function generateLink(page: Page, connector: string): Promise<string> {
-  const card = page.getByTestId(`connector-${connector}`);
-  await card.getByRole("button", { name: /^(Connect|Reconnect)$/ }).click();
-  const dialog = page.getByRole("dialog");
-  await expect(dialog.getByRole("heading", { name: `Connect ${connector}` })).toBeVisible();
-  await expect(dialog.getByLabel("Link expires after")).toHaveValue(String(7 * 24 * 60));
-  await expect(dialog.getByLabel(/Single use/)).toBeChecked();
-  await dialog.getByLabel("Recipient (optional)").fill("it@initech.example");
-  await dialog.getByRole("button", { name: "Generate Customer Link" }).click();
-  const url = await dialog.getByLabel("Customer link").inputValue();
-  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/connect\/[A-Za-z0-9_-]{43}$/);
-  await dialog.getByRole("button", { name: "Copy" }).click();
-  await expect(dialog.getByRole("status")).toHaveText("Copied");
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
-  await dialog.getByRole("button", { name: "Close" }).click();
-  await expect(dialog).toBeHidden();
-  return url;
-}
 
 test("an admin sets up connectors and a tenant, and an end user connects both", async ({ page, browser, context }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);

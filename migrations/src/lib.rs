@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_admin_tables;
 mod m20261122_000002_create_journey_tables;
+mod m20261122_000003_create_api_tables;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_admin_tables::Migration),
             Box::new(m20261122_000002_create_journey_tables::Migration),
+            Box::new(m20261122_000003_create_api_tables::Migration),
         ]
     }
 }

@@ -20,6 +20,10 @@ pub struct Cli {
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Demo mode: serve a built-in OAuth2 provider and seed a demo tenant and connectors
+    /// (the same as `AUTHLINK_DEMO=true`).
+    #[arg(long, global = true)]
+    pub demo: bool,
 }
 
 /// Subcommands.
@@ -71,7 +75,8 @@ fn parse_role(text: &str) -> Result<Role, String> {
 }
 
 /// Runs the parsed command.
-pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
+pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
+    config.demo |= cli.demo;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(config, Overrides::default()).await?;

@@ -79,6 +79,10 @@ pub struct Config {
     pub session_absolute: Duration,
     /// Take the client address from `X-Forwarded-For` (`AUTHLINK_TRUST_PROXY`).
     pub trust_proxy: bool,
+    /// Serve the built-in demo provider and seed demo data (`AUTHLINK_DEMO`).
+    pub demo: bool,
+    /// REST API requests per key per minute (`AUTHLINK_API_RATE_LIMIT`).
+    pub api_rate_limit_per_minute: u32,
     /// Where the compiled site (wasm, JS, CSS, assets) is (`LEPTOS_SITE_ROOT`).
     pub site_root: PathBuf,
 }
@@ -177,6 +181,9 @@ impl Config {
         }
         let db_max_connections = number(&get, "AUTHLINK_DB_MAX_CONNECTIONS", 10, 1..=1000)? as u32;
         let trust_proxy = boolean(&get, "AUTHLINK_TRUST_PROXY", false)?;
+        let demo = boolean(&get, "AUTHLINK_DEMO", false)?;
+        let api_rate_limit_per_minute =
+            number(&get, "AUTHLINK_API_RATE_LIMIT", 600, 1..=1_000_000)? as u32;
         let site_root =
             PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
 
@@ -194,6 +201,8 @@ impl Config {
             session_idle,
             session_absolute,
             trust_proxy,
+            demo,
+            api_rate_limit_per_minute,
             site_root,
         })
     }

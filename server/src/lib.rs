@@ -3,6 +3,7 @@
 //! [`Application::build`] wires everything from a [`Config`]; `main.rs` only parses the command
 //! line. Tests build the same application on port 0.
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod database;
@@ -81,11 +82,20 @@ impl Application {
                 secure_cookies: config.secure_cookies(),
             }),
             http: app::server::services::outbound::http_client(overrides.outbound_timeout),
+            refresh_locks: Arc::default(),
             passwords: Arc::new(
                 PasswordHasher::new(overrides.work_factors, hashing_concurrency)
                     .map_err(|e| anyhow::anyhow!("password hasher: {e}"))?,
             ),
         };
+        if config.demo {
+            http::demo::seed(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot seed the demo data: {e}"))?;
+            tracing::warn!(
+                "demo mode: a built-in OAuth2 provider is served under /demo/ with a published client secret; do not use this in production"
+            );
+        }
         let router = http::router(&config, state.clone());
         tracing::info!(
             address = %local_addr,

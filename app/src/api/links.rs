@@ -28,6 +28,7 @@ pub async fn generate_link(
         single_use,
         note,
         presets: presets.into_iter().collect(),
+        ..links::LinkOptions::default()
     };
     let (link, generated) = links::create(
         &state.db,

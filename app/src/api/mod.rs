@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod connectors;
 pub mod links;
+pub mod settings;
 pub mod tenants;
 
 /// URL prefix of every server function.

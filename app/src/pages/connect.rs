@@ -190,3 +190,121 @@ pub fn result_page(
     };
     document(title, body)
 }
+
+/// What the built-in demo provider's consent screen shows.
+#[derive(Debug, Clone)]
+pub struct ConsentView {
+    /// The provider's name as shown to the end user.
+    pub provider_name: String,
+    /// The application asking for access.
+    pub client_name: String,
+    /// The account the end user is "signed in" as at the provider.
+    pub account: String,
+    /// The scopes asked for.
+    pub scopes: Vec<String>,
+    /// The authorization request, carried through the form unchanged.
+    pub hidden: Vec<(String, String)>,
+    /// Where the form posts to.
+    pub action: String,
+}
+
+/// The demo provider's consent screen: Allow or Deny, without script.
+pub fn consent_page(v: ConsentView) -> String {
+    let title = format!("Authorize {} · {}", v.client_name, v.provider_name);
+    let ConsentView {
+        provider_name,
+        client_name,
+        account,
+        scopes,
+        hidden,
+        action,
+    } = v;
+    let scopes = if scopes.is_empty() {
+        view! { <p>"Basic access to your account."</p> }.into_any()
+    } else {
+        view! {
+            <ul class="scopes">
+                {scopes.into_iter().map(|s| view! { <li><code>{s}</code></li> }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    let body = view! {
+        <p class="eyebrow">{provider_name}</p>
+        <h1>{format!("Authorize {client_name}")}</h1>
+        <p>{format!("{client_name} would like to access your account ")}<strong>{account}</strong>"."</p>
+        <h2>"It asks for"</h2>
+        {scopes}
+        <form method="post" action=action class="stack">
+            {hidden
+                .into_iter()
+                .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+                .collect_view()}
+            <div class="actions">
+                <button type="submit" name="decision" value="allow" class="button primary">"Allow"</button>
+                <button type="submit" name="decision" value="deny" class="button secondary">"Deny"</button>
+            </div>
+        </form>
+        <p class="help">"This is Authlink's built-in demo provider; it holds no real data."</p>
+    };
+    document(title, body)
+}
+
+/// One connector on the choice page.
+#[derive(Debug, Clone)]
+pub struct ChoiceView {
+    /// Its Connect page.
+    pub href: String,
+    /// The connector's name.
+    pub connector_name: String,
+    /// The provider's name.
+    pub provider_name: String,
+}
+
+/// The page of a link that lets the end user choose among several connectors.
+#[derive(Debug, Clone)]
+pub struct ChooserView {
+    /// The admin's product name.
+    pub product_name: String,
+    /// The tenant's name.
+    pub tenant_name: String,
+    /// Link expiry.
+    pub expires_at: time::OffsetDateTime,
+    /// The connectors offered.
+    pub options: Vec<ChoiceView>,
+}
+
+/// Lets the end user pick which tool to connect; plain links, no script.
+pub fn chooser_page(v: ChooserView) -> String {
+    let title = format!("Choose what to connect · {}", v.product_name);
+    let ChooserView {
+        product_name,
+        tenant_name,
+        expires_at,
+        options,
+    } = v;
+    let body = view! {
+        <p class="eyebrow">{format!("{product_name} asks you to connect")}</p>
+        <h1>"Choose what to connect"</h1>
+        <dl class="facts">
+            <dt>"For"</dt>
+            <dd>{tenant_name}</dd>
+            <dt>"Link valid until"</dt>
+            <dd><time datetime=expires_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()>{format_time(expires_at)}</time></dd>
+        </dl>
+        <ul class="choices" data-testid="connector-choices">
+            {options
+                .into_iter()
+                .map(|o| view! {
+                    <li>
+                        <a class="button secondary" href=o.href>
+                            {o.connector_name}
+                            <span class="help">{format!(" · {}", o.provider_name)}</span>
+                        </a>
+                    </li>
+                })
+                .collect_view()}
+        </ul>
+    };
+    document(title, body)
+}

@@ -1,9 +1,18 @@
-//! `/settings`: the signed-in account and installation settings.
+//! `/settings`: the signed-in account, API keys and allowed callback origins.
 
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::settings::{
+    AddCallbackOrigin, RemoveCallbackOrigin, RevokeApiKey, create_api_key, list_api_keys,
+    list_callback_origins,
+};
+use crate::components::copy::CopyButton;
+use crate::components::form::FormError;
 use crate::components::layout::CurrentUserResource;
+use crate::error::AppError;
+use crate::types::{API_SCOPES, CreatedApiKey, format_time};
 
 /// The Settings page.
 #[component]
@@ -31,6 +40,192 @@ pub fn SettingsPage() -> impl IntoView {
                                 </dl>
                             }
                         })
+                })}
+            </Transition>
+        </section>
+        <ApiKeys/>
+        <CallbackOrigins/>
+    }
+}
+
+/// Create, list and revoke API keys.
+#[component]
+fn ApiKeys() -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let keys = Resource::new(move || version.get(), |_| list_api_keys());
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = revoke.value().get() {
+            version.update(|v| *v += 1);
+        }
+    });
+    let name = RwSignal::new(String::new());
+    let chosen: Vec<(&'static str, &'static str, RwSignal<bool>)> = API_SCOPES
+        .iter()
+        .map(|(scope, what)| (*scope, *what, RwSignal::new(false)))
+        .collect();
+    let chosen = StoredValue::new(chosen);
+    let created = RwSignal::new(None::<Result<CreatedApiKey, AppError>>);
+    let pending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let scopes: Vec<String> = chosen.with_value(|c| {
+            c.iter()
+                .filter(|(_, _, on)| on.get_untracked())
+                .map(|(s, _, _)| (*s).to_owned())
+                .collect()
+        });
+        let key_name = name.get_untracked();
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let outcome = create_api_key(key_name, scopes).await;
+            pending.set(false);
+            if outcome.is_ok() {
+                name.set(String::new());
+                version.update(|v| *v += 1);
+            }
+            created.set(Some(outcome));
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="api-keys-heading">
+            <h2 id="api-keys-heading">"API keys"</h2>
+            <p class="muted">
+                "Your backend calls the REST API with "<code>"Authorization: Bearer <key>"</code>". "
+                <a href="/api/docs">"API reference"</a>" · "<a href="/api/v1/openapi.json">"OpenAPI document"</a>
+            </p>
+            <form class="stack" on:submit=submit>
+                <div class="field">
+                    <label for="api-key-name">"Name"</label>
+                    <input id="api-key-name" type="text" required maxlength="120" bind:value=name
+                        placeholder="e.g. Production backend"/>
+                </div>
+                <fieldset class="field">
+                    <legend>"Scopes"</legend>
+                    {chosen.with_value(|c| c.iter().map(|(scope, what, on)| {
+                        let id = format!("scope-{}", scope.replace(':', "-"));
+                        let on = *on;
+                        view! {
+                            <div class="field checkbox">
+                                <input id=id.clone() type="checkbox" bind:checked=on/>
+                                <label for=id><code>{*scope}</code>" — "{*what}</label>
+                            </div>
+                        }
+                    }).collect_view())}
+                </fieldset>
+                {move || match created.get() {
+                    Some(Ok(key)) => view! {
+                        <div class="generated" data-testid="created-api-key">
+                            <label for="created-key">"New API key (shown only now)"</label>
+                            <input id="created-key" type="text" readonly value=key.key.clone()/>
+                            <CopyButton text=Signal::derive(move || key.key.clone())/>
+                            <p class="help">"Store it in your backend's secrets now; Authlink keeps only its hash."</p>
+                        </div>
+                    }.into_any(),
+                    Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    None => ().into_any(),
+                }}
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || pending.get()>"Create API key"</button>
+                </div>
+            </form>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match keys.await {
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No API keys yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <div class="table-wrap">
+                                <table class="table" data-testid="api-key-table">
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"Name"</th>
+                                            <th scope="col">"Key"</th>
+                                            <th scope="col">"Scopes"</th>
+                                            <th scope="col">"Last used"</th>
+                                            <th scope="col">"Status"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {list.into_iter().map(|k| view! {
+                                            <tr>
+                                                <td>{k.name.clone()}</td>
+                                                <td><code>{format!("{}…", k.prefix)}</code></td>
+                                                <td>{k.scopes.join(", ")}</td>
+                                                <td>{k.last_used_at.map(format_time).unwrap_or_else(|| "never".into())}</td>
+                                                <td>
+                                                    {match k.revoked_at {
+                                                        Some(t) => view! { <span class="status none">{format!("Revoked {}", format_time(t))}</span> }.into_any(),
+                                                        None => view! {
+                                                            <ActionForm action=revoke>
+                                                                <input type="hidden" name="id" value=k.id.clone()/>
+                                                                <button type="submit" class="button danger small"
+                                                                    aria-label=format!("Revoke {}", k.name)>"Revoke"</button>
+                                                            </ActionForm>
+                                                        }.into_any(),
+                                                    }}
+                                                </td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The origins a connect link's `callback_url` may point to.
+#[component]
+fn CallbackOrigins() -> impl IntoView {
+    let add = ServerAction::<AddCallbackOrigin>::new();
+    let remove = ServerAction::<RemoveCallbackOrigin>::new();
+    let origins = Resource::new(
+        move || (add.version().get(), remove.version().get()),
+        |_| list_callback_origins(),
+    );
+    let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
+    view! {
+        <section class="card" aria-labelledby="callback-origins-heading">
+            <h2 id="callback-origins-heading">"Callback origins"</h2>
+            <p class="muted">
+                "A connect link's callback URL must be on one of these origins, matched exactly: "
+                "https origins, http://localhost or http://127.0.0.1 for development, or an app scheme such as myapp:."
+            </p>
+            <ActionForm action=add attr:class="stack">
+                <div class="field">
+                    <label for="callback-origin">"Origin"</label>
+                    <input id="callback-origin" name="origin" type="text" required maxlength="300"
+                        placeholder="https://app.example.com"/>
+                </div>
+                <FormError error=add_error/>
+                <div class="actions">
+                    <button type="submit" class="button primary">"Allow origin"</button>
+                </div>
+            </ActionForm>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match origins.await {
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No callback origins allowed yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="origin-list" data-testid="callback-origins">
+                                {list.into_iter().map(|o| view! {
+                                    <li>
+                                        <code>{o.origin.clone()}</code>
+                                        <ActionForm action=remove>
+                                            <input type="hidden" name="id" value=o.id.clone()/>
+                                            <button type="submit" class="button secondary small"
+                                                aria-label=format!("Remove {}", o.origin)>"Remove"</button>
+                                        </ActionForm>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
                 })}
             </Transition>
         </section>

@@ -49,6 +49,8 @@ pub struct AppState {
     pub passwords: Arc<password::PasswordHasher>,
     /// The HTTP client for calls to providers (timeouts, no redirects).
     pub http: reqwest::Client,
+    /// One token refresh per connection at a time in this process.
+    pub refresh_locks: Arc<services::connections::RefreshLocks>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

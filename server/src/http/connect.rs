@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use app::pages::connect::{ConnectView, connect_page, result_page};
+use app::pages::connect::{
+    ChoiceView, ChooserView, ConnectView, chooser_page, connect_page, result_page,
+};
 use app::server::AppState;
 use app::server::catalog::fill;
 use app::server::crypto::new_token;
@@ -13,9 +15,10 @@ use app::server::services::connect::{self, CallbackParams, ConnectError};
 use app::server::services::links::{self, LinkContext};
 use app::server::services::{admin, connectors};
 use app::types::AuthMode;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
 
 /// Most fields a connect form may post.
 const MAX_FORM_FIELDS: usize = 50;
@@ -23,10 +26,30 @@ const MAX_FORM_FIELDS: usize = 50;
 const BROWSER_COOKIE: &str = "authlink_browser";
 const BROWSER_COOKIE_SECURE: &str = "__Host-authlink_browser";
 
-/// `GET /connect/{token}`: the Connect page.
-pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+/// `?connector=` on a link that offers several connectors: the end user's choice.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Choice {
+    connector: Option<String>,
+}
+
+impl Choice {
+    fn id(&self) -> Option<Uuid> {
+        self.connector
+            .as_deref()
+            .and_then(|c| Uuid::parse_str(c).ok())
+    }
+}
+
+/// `GET /connect/{token}`: the Connect page (or, for a link offering several connectors, the
+/// choice between them).
+pub async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(choice): Query<Choice>,
+) -> Response {
     let product = product_name(&state).await;
-    match links::resolve(&state.db, state.clock.as_ref(), &token).await {
+    match links::resolve(&state.db, state.clock.as_ref(), &token, choice.id()).await {
+        Ok(Some(ctx)) if !ctx.choices.is_empty() => chooser(&product, &ctx, &token),
         Ok(Some(ctx)) => {
             let view = view_for(&product, &ctx, &token, Vec::new(), Vec::new(), None);
             html(StatusCode::OK, connect_page(view), form_action_for(&ctx))
@@ -36,15 +59,51 @@ pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> R
     }
 }
 
+fn chooser(product: &str, ctx: &LinkContext, token: &str) -> Response {
+    let options = ctx
+        .choices
+        .iter()
+        .map(|c| ChoiceView {
+            href: format!("/connect/{token}?connector={}", c.model.id),
+            connector_name: c.model.name.clone(),
+            provider_name: c.provider.name.clone(),
+        })
+        .collect();
+    let body = chooser_page(ChooserView {
+        product_name: product.to_owned(),
+        tenant_name: ctx.tenant.name.clone(),
+        expires_at: ctx.link.expires_at,
+        options,
+    });
+    html(StatusCode::OK, body, None)
+}
+
+/// Where the browser goes after success: the link's callback URL, else the "connected" page.
+fn succeeded(product: &str, ctx: &LinkContext, completed: &connect::Completed) -> Response {
+    match completed.callback_redirect() {
+        Some(url) => see_other(&url),
+        None => connected(product, &ctx.connector.provider.name),
+    }
+}
+
+fn see_other(url: &str) -> Response {
+    match HeaderValue::from_str(url) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
 /// `POST /connect/{token}`: starts the OAuth2 flow, or submits the credential form.
 pub async fn submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    Query(choice): Query<Choice>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
     let product = product_name(&state).await;
-    let ctx = match links::resolve(&state.db, state.clock.as_ref(), &token).await {
+    let ctx = match links::resolve(&state.db, state.clock.as_ref(), &token, choice.id()).await {
+        Ok(Some(ctx)) if !ctx.choices.is_empty() => return chooser(&product, &ctx, &token),
         Ok(Some(ctx)) => ctx,
         Ok(None) => return unavailable(&product),
         Err(_) => return internal(&product),
@@ -83,7 +142,7 @@ pub async fn submit(
         }
     } else {
         match connect::submit_credentials(&state, &ctx, &submitted).await {
-            Ok(_) => connected(&product, &ctx.connector.provider.name),
+            Ok(completed) => succeeded(&product, &ctx, &completed),
             Err(e) => failed_form(&product, &ctx, &token, &submitted, e),
         }
     }
@@ -100,14 +159,27 @@ pub async fn callback(
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
     let browser = cookie(&headers, browser_cookie_name(&state));
     match connect::finish_oauth(&state, &params, browser.as_deref()).await {
-        Ok(connection) => {
-            let provider = connectors::get(&state.db, connection.connector_id)
+        Ok(completed) => {
+            if let Some(url) = completed.callback_redirect() {
+                return see_other(&url);
+            }
+            let provider = connectors::get(&state.db, completed.connection.connector_id)
                 .await
                 .map(|c| c.provider.name)
                 .unwrap_or_else(|_| "the provider".into());
             connected(&product, &provider)
         }
-        Err(e) => failure(&product, &e),
+        Err(e) => {
+            if e != ConnectError::LinkUnavailable
+                && let Some((callback, callback_state)) =
+                    connect::callback_for_flow(&state.db, &params).await
+                && let Some(url) =
+                    connect::failure_redirect(&callback, callback_state.as_deref(), &e)
+            {
+                return see_other(&url);
+            }
+            failure(&product, &e)
+        }
     }
 }
 
@@ -136,7 +208,11 @@ fn view_for(
         values,
         errors,
         form_error,
-        action: format!("/connect/{token}"),
+        action: if links::allowed_connectors(&ctx.link).len() > 1 {
+            format!("/connect/{token}?connector={}", ctx.connector.model.id)
+        } else {
+            format!("/connect/{token}")
+        },
     }
 }
 
@@ -254,7 +330,12 @@ fn html(status: StatusCode, body: String, form_target: Option<String>) -> Respon
 /// redirect that follows a form post. A placeholder in the host widens it to that domain's
 /// subdomains, or to the scheme when the whole host is a placeholder.
 fn form_action_for(ctx: &LinkContext) -> Option<String> {
-    let spec = ctx.connector.provider.oauth2.as_ref()?;
+    let Some(spec) = ctx.connector.provider.oauth2.as_ref() else {
+        // A credential form's post may be answered with a redirect to the callback URL.
+        let callback = ctx.link.callback_url.as_deref()?;
+        let (_, origin) = app::server::services::callbacks::origin_of_callback(callback)?;
+        return Some(origin);
+    };
     let known = |name: &str| ctx.presets.get(name).cloned();
     if let Some(url) = fill(&spec.authorization_url, known).and_then(|u| url::Url::parse(&u).ok()) {
         return Some(url.origin().ascii_serialization());

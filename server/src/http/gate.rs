@@ -26,6 +26,7 @@ const UNGATED_PREFIXES: &[&str] = &[
     "/favicon",
     "/connect/",
     "/oauth/",
+    "/demo/",
 ];
 
 /// The gate's state.

@@ -1,6 +1,7 @@
 //! The router: Leptos pages and server functions, health checks, and the middleware stack.
 
 mod connect;
+pub mod demo;
 mod gate;
 mod health;
 pub mod security;
@@ -60,11 +61,19 @@ pub fn router(config: &Config, state: AppState) -> Router {
     let gate = gate::Gate::new(state.clone());
 
     let leptos_options = state.leptos_options.clone();
-    let pages = Router::new()
+    let mut own_routes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/connect/{token}", get(connect::show).post(connect::submit))
-        .route("/oauth/callback", get(connect::callback))
+        .route("/oauth/callback", get(connect::callback));
+    own_routes = own_routes.merge(crate::api::router(
+        state.clone(),
+        config.api_rate_limit_per_minute,
+    ));
+    if config.demo {
+        own_routes = own_routes.merge(demo::routes(demo::DemoProvider::new(state.clone())));
+    }
+    let pages = own_routes
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

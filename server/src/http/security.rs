@@ -101,6 +101,18 @@ pub async fn limit_body(request: Request<Body>, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > BODY_LIMIT_BYTES as u64) {
+        if request.uri().path().starts_with("/api/v1/") {
+            return crate::api::Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Payload too large",
+                Some(format!(
+                    "At most {} KiB are accepted.",
+                    BODY_LIMIT_BYTES / 1024
+                )),
+            )
+            .into_response();
+        }
         return (
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(

@@ -3,7 +3,9 @@
 mod helpers;
 
 mod auth;
+mod demo;
 mod journey;
 mod mock_provider;
 mod operations;
+mod rest;
 mod security;

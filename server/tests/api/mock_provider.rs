@@ -32,6 +32,10 @@ pub enum TokenMode {
 pub struct MockProvider {
     pub base: String,
     pub token_calls: Arc<AtomicUsize>,
+    /// Refresh-token grants answered.
+    pub refresh_calls: Arc<AtomicUsize>,
+    /// Whether a refresh answer carries a new refresh token.
+    pub rotate: Arc<std::sync::atomic::AtomicBool>,
     mode: Arc<Mutex<TokenMode>>,
     /// code → PKCE challenge, registered by the test from the authorization URL.
     codes: Arc<Mutex<HashMap<String, String>>>,
@@ -44,6 +48,8 @@ impl MockProvider {
         let provider = MockProvider {
             base: String::new(),
             token_calls: Arc::new(AtomicUsize::new(0)),
+            refresh_calls: Arc::new(AtomicUsize::new(0)),
+            rotate: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             mode: Arc::new(Mutex::new(TokenMode::Ok)),
             codes: Arc::new(Mutex::new(HashMap::new())),
         };
@@ -101,6 +107,9 @@ async fn token(
         }
         TokenMode::Ok => {}
     }
+    if form.get("grant_type").map(String::as_str) == Some("refresh_token") {
+        return refresh(&p, &form).await;
+    }
     let code = form.get("code").cloned().unwrap_or_default();
     let verifier = form.get("code_verifier").cloned().unwrap_or_default();
     let challenge = p.codes.lock().expect("lock").remove(&code);
@@ -126,6 +135,34 @@ async fn token(
         "instance_url": "https://acme.example.com"
     }))
     .into_response()
+}
+
+/// The refresh-token grant: a new access token, and a rotated refresh token unless rotation is
+/// switched off. It answers slowly enough for concurrent callers to overlap.
+async fn refresh(p: &MockProvider, form: &HashMap<String, String>) -> Response {
+    let client_ok = form.get("client_id").map(String::as_str) == Some("test-client")
+        && form.get("client_secret").map(String::as_str) == Some("test-secret");
+    let known = form
+        .get("refresh_token")
+        .is_some_and(|t| t.starts_with("rt-"));
+    if !client_ok || !known {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"error": "invalid_grant"})),
+        )
+            .into_response();
+    }
+    let n = p.refresh_calls.fetch_add(1, Ordering::SeqCst) + 1;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut body = serde_json::json!({
+        "access_token": format!("at-refreshed-{n}"),
+        "token_type": "Bearer",
+        "expires_in": 3600,
+    });
+    if p.rotate.load(Ordering::SeqCst) {
+        body["refresh_token"] = serde_json::json!(format!("rt-rotated-{n}"));
+    }
+    Json(body).into_response()
 }
 
 async fn me(headers: HeaderMap) -> Response {

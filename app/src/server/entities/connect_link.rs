@@ -36,6 +36,20 @@ pub struct Model {
     pub revoked_at: Option<TimeDateTimeWithTimeZone>,
     /// Last failed attempt, safe to show to the admin.
     pub last_error: Option<String>,
+    /// Where the end user's browser goes when done (`?status=success|error…`).
+    pub callback_url: Option<String>,
+    /// The admin backend's `state`; when set, success returns an exchange code with it.
+    pub callback_state: Option<String>,
+    /// The end user's e-mail, as the admin's backend gave it.
+    pub end_user_email: Option<String>,
+    /// The end user's name.
+    pub end_user_name: Option<String>,
+    /// Tags, JSON array of strings.
+    pub tags: Option<String>,
+    /// Connectors the end user may choose from, JSON array of ids (`connector_id` is the first).
+    pub allowed_connectors: Option<String>,
+    /// The API key that created it.
+    pub created_by_key: Option<Uuid>,
 }
 
 /// No navigable relations are needed.

@@ -13,7 +13,7 @@ pub struct Model {
     pub tenant_id: Uuid,
     /// The connector.
     pub connector_id: Uuid,
-    /// `connected` or `error`.
+    /// `connected`, `needs_reauth` or `error`.
     pub status: String,
     /// Credentials JSON, sealed (`connections.credentials`, row id).
     pub credentials: Vec<u8>,
@@ -29,6 +29,8 @@ pub struct Model {
     pub connected_at: TimeDateTimeWithTimeZone,
     /// Last change.
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// While in the future, one server holds the right to refresh this connection's token.
+    pub refresh_claimed_until: Option<TimeDateTimeWithTimeZone>,
 }
 
 /// Relations.

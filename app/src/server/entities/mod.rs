@@ -1,9 +1,13 @@
 //! SeaORM entities. They never leave the server: UI-facing data goes through `crate::types`.
 
 pub mod admin_user;
+pub mod api_key;
+pub mod callback_origin;
 pub mod connect_link;
 pub mod connection;
 pub mod connector;
+pub mod exchange_code;
+pub mod idempotency_key;
 pub mod installation;
 pub mod oauth_flow;
 pub mod session;

@@ -35,6 +35,8 @@ pub struct Model {
     pub expires_at: TimeDateTimeWithTimeZone,
     /// Set when the callback claimed it; a second callback is refused.
     pub consumed_at: Option<TimeDateTimeWithTimeZone>,
+    /// The connector the end user chose, for links that offer several.
+    pub connector_id: Option<Uuid>,
 }
 
 /// No navigable relations are needed.

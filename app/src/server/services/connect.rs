@@ -57,7 +57,10 @@ pub enum ConnectError {
         "This sign-in was started in another browser. Please open your link again in this browser."
     )]
     WrongBrowser,
-    /// The provider reported an error or the user declined.
+    /// The end user declined at the provider.
+    #[error("Access was not granted at the provider. You can try again from your link.")]
+    Denied,
+    /// The provider reported an error or refused the credentials.
     #[error("{0}")]
     Provider(String),
     /// Something failed on our side.
@@ -69,6 +72,19 @@ impl ConnectError {
     /// Whether trying again with the same link can help.
     pub fn retryable(&self) -> bool {
         !matches!(self, ConnectError::LinkUnavailable)
+    }
+
+    /// The stable code sent to a link's callback URL as `error=`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConnectError::LinkUnavailable => "link_unavailable",
+            ConnectError::Invalid(_) => "invalid_input",
+            ConnectError::FlowUnknown => "flow_expired",
+            ConnectError::WrongBrowser => "wrong_browser",
+            ConnectError::Denied => "access_denied",
+            ConnectError::Provider(_) => "provider_error",
+            ConnectError::Internal => "server_error",
+        }
     }
 }
 
@@ -93,7 +109,8 @@ pub struct ExtraFields(#[serde(default)] pub serde_json::Map<String, serde_json:
 
 impl ExtraTokenFields for ExtraFields {}
 
-type TokenResp = StandardTokenResponse<ExtraFields, BasicTokenType>;
+/// A token response with the provider's extra fields.
+pub type TokenResp = StandardTokenResponse<ExtraFields, BasicTokenType>;
 
 type ExchangeClient = oauth2::Client<
     BasicErrorResponse,
@@ -282,6 +299,7 @@ pub async fn start_oauth(
         created_at: Set(now),
         expires_at: Set(now + FLOW_LIFETIME),
         consumed_at: Set(None),
+        connector_id: Set(Some(connector.model.id)),
     }
     .insert(&txn)
     .await?;
@@ -311,7 +329,7 @@ pub async fn finish_oauth(
     state: &AppState,
     params: &CallbackParams,
     browser_token: Option<&str>,
-) -> Result<connection::Model, ConnectError> {
+) -> Result<Completed, ConnectError> {
     let state_param = params
         .state
         .as_deref()
@@ -341,24 +359,45 @@ pub async fn finish_oauth(
     }
     let result = exchange(state, &flow, params).await;
     if let Err(e) = &result
-        && e.retryable()
-        && let ConnectError::Provider(message) = e
+        && matches!(e, ConnectError::Provider(_) | ConnectError::Denied)
     {
-        links::record_error(&state.db, flow.link_id, message).await?;
+        links::record_error(&state.db, flow.link_id, &e.to_string()).await?;
     }
     result
+}
+
+/// Where the browser goes after a failed callback: the link's callback URL and `state`, when
+/// the callback's `state` names a known flow whose link has one.
+pub async fn callback_for_flow(
+    db: &impl ConnectionTrait,
+    params: &CallbackParams,
+) -> Option<(String, Option<String>)> {
+    let state_param = params
+        .state
+        .as_deref()
+        .filter(|s| !s.is_empty() && s.len() <= 100)?;
+    let flow = oauth_flow::Entity::find()
+        .filter(oauth_flow::Column::StateHash.eq(token_hash(state_param)))
+        .one(db)
+        .await
+        .ok()??;
+    let link = connect_link::Entity::find_by_id(flow.link_id)
+        .one(db)
+        .await
+        .ok()??;
+    Some((link.callback_url?, link.callback_state))
 }
 
 async fn exchange(
     state: &AppState,
     flow: &oauth_flow::Model,
     params: &CallbackParams,
-) -> Result<connection::Model, ConnectError> {
+) -> Result<Completed, ConnectError> {
     let link = connect_link::Entity::find_by_id(flow.link_id)
         .one(&state.db)
         .await?
         .ok_or(ConnectError::LinkUnavailable)?;
-    let ctx = links::load_context(&state.db, state.clock.as_ref(), link)
+    let ctx = links::load_context(&state.db, state.clock.as_ref(), link, flow.connector_id)
         .await?
         .ok_or(ConnectError::LinkUnavailable)?;
 
@@ -368,12 +407,12 @@ async fn exchange(
             .filter(|c| c.is_ascii_graphic())
             .take(64)
             .collect();
-        let message = if code == "access_denied" {
-            "Access was not granted at the provider. You can try again from your link.".to_owned()
-        } else {
-            format!("The provider reported an error ({code}). You can try again from your link.")
-        };
-        return Err(ConnectError::Provider(message));
+        if code == "access_denied" {
+            return Err(ConnectError::Denied);
+        }
+        return Err(ConnectError::Provider(format!(
+            "The provider reported an error ({code}). You can try again from your link."
+        )));
     }
     // RFC 9207: an `iss` must name the server the flow went to; without a configured issuer,
     // the authorization endpoint's origin stands in for it.
@@ -555,7 +594,7 @@ pub async fn submit_credentials(
     state: &AppState,
     ctx: &LinkContext,
     submitted: &BTreeMap<String, String>,
-) -> Result<connection::Model, ConnectError> {
+) -> Result<Completed, ConnectError> {
     if ctx.connector.provider.auth == AuthMode::OAuth2 {
         return Err(ConnectError::Internal);
     }
@@ -575,6 +614,43 @@ pub async fn submit_credentials(
     complete(state, ctx, &credentials, &[], label, None).await
 }
 
+/// A stored connection and how the end user's browser should learn about it.
+#[derive(Debug, Clone)]
+pub struct Completed {
+    /// The connection.
+    pub connection: connection::Model,
+    /// The link that completed it.
+    pub link: connect_link::Model,
+    /// The exchange code, when the link was minted with a `state`.
+    pub exchange_code: Option<String>,
+}
+
+impl Completed {
+    /// The callback URL to send the browser to, with `status=success` (and `code` + `state`).
+    pub fn callback_redirect(&self) -> Option<String> {
+        let callback = self.link.callback_url.as_deref()?;
+        let mut pairs = vec![("status", "success")];
+        if let (Some(code), Some(state)) = (&self.exchange_code, &self.link.callback_state) {
+            pairs.push(("code", code));
+            pairs.push(("state", state));
+        }
+        super::callbacks::with_params(callback, &pairs)
+    }
+}
+
+/// The callback URL for a failure: `status=error&error=<code>` (and `state`).
+pub fn failure_redirect(
+    callback: &str,
+    state: Option<&str>,
+    error: &ConnectError,
+) -> Option<String> {
+    let mut pairs = vec![("status", "error"), ("error", error.code())];
+    if let Some(state) = state {
+        pairs.push(("state", state));
+    }
+    super::callbacks::with_params(callback, &pairs)
+}
+
 /// Stores the connection and marks the link completed, in one transaction. For a single-use link
 /// exactly one of several simultaneous completions succeeds; a reconnect keeps the connection's
 /// id and replaces its credentials.
@@ -585,7 +661,7 @@ pub async fn complete(
     scopes: &[String],
     account_label: Option<String>,
     expires_at: Option<OffsetDateTime>,
-) -> Result<connection::Model, ConnectError> {
+) -> Result<Completed, ConnectError> {
     let now = state.clock.now();
     let plaintext = zeroize::Zeroizing::new(
         serde_json::to_vec(credentials).map_err(|_| ConnectError::Internal)?,
@@ -648,10 +724,17 @@ pub async fn complete(
                 expires_at: Set(expires_at),
                 connected_at: Set(now),
                 updated_at: Set(now),
+                refresh_claimed_until: Set(None),
             }
             .insert(&txn)
             .await?
         }
+    };
+    let exchange_code = match ctx.link.callback_state {
+        Some(_) => {
+            Some(super::exchange::issue(&txn, state.clock.as_ref(), ctx.link.id, model.id).await?)
+        }
+        None => None,
     };
     txn.commit().await?;
     tracing::info!(
@@ -660,7 +743,11 @@ pub async fn complete(
         connector = %ctx.connector.model.key,
         "connection stored"
     );
-    Ok(model)
+    Ok(Completed {
+        connection: model,
+        link: ctx.link.clone(),
+        exchange_code,
+    })
 }
 
 /// Reads and decrypts a connection's credentials.

@@ -30,6 +30,20 @@ pub struct LinkOptions {
     pub note: String,
     /// Values for the connector's non-secret fields the admin already knows.
     pub presets: BTreeMap<String, String>,
+    /// Where the end user's browser goes when done; its origin must be allowed.
+    pub callback_url: Option<String>,
+    /// The backend's `state`: success then carries an exchange code and this state.
+    pub callback_state: Option<String>,
+    /// The end user's e-mail.
+    pub end_user_email: Option<String>,
+    /// The end user's name.
+    pub end_user_name: Option<String>,
+    /// Tags the backend attaches (returned with the link and in events).
+    pub tags: Vec<String>,
+    /// Further connectors the end user may choose instead of the link's own.
+    pub also_allowed: Vec<Uuid>,
+    /// The API key creating the link.
+    pub created_by_key: Option<Uuid>,
 }
 
 impl Default for LinkOptions {
@@ -39,8 +53,57 @@ impl Default for LinkOptions {
             single_use: true,
             note: String::new(),
             presets: BTreeMap::new(),
+            callback_url: None,
+            callback_state: None,
+            end_user_email: None,
+            end_user_name: None,
+            tags: Vec::new(),
+            also_allowed: Vec::new(),
+            created_by_key: None,
         }
     }
+}
+
+/// Most connectors one link may offer.
+pub const MAX_ALLOWED_CONNECTORS: usize = 20;
+/// Most tags on a link.
+pub const MAX_TAGS: usize = 20;
+
+fn optional_line(
+    value: &Option<String>,
+    what: &str,
+    max: usize,
+) -> Result<Option<String>, AppError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) if v.chars().count() > max || v.chars().any(char::is_control) => Err(
+            AppError::Validation(format!("{what} has at most {max} characters on one line.")),
+        ),
+        Some(v) => Ok(Some(v.to_owned())),
+    }
+}
+
+fn validate_tags(tags: &[String]) -> Result<Vec<String>, AppError> {
+    if tags.len() > MAX_TAGS {
+        return Err(AppError::Validation(format!("At most {MAX_TAGS} tags.")));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags {
+        let ok = !tag.is_empty()
+            && tag.len() <= 64
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.:-=/".contains(c));
+        if !ok {
+            return Err(AppError::Validation(format!(
+                "Tag {tag:?}: 1–64 letters, digits or _ . : - = /."
+            )));
+        }
+        if !out.contains(tag) {
+            out.push(tag.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// The URL of a link token.
@@ -71,6 +134,28 @@ pub async fn create(
             limits::LINK_NOTE_MAX_CHARS
         )));
     }
+    let callback_state = optional_line(&options.callback_state, "state", 500)?;
+    let callback_url = match options.callback_url.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(url) => {
+            let allowed = super::callbacks::allowed(db).await?;
+            Some(super::callbacks::check_callback(url, &allowed)?.to_string())
+        }
+    };
+    if callback_state.is_some() && callback_url.is_none() {
+        return Err(AppError::Validation(
+            "state needs a callback_url to be returned to.".into(),
+        ));
+    }
+    let end_user_email = optional_line(&options.end_user_email, "The end user's e-mail", 320)?;
+    if end_user_email.as_deref().is_some_and(|e| !e.contains('@')) {
+        return Err(AppError::Validation(
+            "The end user's e-mail is not an e-mail address.".into(),
+        ));
+    }
+    let end_user_name = optional_line(&options.end_user_name, "The end user's name", 200)?;
+    let tags = validate_tags(&options.tags)?;
+
     tenants::get(db, tenant_id).await?;
     let connector = connectors::get(db, connector_id).await?;
     if !connector.model.enabled {
@@ -79,6 +164,32 @@ pub async fn create(
         ));
     }
     let presets = validate_presets(&connector, &options.presets)?;
+    let mut allowed = vec![connector_id];
+    for id in &options.also_allowed {
+        if !allowed.contains(id) {
+            allowed.push(*id);
+        }
+    }
+    if allowed.len() > MAX_ALLOWED_CONNECTORS {
+        return Err(AppError::Validation(format!(
+            "A link offers at most {MAX_ALLOWED_CONNECTORS} connectors."
+        )));
+    }
+    for id in &allowed[1..] {
+        match connectors::get(db, *id).await {
+            Ok(c) if c.model.enabled => {}
+            Ok(c) => {
+                return Err(AppError::Validation(format!(
+                    "The connector {} is disabled; enable it first.",
+                    c.model.key
+                )));
+            }
+            Err(AppError::NotFound) => {
+                return Err(AppError::Validation(format!("There is no connector {id}.")));
+            }
+            Err(e) => return Err(e),
+        }
+    }
 
     let token = new_token();
     let now = clock.now();
@@ -98,6 +209,19 @@ pub async fn create(
         completed_at: Set(None),
         revoked_at: Set(None),
         last_error: Set(None),
+        callback_url: Set(callback_url),
+        callback_state: Set(callback_state),
+        end_user_email: Set(end_user_email),
+        end_user_name: Set(end_user_name),
+        tags: Set((!tags.is_empty())
+            .then(|| serde_json::to_string(&tags))
+            .transpose()
+            .map_err(|_| AppError::Internal)?),
+        allowed_connectors: Set((allowed.len() > 1)
+            .then(|| serde_json::to_string(&allowed))
+            .transpose()
+            .map_err(|_| AppError::Internal)?),
+        created_by_key: Set(options.created_by_key),
     }
     .insert(db)
     .await?;
@@ -188,6 +312,25 @@ pub struct LinkContext {
     pub connector: Resolved,
     /// The admin's preset values.
     pub presets: BTreeMap<String, String>,
+    /// When the link offers several connectors and none is chosen yet: the choices.
+    pub choices: Vec<connectors::Resolved>,
+}
+
+/// The connectors a link offers, its own first.
+pub fn allowed_connectors(link: &connect_link::Model) -> Vec<Uuid> {
+    link.allowed_connectors
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<Vec<Uuid>>(json).ok())
+        .filter(|ids| !ids.is_empty())
+        .unwrap_or_else(|| vec![link.connector_id])
+}
+
+/// A link's tags.
+pub fn tags(link: &connect_link::Model) -> Vec<String> {
+    link.tags
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default()
 }
 
 /// Looks a token up. Unknown, expired, revoked, used-up links and links of a disabled connector
@@ -196,6 +339,7 @@ pub async fn resolve(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
     token: &str,
+    choice: Option<Uuid>,
 ) -> Result<Option<LinkContext>, AppError> {
     if token.is_empty() || token.len() > 100 {
         return Ok(None);
@@ -207,14 +351,18 @@ pub async fn resolve(
     else {
         return Ok(None);
     };
-    load_context(db, clock, link).await
+    load_context(db, clock, link, choice).await
 }
 
 /// The context of a link row, if it is still usable.
+///
+/// A link offering several connectors uses `choice` when it is one of them; without a valid
+/// choice the context lists the enabled choices and carries the first as its connector.
 pub async fn load_context(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
     link: connect_link::Model,
+    choice: Option<Uuid>,
 ) -> Result<Option<LinkContext>, AppError> {
     if !usable(&link, clock.now()) {
         return Ok(None);
@@ -224,17 +372,40 @@ pub async fn load_context(
         Err(AppError::NotFound) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let connector = match connectors::get(db, link.connector_id).await {
-        Ok(c) if c.model.enabled => c,
-        Ok(_) | Err(AppError::NotFound) => return Ok(None),
-        Err(e) => return Err(e),
+    let allowed = allowed_connectors(&link);
+    let wanted: Vec<Uuid> = match choice {
+        Some(id) if allowed.contains(&id) => vec![id],
+        _ => allowed.clone(),
     };
-    let presets = serde_json::from_str(&link.presets).unwrap_or_default();
+    let mut usable_connectors = Vec::new();
+    for id in wanted {
+        match connectors::get(db, id).await {
+            Ok(c) if c.model.enabled => usable_connectors.push(c),
+            Ok(_) | Err(AppError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if usable_connectors.is_empty() {
+        return Ok(None);
+    }
+    let choices = if usable_connectors.len() > 1 {
+        usable_connectors.clone()
+    } else {
+        Vec::new()
+    };
+    let connector = usable_connectors.swap_remove(0);
+    // Presets belong to the link's own connector.
+    let presets = if connector.model.id == link.connector_id {
+        serde_json::from_str(&link.presets).unwrap_or_default()
+    } else {
+        BTreeMap::new()
+    };
     Ok(Some(LinkContext {
         link,
         tenant,
         connector,
         presets,
+        choices,
     }))
 }
 

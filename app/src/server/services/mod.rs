@@ -2,8 +2,12 @@
 //! the REST API and the CLI all call these, so each business rule lives in one place.
 
 pub mod admin;
+pub mod api_keys;
+pub mod callbacks;
 pub mod connect;
+pub mod connections;
 pub mod connectors;
+pub mod exchange;
 pub mod links;
 pub mod outbound;
 pub mod tenant_details;

@@ -180,6 +180,43 @@ fn decode(text: &str) -> Option<Cursor> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// Whether `text` is a cursor this listing issued (the API refuses others).
+pub fn cursor_is_valid(text: &str) -> bool {
+    decode(text).is_some()
+}
+
+/// Creates the tenant with this external id, or renames the existing one; `true` when created.
+/// Safe to call concurrently: a lost insert race turns into an update.
+pub async fn upsert_by_external_id(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    input: &TenantInput,
+) -> Result<(tenant::Model, bool), AppError> {
+    let (name, external_id) = validate(input)?;
+    for _ in 0..2 {
+        if let Some(existing) = tenant::Entity::find()
+            .filter(tenant::Column::ExternalId.eq(external_id.as_str()))
+            .one(db)
+            .await?
+        {
+            if existing.name == name {
+                return Ok((existing, false));
+            }
+            let mut row: tenant::ActiveModel = existing.into();
+            row.name_key = Set(name.to_lowercase());
+            row.name = Set(name.clone());
+            row.updated_at = Set(clock.now());
+            return Ok((row.update(db).await?, false));
+        }
+        match create(db, clock, input).await {
+            Ok(model) => return Ok((model, true)),
+            Err(AppError::Conflict(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(AppError::Internal)
+}
+
 /// What the Tenants page asks for.
 #[derive(Debug, Clone, Default)]
 pub struct TenantQuery {

@@ -1,0 +1,93 @@
+//! Settings: API keys and allowed callback origins.
+
+use leptos::prelude::*;
+use server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::types::{ApiKeyInfo, CallbackOriginInfo, CreatedApiKey};
+
+/// Every API key (never the keys themselves).
+#[server(prefix = "/rpc")]
+pub async fn list_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
+    use crate::server::{auth::require_role, services::api_keys};
+    use crate::types::Role;
+
+    let (state, _) = require_role(Role::Admin).await?;
+    api_keys::list(&state.db).await
+}
+
+/// Creates an API key; the key is in this answer and nowhere else.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn create_api_key(name: String, scopes: Vec<String>) -> Result<CreatedApiKey, AppError> {
+    use crate::server::{auth::require_role, services::api_keys};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    if scopes.len() > 20 {
+        return Err(AppError::Validation("Too many scopes.".into()));
+    }
+    let created = api_keys::create(
+        &state.db,
+        state.clock.as_ref(),
+        Some(user.admin.id),
+        &name,
+        &scopes,
+    )
+    .await?;
+    tracing::info!(api_key_id = %created.info.id, admin_id = %user.admin.id, "API key created");
+    Ok(created)
+}
+
+/// Revokes an API key; it stops working at once.
+#[server(prefix = "/rpc")]
+pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
+    use crate::server::{auth::require_role, services::api_keys, services::parse_id};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    let id = parse_id(&id)?;
+    api_keys::revoke(&state.db, state.clock.as_ref(), id).await?;
+    tracing::info!(api_key_id = %id, admin_id = %user.admin.id, "API key revoked");
+    Ok(())
+}
+
+/// The allowed callback origins.
+#[server(prefix = "/rpc")]
+pub async fn list_callback_origins() -> Result<Vec<CallbackOriginInfo>, AppError> {
+    use crate::server::{auth::require_role, services::callbacks};
+    use crate::types::Role;
+
+    let (state, _) = require_role(Role::Viewer).await?;
+    Ok(callbacks::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|o| CallbackOriginInfo {
+            id: o.id.to_string(),
+            origin: o.origin,
+        })
+        .collect())
+}
+
+/// Allows a callback origin.
+#[server(prefix = "/rpc")]
+pub async fn add_callback_origin(origin: String) -> Result<(), AppError> {
+    use crate::server::{auth::require_role, services::callbacks};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    let added = callbacks::add(&state.db, state.clock.as_ref(), &origin).await?;
+    tracing::info!(origin = %added.origin, admin_id = %user.admin.id, "callback origin allowed");
+    Ok(())
+}
+
+/// Removes an allowed callback origin.
+#[server(prefix = "/rpc")]
+pub async fn remove_callback_origin(id: String) -> Result<(), AppError> {
+    use crate::server::{auth::require_role, services::callbacks, services::parse_id};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    callbacks::remove(&state.db, parse_id(&id)?).await?;
+    tracing::info!(admin_id = %user.admin.id, "callback origin removed");
+    Ok(())
+}

@@ -1,0 +1,329 @@
+//! `/api/v1/connections`: list, get (metadata), credentials (refreshed when due), delete; and
+//! `/api/v1/exchange` for exchange codes.
+
+use std::collections::BTreeMap;
+
+use app::server::entities::{connection, connector, tenant};
+use app::server::services::connect::{self, Credentials};
+use app::server::services::connections::{self, ConnectionFilter};
+use app::server::services::exchange;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use sea_orm::EntityTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    Api, Caller, Problem, connectors, page_limit, parse_json, parse_query, path_id, rfc3339,
+};
+
+/// A connection's metadata (never its credentials).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Connection {
+    /// Id (UUID); stays the same across reconnects.
+    pub id: String,
+    /// `connected` or `error`.
+    pub status: String,
+    /// The tenant.
+    pub tenant: TenantSummary,
+    /// The connector's key.
+    pub connector: String,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// The provider account.
+    pub account: Option<String>,
+    /// Last error.
+    pub last_error: Option<String>,
+    /// When the access token expires (RFC 3339).
+    pub expires_at: Option<String>,
+    /// When it was (last) connected (RFC 3339).
+    pub connected_at: String,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+}
+
+/// Who a connection belongs to.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TenantSummary {
+    /// Tenant id.
+    pub id: String,
+    /// Your own id for the customer.
+    pub external_id: String,
+}
+
+/// One page of connections.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConnectionList {
+    /// The connections, oldest first.
+    pub data: Vec<Connection>,
+    /// Pass as `cursor` for the next page.
+    pub next_cursor: Option<String>,
+}
+
+/// A connection's credentials.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConnectionCredentials {
+    /// The connection.
+    pub connection_id: String,
+    /// `oauth2` or `fields`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// OAuth2: the access token.
+    pub access_token: Option<String>,
+    /// OAuth2: the refresh token.
+    pub refresh_token: Option<String>,
+    /// OAuth2: token type.
+    pub token_type: Option<String>,
+    /// OAuth2: access-token expiry (RFC 3339).
+    pub expires_at: Option<String>,
+    /// OAuth2: granted scopes.
+    pub scopes: Vec<String>,
+    /// OAuth2: values used in the provider's URLs (e.g. subdomain); credential connectors: the
+    /// submitted fields (API key, username, password, …).
+    pub values: BTreeMap<String, String>,
+    /// OAuth2: further fields of the provider's token response (e.g. `instance_url`).
+    #[schema(value_type = Object)]
+    pub raw: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Listing filters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConnectionListQuery {
+    /// Only this tenant's (id).
+    pub tenant_id: Option<String>,
+    /// Only this connector's (id or key).
+    pub connector: Option<String>,
+    /// Only with this status: `connected` or `error`.
+    pub status: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// An exchange code from a callback URL.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeRequest {
+    /// The `code` the end user's browser brought to your callback URL.
+    pub code: String,
+}
+
+/// What an exchange code stood for.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ExchangeResult {
+    /// The connection.
+    pub connection: Connection,
+    /// The link that was completed.
+    pub link_id: String,
+}
+
+fn db_problem(e: sea_orm::DbErr) -> Problem {
+    Problem::from(app::error::AppError::from(e))
+}
+
+async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connection>, Problem> {
+    let mut out = Vec::with_capacity(models.len());
+    for m in models {
+        let tenant = tenant::Entity::find_by_id(m.tenant_id)
+            .one(&api.app.db)
+            .await
+            .map_err(db_problem)?;
+        let connector = connector::Entity::find_by_id(m.connector_id)
+            .one(&api.app.db)
+            .await
+            .map_err(db_problem)?;
+        out.push(Connection {
+            id: m.id.to_string(),
+            status: m.status.clone(),
+            tenant: TenantSummary {
+                id: m.tenant_id.to_string(),
+                external_id: tenant.map(|t| t.external_id).unwrap_or_default(),
+            },
+            connector: connector.map(|c| c.key).unwrap_or_default(),
+            scopes: serde_json::from_str(&m.scopes).unwrap_or_default(),
+            account: m.account_label.clone(),
+            last_error: m.last_error.clone(),
+            expires_at: m.expires_at.map(rfc3339),
+            connected_at: rfc3339(m.connected_at),
+            updated_at: rfc3339(m.updated_at),
+        });
+    }
+    Ok(out)
+}
+
+async fn one(api: &Api, model: connection::Model) -> Result<Connection, Problem> {
+    to_dtos(api, vec![model])
+        .await?
+        .pop()
+        .ok_or_else(Problem::internal)
+}
+
+/// List connections.
+#[utoipa::path(get, path = "/api/v1/connections", tag = "connections", params(ConnectionListQuery),
+    responses(
+        (status = 200, description = "A page of connections", body = ConnectionList),
+        (status = 400, description = "Bad limit, cursor or status", body = Problem),
+    ))]
+pub async fn list_connections(
+    State(api): State<Api>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<ConnectionList>, Problem> {
+    caller.require("connections:read")?;
+    let q: ConnectionListQuery = parse_query(query.as_deref())?;
+    let limit = page_limit(q.limit.as_deref())?;
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s @ (connect::STATUS_CONNECTED | connect::STATUS_ERROR)) => Some(s.to_owned()),
+        Some(_) => return Err(Problem::bad_request("status is `connected` or `error`.")),
+    };
+    let connector_id = match &q.connector {
+        Some(c) => Some(connectors::find(&api, c).await?.model.id),
+        None => None,
+    };
+    let tenant_id = q.tenant_id.as_deref().map(path_id).transpose()?;
+    let after = match &q.cursor {
+        Some(c) => Some(
+            uuid::Uuid::parse_str(c)
+                .map_err(|_| Problem::bad_request("cursor is not one this API issued."))?,
+        ),
+        None => None,
+    };
+    let mut rows = connections::list(
+        &api.app.db,
+        &ConnectionFilter {
+            tenant_id,
+            connector_id,
+            status,
+        },
+        after,
+        limit + 1,
+    )
+    .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| rows.last().map(|r| r.id.to_string()))
+        .flatten();
+    Ok(Json(ConnectionList {
+        data: to_dtos(&api, rows).await?,
+        next_cursor,
+    }))
+}
+
+/// Get a connection's metadata.
+#[utoipa::path(get, path = "/api/v1/connections/{id}", tag = "connections",
+    params(("id" = String, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The connection", body = Connection),
+        (status = 404, description = "Not found", body = Problem),
+    ))]
+pub async fn get_connection(
+    State(api): State<Api>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Connection>, Problem> {
+    caller.require("connections:read")?;
+    let model = connections::get(&api.app.db, path_id(&id)?).await?;
+    Ok(Json(one(&api, model).await?))
+}
+
+/// Get a connection's credentials. An OAuth access token that has expired or expires within a
+/// minute is refreshed first; simultaneous requests share one refresh.
+#[utoipa::path(get, path = "/api/v1/connections/{id}/credentials", tag = "connections",
+    params(("id" = String, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "Fresh credentials", body = ConnectionCredentials),
+        (status = 403, description = "Needs `credentials:read`", body = Problem),
+        (status = 404, description = "Not found", body = Problem),
+        (status = 409, description = "The tenant must reconnect (`needs_reauth`)", body = Problem),
+        (status = 502, description = "The provider could not refresh the token now (`provider_unavailable`)", body = Problem),
+    ))]
+pub async fn get_credentials(
+    State(api): State<Api>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ConnectionCredentials>, Problem> {
+    caller.require("credentials:read")?;
+    let id = path_id(&id)?;
+    let (model, credentials) = connections::fresh_credentials(&api.app, id).await?;
+    tracing::info!(connection_id = %model.id, api_key = %caller.0.name, "credentials read");
+    let dto = match credentials {
+        Credentials::OAuth2 {
+            access_token,
+            refresh_token,
+            token_type,
+            expires_at,
+            scopes,
+            values,
+            raw,
+        } => ConnectionCredentials {
+            connection_id: model.id.to_string(),
+            kind: "oauth2".into(),
+            access_token: Some(access_token),
+            refresh_token,
+            token_type: Some(token_type),
+            expires_at: expires_at.map(rfc3339),
+            scopes,
+            values,
+            raw,
+        },
+        Credentials::Fields { values } => ConnectionCredentials {
+            connection_id: model.id.to_string(),
+            kind: "fields".into(),
+            access_token: None,
+            refresh_token: None,
+            token_type: None,
+            expires_at: None,
+            scopes: Vec::new(),
+            values,
+            raw: serde_json::Map::new(),
+        },
+    };
+    Ok(Json(dto))
+}
+
+/// Disconnect: delete the connection and its credentials.
+#[utoipa::path(delete, path = "/api/v1/connections/{id}", tag = "connections",
+    params(("id" = String, Path, description = "Connection id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "Not found", body = Problem),
+    ))]
+pub async fn delete_connection(
+    State(api): State<Api>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    caller.require("connections:write")?;
+    let model = connections::get(&api.app.db, path_id(&id)?).await?;
+    connect::disconnect(&api.app.db, model.tenant_id, model.connector_id).await?;
+    tracing::info!(connection_id = %model.id, api_key = %caller.0.name, "connection deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Redeem an exchange code (single use, 5 minutes) for the connection it confirms.
+#[utoipa::path(post, path = "/api/v1/exchange", tag = "connections", request_body = ExchangeRequest,
+    responses(
+        (status = 200, description = "The connection", body = ExchangeResult),
+        (status = 404, description = "Unknown, expired or already used code", body = Problem),
+    ))]
+pub async fn exchange_code(
+    State(api): State<Api>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ExchangeResult>, Problem> {
+    caller.require("links:write")?;
+    let input: ExchangeRequest = parse_json(&headers, &body)?;
+    let redeemed = exchange::redeem(&api.app.db, api.app.clock.as_ref(), &input.code).await?;
+    let model = connections::get(&api.app.db, redeemed.connection_id).await?;
+    Ok(Json(ExchangeResult {
+        connection: one(&api, model).await?,
+        link_id: redeemed.link_id.to_string(),
+    }))
+}

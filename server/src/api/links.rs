@@ -1,0 +1,395 @@
+//! `/api/v1/connect-links`: create (with callback URL, state, end user, tags, presets and an
+//! optional list of connectors to choose from), get, list, revoke.
+
+use std::collections::BTreeMap;
+
+use app::server::entities::{connect_link, connector};
+use app::server::services::links::{self, LinkOptions};
+use app::server::services::tenants::{self, TenantInput};
+use app::types::limits;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    Api, Caller, Problem, connectors, idempotency, page_limit, parse_json, parse_query, path_id,
+    rfc3339,
+};
+
+/// Which tenant a link is for: by `id`, or by `external_id` — created on the fly with `name`
+/// when no tenant has that external id yet.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantRef {
+    /// Tenant id.
+    pub id: Option<String>,
+    /// Your own id for the customer.
+    pub external_id: Option<String>,
+    /// Name for a tenant created on the fly.
+    pub name: Option<String>,
+}
+
+/// Who will open the link.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndUser {
+    /// E-mail.
+    pub email: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+}
+
+/// A connect link to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkCreate {
+    /// The tenant.
+    pub tenant: TenantRef,
+    /// The connector (id or key). Give this or `connectors`.
+    pub connector: Option<String>,
+    /// Connectors (ids or keys) the end user chooses from.
+    pub connectors: Option<Vec<String>>,
+    /// Lifetime in seconds, 300 to 2,592,000 (default 7 days).
+    pub expires_in: Option<i64>,
+    /// The link stops working once used (default true).
+    pub single_use: Option<bool>,
+    /// Where the end user's browser goes when done; its origin must be allowed in Settings.
+    pub callback_url: Option<String>,
+    /// Returned to `callback_url` with an exchange `code` on success.
+    pub state: Option<String>,
+    /// Who will open the link.
+    pub end_user: Option<EndUser>,
+    /// Tags returned with the link.
+    pub tags: Option<Vec<String>>,
+    /// Values for the connector's non-secret fields, e.g. `{"subdomain": "acme"}`.
+    pub presets: Option<BTreeMap<String, String>>,
+}
+
+/// A connect link.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Link {
+    /// Id (UUID).
+    pub id: String,
+    /// The URL to send; present only in the answer that created the link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `active`, `opened`, `completed`, `expired` or `revoked`.
+    pub status: String,
+    /// The tenant's id.
+    pub tenant_id: String,
+    /// The link's own connector (key).
+    pub connector: String,
+    /// Every connector the end user may choose (keys).
+    pub connectors: Vec<String>,
+    /// Single use.
+    pub single_use: bool,
+    /// Callback URL.
+    pub callback_url: Option<String>,
+    /// End user.
+    pub end_user: EndUser,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Last failed attempt.
+    pub last_error: Option<String>,
+    /// Creation time (RFC 3339).
+    pub created_at: String,
+    /// Expiry (RFC 3339).
+    pub expires_at: String,
+    /// First opened.
+    pub opened_at: Option<String>,
+    /// Completed.
+    pub completed_at: Option<String>,
+    /// Revoked.
+    pub revoked_at: Option<String>,
+}
+
+/// One page of links.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LinkList {
+    /// The links, oldest first.
+    pub data: Vec<Link>,
+    /// Pass as `cursor` for the next page.
+    pub next_cursor: Option<String>,
+}
+
+/// Listing filters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LinkListQuery {
+    /// Only this tenant's links.
+    pub tenant_id: Option<String>,
+    /// Only this connector's links (id or key).
+    pub connector: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+async fn to_dto(
+    api: &Api,
+    link: &connect_link::Model,
+    url: Option<String>,
+) -> Result<Link, Problem> {
+    let ids = links::allowed_connectors(link);
+    let keys: Vec<(uuid::Uuid, String)> = connector::Entity::find()
+        .select_only()
+        .column(connector::Column::Id)
+        .column(connector::Column::Key)
+        .filter(connector::Column::Id.is_in(ids.clone()))
+        .into_tuple()
+        .all(&api.app.db)
+        .await
+        .map_err(|e| Problem::from(app::error::AppError::from(e)))?;
+    let key_of = |id: &uuid::Uuid| {
+        keys.iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, key)| key.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let now = api.app.clock.now();
+    Ok(Link {
+        id: link.id.to_string(),
+        url,
+        status: links::status(link, now).label().to_owned(),
+        tenant_id: link.tenant_id.to_string(),
+        connector: key_of(&link.connector_id),
+        connectors: ids.iter().map(key_of).collect(),
+        single_use: link.single_use,
+        callback_url: link.callback_url.clone(),
+        end_user: EndUser {
+            email: link.end_user_email.clone(),
+            name: link.end_user_name.clone(),
+        },
+        tags: links::tags(link),
+        last_error: link.last_error.clone(),
+        created_at: rfc3339(link.created_at),
+        expires_at: rfc3339(link.expires_at),
+        opened_at: link.opened_at.map(rfc3339),
+        completed_at: link.completed_at.map(rfc3339),
+        revoked_at: link.revoked_at.map(rfc3339),
+    })
+}
+
+async fn resolve_tenant(api: &Api, t: TenantRef) -> Result<uuid::Uuid, Problem> {
+    match (t.id, t.external_id) {
+        (Some(id), None) => Ok(tenants::get(&api.app.db, path_id(&id)?).await?.id),
+        (None, Some(external_id)) => match super::tenants::find(api, &external_id).await {
+            Ok(model) if model.external_id == external_id => Ok(model.id),
+            Ok(_) | Err(_) => match t.name {
+                Some(name) => {
+                    let (model, _) = tenants::upsert_by_external_id(
+                        &api.app.db,
+                        api.app.clock.as_ref(),
+                        &TenantInput { name, external_id },
+                    )
+                    .await?;
+                    Ok(model.id)
+                }
+                None => Err(Problem::from(app::error::AppError::Validation(
+                    "No tenant has this external_id; give tenant.name to create it.".into(),
+                ))),
+            },
+        },
+        _ => Err(Problem::from(app::error::AppError::Validation(
+            "Give tenant.id or tenant.external_id.".into(),
+        ))),
+    }
+}
+
+async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, Problem> {
+    let mut wanted: Vec<String> = input.connector.into_iter().collect();
+    wanted.extend(input.connectors.unwrap_or_default());
+    if wanted.is_empty() {
+        return Err(Problem::from(app::error::AppError::Validation(
+            "Give connector or connectors.".into(),
+        )));
+    }
+    if wanted.len() > links::MAX_ALLOWED_CONNECTORS {
+        return Err(Problem::from(app::error::AppError::Validation(format!(
+            "A link offers at most {} connectors.",
+            links::MAX_ALLOWED_CONNECTORS
+        ))));
+    }
+    let mut connector_ids = Vec::new();
+    for key in &wanted {
+        let found = connectors::find(api, key).await.map_err(|p| {
+            if p.status == 404 {
+                Problem::from(app::error::AppError::Validation(format!(
+                    "There is no connector {key:?}."
+                )))
+            } else {
+                p
+            }
+        })?;
+        connector_ids.push(found.model.id);
+    }
+    let seconds = input
+        .expires_in
+        .unwrap_or(limits::LINK_DEFAULT_MINUTES * 60);
+    if !(limits::LINK_MIN_MINUTES * 60..=limits::LINK_MAX_MINUTES * 60).contains(&seconds) {
+        return Err(Problem::from(app::error::AppError::Validation(
+            "expires_in is 300 to 2592000 seconds.".into(),
+        )));
+    }
+    let tenant_id = resolve_tenant(api, input.tenant).await?;
+    let end_user = input.end_user.unwrap_or_default();
+    let options = LinkOptions {
+        expires_in_minutes: seconds.div_euclid(60),
+        single_use: input.single_use.unwrap_or(true),
+        note: end_user.email.clone().unwrap_or_default(),
+        presets: input.presets.unwrap_or_default(),
+        callback_url: input.callback_url,
+        callback_state: input.state,
+        end_user_email: end_user.email,
+        end_user_name: end_user.name,
+        tags: input.tags.unwrap_or_default(),
+        also_allowed: connector_ids[1..].to_vec(),
+        created_by_key: Some(caller.0.key_id),
+    };
+    let (link, generated) = links::create(
+        &api.app.db,
+        api.app.clock.as_ref(),
+        &api.app.settings.public_origin,
+        None,
+        tenant_id,
+        connector_ids[0],
+        &options,
+    )
+    .await?;
+    tracing::info!(link_id = %link.id, api_key = %caller.0.name, "connect link created");
+    to_dto(api, &link, Some(generated.url)).await
+}
+
+/// Create a connect link.
+#[utoipa::path(post, path = "/api/v1/connect-links", tag = "connect-links", request_body = LinkCreate,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; a retry gets the same link")),
+    responses(
+        (status = 201, description = "Created; `url` is shown only here", body = Link),
+        (status = 404, description = "Unknown tenant", body = Problem),
+        (status = 422, description = "Invalid input, e.g. a callback URL whose origin is not allowed", body = Problem),
+    ))]
+pub async fn create_link(
+    State(api): State<Api>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(p) = caller.require("links:write") {
+        return p.into_response();
+    }
+    idempotency::once(
+        &api,
+        &caller,
+        &headers,
+        "POST /connect-links",
+        &body,
+        || async {
+            let result = async {
+                let input: LinkCreate = parse_json(&headers, &body)?;
+                create(&api, &caller, input).await
+            }
+            .await;
+            match result {
+                Ok(link) => (StatusCode::CREATED, Json(link)).into_response(),
+                Err(p) => p.into_response(),
+            }
+        },
+    )
+    .await
+}
+
+/// Get a connect link: its status and when it was opened and completed.
+#[utoipa::path(get, path = "/api/v1/connect-links/{id}", tag = "connect-links",
+    params(("id" = String, Path, description = "Link id")),
+    responses(
+        (status = 200, description = "The link (without its URL)", body = Link),
+        (status = 404, description = "Not found", body = Problem),
+    ))]
+pub async fn get_link(
+    State(api): State<Api>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Link>, Problem> {
+    caller.require("links:read")?;
+    let link = connect_link::Entity::find_by_id(path_id(&id)?)
+        .one(&api.app.db)
+        .await
+        .map_err(|e| Problem::from(app::error::AppError::from(e)))?
+        .ok_or_else(Problem::not_found)?;
+    Ok(Json(to_dto(&api, &link, None).await?))
+}
+
+/// List connect links.
+#[utoipa::path(get, path = "/api/v1/connect-links", tag = "connect-links", params(LinkListQuery),
+    responses(
+        (status = 200, description = "A page of links", body = LinkList),
+        (status = 400, description = "Bad limit or cursor", body = Problem),
+    ))]
+pub async fn list_links(
+    State(api): State<Api>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<LinkList>, Problem> {
+    caller.require("links:read")?;
+    let q: LinkListQuery = parse_query(query.as_deref())?;
+    let limit = page_limit(q.limit.as_deref())?;
+    let mut condition = Condition::all();
+    if let Some(t) = &q.tenant_id {
+        condition = condition.add(connect_link::Column::TenantId.eq(path_id(t)?));
+    }
+    if let Some(c) = &q.connector {
+        let found = connectors::find(&api, c).await?;
+        condition = condition.add(connect_link::Column::ConnectorId.eq(found.model.id));
+    }
+    if let Some(cursor) = &q.cursor {
+        let after = uuid::Uuid::parse_str(cursor)
+            .map_err(|_| Problem::bad_request("cursor is not one this API issued."))?;
+        condition = condition.add(connect_link::Column::Id.gt(after));
+    }
+    let mut rows = connect_link::Entity::find()
+        .filter(condition)
+        .order_by_asc(connect_link::Column::Id)
+        .limit(limit + 1)
+        .all(&api.app.db)
+        .await
+        .map_err(|e| Problem::from(app::error::AppError::from(e)))?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| rows.last().map(|r| r.id.to_string()))
+        .flatten();
+    let mut data = Vec::with_capacity(rows.len());
+    for row in &rows {
+        data.push(to_dto(&api, row, None).await?);
+    }
+    Ok(Json(LinkList { data, next_cursor }))
+}
+
+/// Revoke a connect link; it stops working at once.
+#[utoipa::path(post, path = "/api/v1/connect-links/{id}/revoke", tag = "connect-links",
+    params(("id" = String, Path, description = "Link id")),
+    responses(
+        (status = 200, description = "Revoked (revoking twice is fine)", body = Link),
+        (status = 404, description = "Not found", body = Problem),
+    ))]
+pub async fn revoke_link(
+    State(api): State<Api>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Link>, Problem> {
+    caller.require("links:write")?;
+    let id = path_id(&id)?;
+    links::revoke(&api.app.db, api.app.clock.as_ref(), id).await?;
+    let link = connect_link::Entity::find_by_id(id)
+        .one(&api.app.db)
+        .await
+        .map_err(|e| Problem::from(app::error::AppError::from(e)))?
+        .ok_or_else(Problem::not_found)?;
+    Ok(Json(to_dto(&api, &link, None).await?))
+}

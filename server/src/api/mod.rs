@@ -1,0 +1,314 @@
+//! The REST API under `/api/v1` for the admin's backend: bearer API keys with scopes, errors as
+//! `application/problem+json` (RFC 9457), cursor pagination, per-key rate limits and
+//! `Idempotency-Key` on creates. The OpenAPI 3.1 document is generated from the handlers.
+//!
+//! Handlers are thin: authenticate → check scope → domain service → DTO, the same services the
+//! dashboard's server functions call.
+
+mod connections;
+mod connectors;
+mod docs;
+mod idempotency;
+mod links;
+mod problem;
+mod tenants;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app::server::AppState;
+use app::server::services::api_keys::{self, ApiPrincipal};
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use problem::Problem;
+
+/// Largest page a listing returns; larger limits are clamped to it.
+pub const MAX_LIMIT: u64 = 200;
+/// Page size when no limit is given.
+pub const DEFAULT_LIMIT: u64 = 50;
+
+/// The API's state: the application's, plus the rate limiter and the rendered document.
+#[derive(Clone)]
+pub struct Api {
+    /// The application state.
+    pub app: AppState,
+    limiter: Arc<RateLimiter>,
+    openapi_json: Arc<String>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Authlink API",
+        description = "Create tenants and connect links, learn when links are used, and read fresh credentials. Authenticate with `Authorization: Bearer <API key>`; errors are `application/problem+json` (RFC 9457) with a stable `code`.",
+        version = "1"
+    ),
+    modifiers(&BearerAuth),
+    security(("api_key" = [])),
+    tags(
+        (name = "tenants", description = "Your customers"),
+        (name = "connectors", description = "Configured integrations"),
+        (name = "connect-links", description = "Links an end user opens to connect"),
+        (name = "connections", description = "A tenant's connection to a connector, and its credentials"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API key from Settings → API keys."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn parts() -> (Router<Api>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(tenants::list_tenants, tenants::create_tenant))
+        .routes(routes!(
+            tenants::get_tenant,
+            tenants::update_tenant,
+            tenants::delete_tenant
+        ))
+        .routes(routes!(tenants::upsert_tenant))
+        .routes(routes!(
+            connectors::list_connectors,
+            connectors::create_connector
+        ))
+        .routes(routes!(
+            connectors::get_connector,
+            connectors::update_connector
+        ))
+        .routes(routes!(connectors::enable_connector))
+        .routes(routes!(connectors::disable_connector))
+        .routes(routes!(links::list_links, links::create_link))
+        .routes(routes!(links::get_link))
+        .routes(routes!(links::revoke_link))
+        .routes(routes!(connections::list_connections))
+        .routes(routes!(
+            connections::get_connection,
+            connections::delete_connection
+        ))
+        .routes(routes!(connections::get_credentials))
+        .routes(routes!(connections::exchange_code))
+        .split_for_parts()
+}
+
+/// The OpenAPI document of every `/api/v1` route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    parts().1
+}
+
+/// The `/api/v1` routes, the OpenAPI document and the docs page.
+pub fn router(app: AppState, rate_limit_per_minute: u32) -> Router<AppState> {
+    let (routes, doc) = parts();
+    let openapi_json = Arc::new(doc.to_pretty_json().unwrap_or_else(|_| "{}".into()));
+    let docs_page = Arc::new(docs::render(&doc));
+    let api = Api {
+        app,
+        limiter: Arc::new(RateLimiter::new(rate_limit_per_minute)),
+        openapi_json,
+    };
+    routes
+        .route("/api/v1/openapi.json", get(serve_openapi))
+        .route("/api/v1", axum::routing::any(not_found))
+        .route("/api/v1/{*rest}", axum::routing::any(not_found))
+        .route(
+            "/api/docs",
+            get(move || {
+                let page = docs_page.clone();
+                async move { docs::response(&page) }
+            }),
+        )
+        .with_state(api)
+}
+
+async fn not_found() -> Problem {
+    Problem::not_found()
+}
+
+async fn serve_openapi(axum::extract::State(api): axum::extract::State<Api>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        api.openapi_json.as_str().to_owned(),
+    )
+        .into_response()
+}
+
+/// Requests per key per minute, counted in fixed one-minute windows in this process.
+struct RateLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<uuid::Uuid, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    fn new(per_minute: u32) -> Self {
+        Self {
+            per_minute,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `Err(seconds)` when the key has used its minute.
+    fn check(&self, key: uuid::Uuid) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if windows.len() > 10_000 {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        }
+        let (start, count) = windows.entry(key).or_insert((now, 0));
+        if now.duration_since(*start) >= Duration::from_secs(60) {
+            *start = now;
+            *count = 0;
+        }
+        if *count >= self.per_minute {
+            let left = Duration::from_secs(60).saturating_sub(now.duration_since(*start));
+            return Err(left.as_secs().max(1));
+        }
+        *count += 1;
+        Ok(())
+    }
+}
+
+/// An authenticated, rate-limited API caller.
+pub struct Caller(pub ApiPrincipal);
+
+impl Caller {
+    /// `403 insufficient_scope` unless the key carries `scope`.
+    pub fn require(&self, scope: &str) -> Result<(), Problem> {
+        if self.0.has(scope) {
+            Ok(())
+        } else {
+            Err(Problem::insufficient_scope(scope))
+        }
+    }
+}
+
+impl FromRequestParts<Api> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, Self::Rejection> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                let (scheme, value) = v.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| value.trim())
+            })
+            .unwrap_or_default();
+        let principal = api_keys::authenticate(&api.app.db, api.app.clock.as_ref(), bearer)
+            .await
+            .map_err(Problem::from)?
+            .ok_or_else(Problem::unauthorized)?;
+        api.limiter
+            .check(principal.key_id)
+            .map_err(Problem::rate_limited)?;
+        Ok(Caller(principal))
+    }
+}
+
+/// Parses a JSON body: `415` without a JSON content type, `400` when it is not valid JSON of the
+/// expected shape.
+pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Problem> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let mime = v.split(';').next().unwrap_or("").trim();
+            mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json")
+        });
+    if !json {
+        return Err(Problem::unsupported_media_type());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| Problem::bad_request(format!("The body is not valid: {e}")))
+}
+
+/// Parses a query string: `400` when it does not fit.
+pub fn parse_query<T: DeserializeOwned + Default>(query: Option<&str>) -> Result<T, Problem> {
+    match query {
+        None | Some("") => Ok(T::default()),
+        Some(q) => serde_urlencoded::from_str(q)
+            .map_err(|e| Problem::bad_request(format!("The query is not valid: {e}"))),
+    }
+}
+
+/// `limit` as given: absent → the default; 0, negative or not a number → `400`; above the
+/// maximum → clamped.
+pub fn page_limit(limit: Option<&str>) -> Result<u64, Problem> {
+    let Some(text) = limit else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    let n: i128 = text
+        .trim()
+        .parse()
+        .map_err(|_| Problem::bad_request("limit must be a whole number from 1 to 200."))?;
+    if n < 1 {
+        return Err(Problem::bad_request(
+            "limit must be a whole number from 1 to 200.",
+        ));
+    }
+    Ok(u64::try_from(n).unwrap_or(MAX_LIMIT).min(MAX_LIMIT))
+}
+
+/// A path id: anything that is not a UUID is simply not found.
+pub fn path_id(text: &str) -> Result<uuid::Uuid, Problem> {
+    uuid::Uuid::parse_str(text).map_err(|_| Problem::not_found())
+}
+
+/// RFC 3339 text of a time.
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_checked_or_clamped() {
+        assert_eq!(page_limit(None), Ok(DEFAULT_LIMIT));
+        assert_eq!(page_limit(Some("10")), Ok(10));
+        assert_eq!(page_limit(Some("1000000000")), Ok(MAX_LIMIT));
+        assert_eq!(
+            page_limit(Some("99999999999999999999999999")),
+            Ok(MAX_LIMIT)
+        );
+        for bad in ["0", "-1", "ten", "", "1.5"] {
+            assert!(page_limit(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_rate_limit_counts_per_key() {
+        let limiter = RateLimiter::new(2);
+        let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        assert!(limiter.check(a).is_ok());
+        assert!(limiter.check(a).is_ok());
+        let retry = limiter.check(a).expect_err("third request refused");
+        assert!((1..=60).contains(&retry));
+        assert!(limiter.check(b).is_ok());
+    }
+}

@@ -1,0 +1,173 @@
+//! API errors as `application/problem+json` (RFC 9457), each with a stable `code`.
+
+use app::error::AppError;
+use app::server::services::connections::CredentialsError;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the problem type; resolves to its entry in the API docs.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong with this request, safe to show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Stable machine-readable code, e.g. `validation_failed`.
+    pub code: String,
+    #[serde(skip)]
+    retry_after: Option<u64>,
+}
+
+impl Problem {
+    /// A problem with this status, code, title and detail.
+    pub fn new(status: StatusCode, code: &str, title: &str, detail: Option<String>) -> Self {
+        Self {
+            kind: format!("/api/docs#problem-{code}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_owned(),
+            retry_after: None,
+        }
+    }
+
+    /// `401`: the same for a missing, malformed, unknown or revoked key.
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+            Some("Send a valid API key as `Authorization: Bearer <key>`.".into()),
+        )
+    }
+
+    /// `403`: the key lacks a scope.
+    pub fn insufficient_scope(scope: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            "Missing scope",
+            Some(format!("This API key needs the scope `{scope}`.")),
+        )
+    }
+
+    /// `404`.
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", None)
+    }
+
+    /// `400`.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Bad request",
+            Some(detail.into()),
+        )
+    }
+
+    /// `415`.
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Unsupported media type",
+            Some("Send the body as application/json.".into()),
+        )
+    }
+
+    /// `429` with `Retry-After`.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let mut p = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many requests",
+            Some(format!(
+                "This API key has used its requests for this minute; retry in {retry_after_secs} s."
+            )),
+        );
+        p.retry_after = Some(retry_after_secs);
+        p
+    }
+
+    /// `500`.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Internal error",
+            Some("Something went wrong on our side; it has been logged.".into()),
+        )
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Validation(m) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "Validation failed",
+                Some(m),
+            ),
+            AppError::Unauthenticated => Problem::unauthorized(),
+            AppError::Forbidden => {
+                Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", None)
+            }
+            AppError::NotFound => Problem::not_found(),
+            AppError::Conflict(m) => {
+                Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", Some(m))
+            }
+            AppError::RateLimited { retry_after_secs } => Problem::rate_limited(retry_after_secs),
+            AppError::Internal | AppError::Transport(_) => Problem::internal(),
+        }
+    }
+}
+
+impl From<CredentialsError> for Problem {
+    fn from(e: CredentialsError) -> Self {
+        match e {
+            CredentialsError::NotFound => Problem::not_found(),
+            CredentialsError::NeedsReauth | CredentialsError::Expired => Problem::new(
+                StatusCode::CONFLICT,
+                "needs_reauth",
+                "Reconnect needed",
+                Some(e.to_string()),
+            ),
+            CredentialsError::Unavailable(_) => Problem::new(
+                StatusCode::BAD_GATEWAY,
+                "provider_unavailable",
+                "Provider unavailable",
+                Some(e.to_string()),
+            ),
+            CredentialsError::Internal => Problem::internal(),
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&self).unwrap_or_default();
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}

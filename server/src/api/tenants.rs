@@ -1,0 +1,339 @@
+//! `/api/v1/tenants`: create, upsert by external id, list, get, update, delete.
+
+use app::server::entities::tenant;
+use app::server::services::tenants::{self, TenantInput, TenantQuery};
+use app::types::TenantSort;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Api, Caller, Problem, idempotency, page_limit, parse_json, parse_query, rfc3339};
+
+/// A tenant: one of your customers.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Tenant {
+    /// Id (UUID).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Your own id for this customer; unique.
+    pub external_id: String,
+    /// Connectors with a live connection.
+    pub connected_count: u64,
+    /// Creation time (RFC 3339).
+    pub created_at: String,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+}
+
+/// One page of tenants.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TenantList {
+    /// The tenants.
+    pub data: Vec<Tenant>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A new tenant.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantCreate {
+    /// Display name.
+    pub name: String,
+    /// Your own id for this customer.
+    pub external_id: String,
+}
+
+/// Changes to a tenant; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantUpdate {
+    /// Display name.
+    pub name: Option<String>,
+    /// Your own id for this customer.
+    pub external_id: Option<String>,
+}
+
+/// The name of a tenant created or updated by external id.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantUpsert {
+    /// Display name.
+    pub name: String,
+}
+
+/// Listing filters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TenantListQuery {
+    /// Part of the name (any case) or the start of the external id.
+    pub search: Option<String>,
+    /// Exactly this external id.
+    pub external_id: Option<String>,
+    /// `name` (default) or `newest`.
+    pub sort: Option<String>,
+    /// Page size, 1–200 (default 50; larger values are clamped).
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+async fn to_dto(api: &Api, model: tenant::Model) -> Result<Tenant, Problem> {
+    let counts = tenants::connected_counts(&api.app.db, &[model.id]).await?;
+    let n = counts.get(&model.id).copied().unwrap_or(0);
+    Ok(Tenant {
+        id: model.id.to_string(),
+        connected_count: n,
+        created_at: rfc3339(model.created_at),
+        updated_at: rfc3339(model.updated_at),
+        name: model.name,
+        external_id: model.external_id,
+    })
+}
+
+/// Finds a tenant by id, or by external id when `key` is not a UUID and `by_external` is set.
+pub(super) async fn find(api: &Api, key: &str) -> Result<tenant::Model, Problem> {
+    if let Ok(id) = uuid::Uuid::parse_str(key) {
+        return Ok(tenants::get(&api.app.db, id).await?);
+    }
+    tenant::Entity::find()
+        .filter(tenant::Column::ExternalId.eq(key))
+        .one(&api.app.db)
+        .await
+        .map_err(|e| Problem::from(app::error::AppError::from(e)))?
+        .ok_or_else(Problem::not_found)
+}
+
+/// List tenants.
+#[utoipa::path(get, path = "/api/v1/tenants", tag = "tenants", params(TenantListQuery),
+    responses(
+        (status = 200, description = "A page of tenants", body = TenantList),
+        (status = 400, description = "Bad limit or cursor", body = Problem),
+        (status = 401, description = "No valid API key", body = Problem),
+        (status = 403, description = "Needs `tenants:read`", body = Problem),
+    ))]
+pub async fn list_tenants(
+    State(api): State<Api>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<TenantList>, Problem> {
+    caller.require("tenants:read")?;
+    let q: TenantListQuery = parse_query(query.as_deref())?;
+    let limit = page_limit(q.limit.as_deref())?;
+    if let Some(external_id) = q.external_id {
+        let found = tenant::Entity::find()
+            .filter(tenant::Column::ExternalId.eq(external_id))
+            .one(&api.app.db)
+            .await
+            .map_err(|e| Problem::from(app::error::AppError::from(e)))?;
+        let mut data = Vec::new();
+        if let Some(model) = found {
+            data.push(to_dto(&api, model).await?);
+        }
+        return Ok(Json(TenantList {
+            data,
+            next_cursor: None,
+        }));
+    }
+    if let Some(c) = &q.cursor
+        && !tenants::cursor_is_valid(c)
+    {
+        return Err(Problem::bad_request("cursor is not one this API issued."));
+    }
+    let sort = match q.sort.as_deref() {
+        None | Some("name") => TenantSort::Name,
+        Some("newest") => TenantSort::Newest,
+        Some(_) => return Err(Problem::bad_request("sort is `name` or `newest`.")),
+    };
+    let page = tenants::list(
+        &api.app.db,
+        &TenantQuery {
+            search: q.search.unwrap_or_default(),
+            sort,
+            cursor: q.cursor,
+            limit: limit.min(100),
+        },
+    )
+    .await?;
+    let ids: Vec<uuid::Uuid> = page
+        .rows
+        .iter()
+        .filter_map(|r| uuid::Uuid::parse_str(&r.id).ok())
+        .collect();
+    let models = tenant::Entity::find()
+        .filter(tenant::Column::Id.is_in(ids))
+        .all(&api.app.db)
+        .await
+        .map_err(|e| Problem::from(app::error::AppError::from(e)))?;
+    let data = page
+        .rows
+        .into_iter()
+        .map(|row| {
+            let updated = models
+                .iter()
+                .find(|m| m.id.to_string() == row.id)
+                .map_or(row.created_at, |m| m.updated_at);
+            Tenant {
+                id: row.id,
+                name: row.name,
+                external_id: row.external_id,
+                connected_count: row.connected_count,
+                created_at: rfc3339(row.created_at),
+                updated_at: rfc3339(updated),
+            }
+        })
+        .collect();
+    Ok(Json(TenantList {
+        data,
+        next_cursor: page.next,
+    }))
+}
+
+/// Create a tenant.
+#[utoipa::path(post, path = "/api/v1/tenants", tag = "tenants", request_body = TenantCreate,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, description = "Created", body = Tenant),
+        (status = 409, description = "The external id is taken", body = Problem),
+        (status = 422, description = "Invalid input", body = Problem),
+    ))]
+pub async fn create_tenant(
+    State(api): State<Api>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(p) = caller.require("tenants:write") {
+        return p.into_response();
+    }
+    idempotency::once(&api, &caller, &headers, "POST /tenants", &body, || async {
+        let result: Result<Tenant, Problem> = async {
+            let input: TenantCreate = parse_json(&headers, &body)?;
+            let model = tenants::create(
+                &api.app.db,
+                api.app.clock.as_ref(),
+                &TenantInput {
+                    name: input.name,
+                    external_id: input.external_id,
+                },
+            )
+            .await?;
+            to_dto(&api, model).await
+        }
+        .await;
+        match result {
+            Ok(t) => (StatusCode::CREATED, Json(t)).into_response(),
+            Err(p) => p.into_response(),
+        }
+    })
+    .await
+}
+
+/// Create or update the tenant with this external id.
+#[utoipa::path(put, path = "/api/v1/tenants/by-external-id/{external_id}", tag = "tenants",
+    params(("external_id" = String, Path, description = "Your own id for the customer")),
+    request_body = TenantUpsert,
+    responses(
+        (status = 200, description = "Updated (or unchanged)", body = Tenant),
+        (status = 201, description = "Created", body = Tenant),
+        (status = 422, description = "Invalid input", body = Problem),
+    ))]
+pub async fn upsert_tenant(
+    State(api): State<Api>,
+    caller: Caller,
+    Path(external_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require("tenants:write")?;
+    let input: TenantUpsert = parse_json(&headers, &body)?;
+    let (model, created) = tenants::upsert_by_external_id(
+        &api.app.db,
+        api.app.clock.as_ref(),
+        &TenantInput {
+            name: input.name,
+            external_id,
+        },
+    )
+    .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(to_dto(&api, model).await?)).into_response())
+}
+
+/// Get a tenant by id, or by external id.
+#[utoipa::path(get, path = "/api/v1/tenants/{id}", tag = "tenants",
+    params(("id" = String, Path, description = "Tenant id, or its external id")),
+    responses(
+        (status = 200, description = "The tenant", body = Tenant),
+        (status = 404, description = "Not found", body = Problem),
+    ))]
+pub async fn get_tenant(
+    State(api): State<Api>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Tenant>, Problem> {
+    caller.require("tenants:read")?;
+    let model = find(&api, &id).await?;
+    Ok(Json(to_dto(&api, model).await?))
+}
+
+/// Change a tenant's name or external id.
+#[utoipa::path(patch, path = "/api/v1/tenants/{id}", tag = "tenants",
+    params(("id" = String, Path, description = "Tenant id, or its external id")),
+    request_body = TenantUpdate,
+    responses(
+        (status = 200, description = "Updated", body = Tenant),
+        (status = 404, description = "Not found", body = Problem),
+        (status = 409, description = "The external id is taken", body = Problem),
+        (status = 422, description = "Invalid input", body = Problem),
+    ))]
+pub async fn update_tenant(
+    State(api): State<Api>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Tenant>, Problem> {
+    caller.require("tenants:write")?;
+    let existing = find(&api, &id).await?;
+    let input: TenantUpdate = parse_json(&headers, &body)?;
+    let model = tenants::update(
+        &api.app.db,
+        api.app.clock.as_ref(),
+        existing.id,
+        &TenantInput {
+            name: input.name.unwrap_or(existing.name),
+            external_id: input.external_id.unwrap_or(existing.external_id),
+        },
+    )
+    .await?;
+    Ok(Json(to_dto(&api, model).await?))
+}
+
+/// Delete a tenant with its connections and links.
+#[utoipa::path(delete, path = "/api/v1/tenants/{id}", tag = "tenants",
+    params(("id" = String, Path, description = "Tenant id, or its external id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "Not found", body = Problem),
+    ))]
+pub async fn delete_tenant(
+    State(api): State<Api>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    caller.require("tenants:write")?;
+    let existing = find(&api, &id).await?;
+    tenants::delete(&api.app.db, existing.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
