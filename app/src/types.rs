@@ -252,6 +252,9 @@ pub struct TenantRow {
     /// Creation time.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Last change.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
     /// Connectors with a live connection.
     pub connected_count: u64,
 }

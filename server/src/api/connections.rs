@@ -1,7 +1,7 @@
 //! `/api/v1/connections`: list, get (metadata), credentials (refreshed when due), delete; and
 //! `/api/v1/exchange` for exchange codes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use app::server::entities::{connection, connector, tenant};
 use app::server::services::connect::{self, Credentials};
@@ -11,7 +11,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -121,38 +121,48 @@ pub struct ExchangeResult {
     pub link_id: String,
 }
 
-fn db_problem(e: sea_orm::DbErr) -> Problem {
-    Problem::from(app::error::AppError::from(e))
-}
-
 async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connection>, Problem> {
-    let mut out = Vec::with_capacity(models.len());
-    for m in models {
-        let tenant = tenant::Entity::find_by_id(m.tenant_id)
-            .one(&api.app.db)
-            .await
-            .map_err(db_problem)?;
-        let connector = connector::Entity::find_by_id(m.connector_id)
-            .one(&api.app.db)
-            .await
-            .map_err(db_problem)?;
-        out.push(Connection {
+    // One query per table for the whole page.
+    let tenant_ids: Vec<uuid::Uuid> = models.iter().map(|m| m.tenant_id).collect();
+    let connector_ids: Vec<uuid::Uuid> = models.iter().map(|m| m.connector_id).collect();
+    let external_ids: HashMap<uuid::Uuid, String> = tenant::Entity::find()
+        .select_only()
+        .column(tenant::Column::Id)
+        .column(tenant::Column::ExternalId)
+        .filter(tenant::Column::Id.is_in(tenant_ids))
+        .into_tuple::<(uuid::Uuid, String)>()
+        .all(&api.app.db)
+        .await?
+        .into_iter()
+        .collect();
+    let keys: HashMap<uuid::Uuid, String> = connector::Entity::find()
+        .select_only()
+        .column(connector::Column::Id)
+        .column(connector::Column::Key)
+        .filter(connector::Column::Id.is_in(connector_ids))
+        .into_tuple::<(uuid::Uuid, String)>()
+        .all(&api.app.db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(models
+        .into_iter()
+        .map(|m| Connection {
             id: m.id.to_string(),
-            status: m.status.clone(),
             tenant: TenantSummary {
                 id: m.tenant_id.to_string(),
-                external_id: tenant.map(|t| t.external_id).unwrap_or_default(),
+                external_id: external_ids.get(&m.tenant_id).cloned().unwrap_or_default(),
             },
-            connector: connector.map(|c| c.key).unwrap_or_default(),
+            connector: keys.get(&m.connector_id).cloned().unwrap_or_default(),
             scopes: serde_json::from_str(&m.scopes).unwrap_or_default(),
-            account: m.account_label.clone(),
-            last_error: m.last_error.clone(),
             expires_at: m.expires_at.map(rfc3339),
             connected_at: rfc3339(m.connected_at),
             updated_at: rfc3339(m.updated_at),
-        });
-    }
-    Ok(out)
+            status: m.status,
+            account: m.account_label,
+            last_error: m.last_error,
+        })
+        .collect())
 }
 
 async fn one(api: &Api, model: connection::Model) -> Result<Connection, Problem> {

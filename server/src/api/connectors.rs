@@ -154,8 +154,7 @@ pub(super) async fn find(api: &Api, key: &str) -> Result<connectors::Resolved, P
     let model = connector::Entity::find()
         .filter(connector::Column::Key.eq(key))
         .one(&api.app.db)
-        .await
-        .map_err(|e| Problem::from(app::error::AppError::from(e)))?
+        .await?
         .ok_or_else(Problem::not_found)?;
     Ok(connectors::resolve(model)?)
 }

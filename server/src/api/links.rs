@@ -1,7 +1,7 @@
 //! `/api/v1/connect-links`: create (with callback URL, state, end user, tags, presets and an
 //! optional list of connectors to choose from), get, list, revoke.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use app::server::entities::{connect_link, connector};
 use app::server::services::links::{self, LinkOptions};
@@ -131,29 +131,29 @@ pub struct LinkListQuery {
     pub cursor: Option<String>,
 }
 
-async fn to_dto(
-    api: &Api,
-    link: &connect_link::Model,
-    url: Option<String>,
-) -> Result<Link, Problem> {
-    let ids = links::allowed_connectors(link);
-    let keys: Vec<(uuid::Uuid, String)> = connector::Entity::find()
+/// Connector keys by id; connectors are few, so one query serves a whole page of links.
+async fn connector_keys(api: &Api) -> Result<HashMap<uuid::Uuid, String>, Problem> {
+    Ok(connector::Entity::find()
         .select_only()
         .column(connector::Column::Id)
         .column(connector::Column::Key)
-        .filter(connector::Column::Id.is_in(ids.clone()))
-        .into_tuple()
+        .into_tuple::<(uuid::Uuid, String)>()
         .all(&api.app.db)
-        .await
-        .map_err(|e| Problem::from(app::error::AppError::from(e)))?;
-    let key_of = |id: &uuid::Uuid| {
-        keys.iter()
-            .find(|(k, _)| k == id)
-            .map(|(_, key)| key.clone())
-            .unwrap_or_else(|| id.to_string())
-    };
+        .await?
+        .into_iter()
+        .collect())
+}
+
+fn to_dto(
+    api: &Api,
+    keys: &HashMap<uuid::Uuid, String>,
+    link: &connect_link::Model,
+    url: Option<String>,
+) -> Link {
+    let ids = links::allowed_connectors(link);
+    let key_of = |id: &uuid::Uuid| keys.get(id).cloned().unwrap_or_else(|| id.to_string());
     let now = api.app.clock.now();
-    Ok(Link {
+    Link {
         id: link.id.to_string(),
         url,
         status: links::status(link, now).label().to_owned(),
@@ -173,7 +173,7 @@ async fn to_dto(
         opened_at: link.opened_at.map(rfc3339),
         completed_at: link.completed_at.map(rfc3339),
         revoked_at: link.revoked_at.map(rfc3339),
-    })
+    }
 }
 
 async fn resolve_tenant(api: &Api, t: TenantRef) -> Result<uuid::Uuid, Problem> {
@@ -263,7 +263,12 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
     )
     .await?;
     tracing::info!(link_id = %link.id, api_key = %caller.0.name, "connect link created");
-    to_dto(api, &link, Some(generated.url)).await
+    Ok(to_dto(
+        api,
+        &connector_keys(api).await?,
+        &link,
+        Some(generated.url),
+    ))
 }
 
 /// Create a connect link.
@@ -319,10 +324,14 @@ pub async fn get_link(
     caller.require("links:read")?;
     let link = connect_link::Entity::find_by_id(path_id(&id)?)
         .one(&api.app.db)
-        .await
-        .map_err(|e| Problem::from(app::error::AppError::from(e)))?
+        .await?
         .ok_or_else(Problem::not_found)?;
-    Ok(Json(to_dto(&api, &link, None).await?))
+    Ok(Json(to_dto(
+        &api,
+        &connector_keys(&api).await?,
+        &link,
+        None,
+    )))
 }
 
 /// List connect links.
@@ -357,17 +366,17 @@ pub async fn list_links(
         .order_by_asc(connect_link::Column::Id)
         .limit(limit + 1)
         .all(&api.app.db)
-        .await
-        .map_err(|e| Problem::from(app::error::AppError::from(e)))?;
+        .await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = more
         .then(|| rows.last().map(|r| r.id.to_string()))
         .flatten();
-    let mut data = Vec::with_capacity(rows.len());
-    for row in &rows {
-        data.push(to_dto(&api, row, None).await?);
-    }
+    let keys = connector_keys(&api).await?;
+    let data = rows
+        .iter()
+        .map(|row| to_dto(&api, &keys, row, None))
+        .collect();
     Ok(Json(LinkList { data, next_cursor }))
 }
 
@@ -388,8 +397,12 @@ pub async fn revoke_link(
     links::revoke(&api.app.db, api.app.clock.as_ref(), id).await?;
     let link = connect_link::Entity::find_by_id(id)
         .one(&api.app.db)
-        .await
-        .map_err(|e| Problem::from(app::error::AppError::from(e)))?
+        .await?
         .ok_or_else(Problem::not_found)?;
-    Ok(Json(to_dto(&api, &link, None).await?))
+    Ok(Json(to_dto(
+        &api,
+        &connector_keys(&api).await?,
+        &link,
+        None,
+    )))
 }

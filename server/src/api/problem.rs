@@ -132,6 +132,12 @@ impl From<AppError> for Problem {
     }
 }
 
+impl From<sea_orm::DbErr> for Problem {
+    fn from(e: sea_orm::DbErr) -> Self {
+        AppError::from(e).into()
+    }
+}
+
 impl From<CredentialsError> for Problem {
     fn from(e: CredentialsError) -> Self {
         match e {

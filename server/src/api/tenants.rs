@@ -97,7 +97,7 @@ async fn to_dto(api: &Api, model: tenant::Model) -> Result<Tenant, Problem> {
     })
 }
 
-/// Finds a tenant by id, or by external id when `key` is not a UUID and `by_external` is set.
+/// Finds a tenant by id, or by external id when `key` is not a UUID.
 pub(super) async fn find(api: &Api, key: &str) -> Result<tenant::Model, Problem> {
     if let Ok(id) = uuid::Uuid::parse_str(key) {
         return Ok(tenants::get(&api.app.db, id).await?);
@@ -105,8 +105,7 @@ pub(super) async fn find(api: &Api, key: &str) -> Result<tenant::Model, Problem>
     tenant::Entity::find()
         .filter(tenant::Column::ExternalId.eq(key))
         .one(&api.app.db)
-        .await
-        .map_err(|e| Problem::from(app::error::AppError::from(e)))?
+        .await?
         .ok_or_else(Problem::not_found)
 }
 
@@ -130,8 +129,7 @@ pub async fn list_tenants(
         let found = tenant::Entity::find()
             .filter(tenant::Column::ExternalId.eq(external_id))
             .one(&api.app.db)
-            .await
-            .map_err(|e| Problem::from(app::error::AppError::from(e)))?;
+            .await?;
         let mut data = Vec::new();
         if let Some(model) = found {
             data.push(to_dto(&api, model).await?);
@@ -161,32 +159,16 @@ pub async fn list_tenants(
         },
     )
     .await?;
-    let ids: Vec<uuid::Uuid> = page
-        .rows
-        .iter()
-        .filter_map(|r| uuid::Uuid::parse_str(&r.id).ok())
-        .collect();
-    let models = tenant::Entity::find()
-        .filter(tenant::Column::Id.is_in(ids))
-        .all(&api.app.db)
-        .await
-        .map_err(|e| Problem::from(app::error::AppError::from(e)))?;
     let data = page
         .rows
         .into_iter()
-        .map(|row| {
-            let updated = models
-                .iter()
-                .find(|m| m.id.to_string() == row.id)
-                .map_or(row.created_at, |m| m.updated_at);
-            Tenant {
-                id: row.id,
-                name: row.name,
-                external_id: row.external_id,
-                connected_count: row.connected_count,
-                created_at: rfc3339(row.created_at),
-                updated_at: rfc3339(updated),
-            }
+        .map(|row| Tenant {
+            id: row.id,
+            name: row.name,
+            external_id: row.external_id,
+            connected_count: row.connected_count,
+            created_at: rfc3339(row.created_at),
+            updated_at: rfc3339(row.updated_at),
         })
         .collect();
     Ok(Json(TenantList {

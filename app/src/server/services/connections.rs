@@ -380,19 +380,3 @@ async fn mark_error(
         .await?;
     Ok(())
 }
-
-/// Tenant and connector ids of connections, for listings that show them.
-pub async fn select_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, Uuid, Uuid)>, AppError> {
-    Ok(connection::Entity::find()
-        .select_only()
-        .column(connection::Column::Id)
-        .column(connection::Column::TenantId)
-        .column(connection::Column::ConnectorId)
-        .filter(connection::Column::Id.is_in(ids.to_vec()))
-        .into_tuple()
-        .all(db)
-        .await?)
-}

@@ -152,6 +152,7 @@ pub fn row(model: tenant::Model, connected_count: u64) -> TenantRow {
         name: model.name,
         external_id: model.external_id,
         created_at: model.created_at,
+        updated_at: model.updated_at,
         connected_count,
     }
 }
