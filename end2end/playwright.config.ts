@@ -54,9 +54,16 @@ export default defineConfig({
   },
   projects: [
     {
-      name: "desktop",
+      // First visit and owner setup must see a fresh server, before any other spec signs in.
+      name: "foundation",
       use: { ...devices["Desktop Chrome"], launchOptions: chromium },
-      testIgnore: /responsive\.spec\.ts/,
+      testMatch: /foundation\.spec\.ts/,
+    },
+    {
+      name: "desktop",
+      dependencies: ["foundation"],
+      use: { ...devices["Desktop Chrome"], launchOptions: chromium },
+      testIgnore: /(responsive|foundation)\.spec\.ts/,
     },
     {
       name: "phone",
