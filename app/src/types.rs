@@ -167,6 +167,8 @@ pub struct ConnectorOptions {
     pub token_url: Option<String>,
     /// Generic OAuth2: send client credentials with HTTP Basic instead of in the body.
     pub token_auth_basic: bool,
+    /// Generic OAuth2: token revocation endpoint (RFC 7009), called on disconnect.
+    pub revocation_url: Option<String>,
     /// Extra authorization request parameters (added to the catalog's).
     pub authorization_params: Vec<(String, String)>,
     /// Generic templates: URL that must answer 2xx for the credentials to count as valid.
@@ -276,11 +278,74 @@ pub struct TenantPage {
 pub enum ConnectionStatus {
     /// Credentials stored and usable.
     Connected,
-    /// The last attempt failed.
+    /// Usable now, but the access token expires soon and cannot be refreshed.
+    ExpiresSoon,
+    /// The provider refused the refresh token (or it expired): the tenant must reconnect.
+    NeedsReauth,
+    /// The last attempt (connecting or refreshing) failed.
     Error,
-    /// Never connected, or disconnected.
+    /// Was connected; the admin disconnected it and its credentials are deleted.
+    Disconnected,
+    /// Never connected.
     NotConnected,
 }
+
+impl ConnectionStatus {
+    /// Display form.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConnectionStatus::Connected => "Connected",
+            ConnectionStatus::ExpiresSoon => "Expires soon",
+            ConnectionStatus::NeedsReauth => "Needs reauth",
+            ConnectionStatus::Error => "Error",
+            ConnectionStatus::Disconnected => "Disconnected",
+            ConnectionStatus::NotConnected => "Not connected",
+        }
+    }
+
+    /// Whether the admin should act on it.
+    pub fn is_problem(self) -> bool {
+        matches!(
+            self,
+            ConnectionStatus::ExpiresSoon | ConnectionStatus::NeedsReauth | ConnectionStatus::Error
+        )
+    }
+
+    /// The machine form, as the API and CSS classes use it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionStatus::Connected => "connected",
+            ConnectionStatus::ExpiresSoon => "expires_soon",
+            ConnectionStatus::NeedsReauth => "needs_reauth",
+            ConnectionStatus::Error => "error",
+            ConnectionStatus::Disconnected => "disconnected",
+            ConnectionStatus::NotConnected => "not_connected",
+        }
+    }
+}
+
+/// The events Authlink announces by webhook, with what each means.
+pub const EVENT_TYPES: [(&str, &str); 10] = [
+    ("connection.created", "A tenant connected a connector"),
+    (
+        "connection.updated",
+        "A tenant reconnected a working connection",
+    ),
+    ("connection.recovered", "A broken connection works again"),
+    (
+        "connection.failed",
+        "An end user's attempt to connect failed",
+    ),
+    (
+        "connection.refresh_failed",
+        "A token refresh failed; the connection needs attention",
+    ),
+    ("connection.deleted", "A connection was disconnected"),
+    ("link.opened", "An end user started using a connect link"),
+    ("link.completed", "A connect link was used to connect"),
+    ("link.expired", "A connect link expired unused"),
+    ("link.revoked", "A connect link was revoked"),
+];
 
 /// A connect link's lifecycle state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -350,6 +415,9 @@ pub struct TenantConnector {
     /// When it was (last) connected.
     #[serde(with = "time::serde::rfc3339::option")]
     pub connected_at: Option<OffsetDateTime>,
+    /// When the access token expires.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
     /// The last error.
     pub last_error: Option<String>,
     /// Fields the admin may preset on a link.
@@ -440,6 +508,75 @@ pub struct CallbackOriginInfo {
     pub id: String,
     /// `https://app.example.com`, `http://localhost:3000` or `myapp:`.
     pub origin: String,
+}
+
+/// A webhook endpoint as Settings lists it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookEndpointInfo {
+    /// Id.
+    pub id: String,
+    /// Where events are posted.
+    pub url: String,
+    /// The admin's note.
+    pub description: Option<String>,
+    /// Event types it receives; empty for all.
+    pub event_types: Vec<String>,
+    /// Whether it receives anything.
+    pub enabled: bool,
+    /// Why it was disabled automatically.
+    pub disabled_reason: Option<String>,
+    /// Creation time.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A newly created endpoint: the only time its signing secret is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedWebhookEndpoint {
+    /// The listing entry.
+    pub info: WebhookEndpointInfo,
+    /// The signing secret, `whsec_…`.
+    pub secret: String,
+}
+
+/// One HTTP request of a webhook delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookAttemptInfo {
+    /// 1 for the first.
+    pub attempt: i32,
+    /// When it was sent.
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// How long the receiver took.
+    pub duration_ms: i32,
+    /// The receiver's status, when it answered.
+    pub status_code: Option<i32>,
+    /// What went wrong.
+    pub error: Option<String>,
+    /// When the next attempt was scheduled.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_attempt_at: Option<OffsetDateTime>,
+}
+
+/// One event on its way to one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDeliveryInfo {
+    /// Id.
+    pub id: String,
+    /// The event's id (the `webhook-id` header).
+    pub event_id: String,
+    /// e.g. `connection.created`.
+    pub event_type: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// Every attempt so far, oldest first.
+    pub attempts: Vec<WebhookAttemptInfo>,
+    /// When the next attempt is due.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_attempt_at: Option<OffsetDateTime>,
+    /// When the event happened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
 }
 
 /// Formats a time the same way on the server and in the browser (UTC, so hydration matches).

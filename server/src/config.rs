@@ -83,6 +83,13 @@ pub struct Config {
     pub demo: bool,
     /// REST API requests per key per minute (`AUTHLINK_API_RATE_LIMIT`).
     pub api_rate_limit_per_minute: u32,
+    /// Time limit of one webhook request (`AUTHLINK_WEBHOOK_TIMEOUT_SECS`).
+    pub webhook_timeout: Duration,
+    /// Allow webhook endpoints on private, loopback and link-local addresses, and plain http
+    /// (`AUTHLINK_WEBHOOK_ALLOW_PRIVATE`; development only).
+    pub webhook_allow_private: bool,
+    /// Refresh OAuth tokens this long before they expire (`AUTHLINK_REFRESH_MARGIN_MINUTES`).
+    pub refresh_margin: Duration,
     /// Where the compiled site (wasm, JS, CSS, assets) is (`LEPTOS_SITE_ROOT`).
     pub site_root: PathBuf,
 }
@@ -184,6 +191,11 @@ impl Config {
         let demo = boolean(&get, "AUTHLINK_DEMO", false)?;
         let api_rate_limit_per_minute =
             number(&get, "AUTHLINK_API_RATE_LIMIT", 600, 1..=1_000_000)? as u32;
+        let webhook_timeout =
+            Duration::from_secs(number(&get, "AUTHLINK_WEBHOOK_TIMEOUT_SECS", 10, 1..=60)?);
+        let webhook_allow_private = boolean(&get, "AUTHLINK_WEBHOOK_ALLOW_PRIVATE", false)?;
+        let refresh_margin =
+            Duration::from_secs(60 * number(&get, "AUTHLINK_REFRESH_MARGIN_MINUTES", 10, 1..=720)?);
         let site_root =
             PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
 
@@ -203,6 +215,9 @@ impl Config {
             trust_proxy,
             demo,
             api_rate_limit_per_minute,
+            webhook_timeout,
+            webhook_allow_private,
+            refresh_margin,
             site_root,
         })
     }

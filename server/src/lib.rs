@@ -10,6 +10,7 @@ pub mod database;
 pub mod http;
 pub mod master_key;
 pub mod telemetry;
+pub mod workers;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,6 +35,9 @@ pub struct Overrides {
     pub throttle: ThrottlePolicy,
     /// Time limit of each request to a provider.
     pub outbound_timeout: std::time::Duration,
+    /// Whether the background workers (webhook delivery, token refresh, sweeps) run; tests that
+    /// drive them by hand switch them off.
+    pub background_workers: bool,
 }
 
 impl Default for Overrides {
@@ -43,6 +47,7 @@ impl Default for Overrides {
             work_factors: WorkFactors::OWASP,
             throttle: ThrottlePolicy::default(),
             outbound_timeout: std::time::Duration::from_secs(20),
+            background_workers: true,
         }
     }
 }
@@ -52,6 +57,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     state: AppState,
+    workers: Option<workers::Settings>,
 }
 
 impl Application {
@@ -83,6 +89,12 @@ impl Application {
             }),
             http: app::server::services::outbound::http_client(overrides.outbound_timeout),
             refresh_locks: Arc::default(),
+            webhooks: Arc::new(app::server::services::webhooks::Deliverer::new(
+                app::server::services::webhooks::DeliveryPolicy {
+                    timeout: config.webhook_timeout,
+                    allow_private: config.webhook_allow_private,
+                },
+            )),
             passwords: Arc::new(
                 PasswordHasher::new(overrides.work_factors, hashing_concurrency)
                     .map_err(|e| anyhow::anyhow!("password hasher: {e}"))?,
@@ -105,10 +117,19 @@ impl Application {
             providers,
             "Authlink is ready"
         );
+        if config.webhook_allow_private {
+            tracing::warn!(
+                "AUTHLINK_WEBHOOK_ALLOW_PRIVATE is on: webhooks may be sent to private and loopback addresses"
+            );
+        }
         Ok(Self {
             listener,
             router,
             state,
+            workers: overrides.background_workers.then(|| workers::Settings {
+                refresh_margin: time::Duration::try_from(config.refresh_margin)
+                    .unwrap_or(time::Duration::minutes(10)),
+            }),
         })
     }
 
@@ -129,7 +150,10 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let sweeper = http::spawn_session_sweeper(&self.state);
+        let workers = match &self.workers {
+            Some(settings) => workers::spawn(&self.state, settings),
+            None => Vec::new(),
+        };
         axum::serve(
             self.listener,
             self.router
@@ -138,7 +162,9 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await
         .context("server error")?;
-        sweeper.abort();
+        for worker in workers {
+            worker.abort();
+        }
         self.state.db.clone().close().await.ok();
         tracing::info!("stopped");
         Ok(())

@@ -7,6 +7,7 @@ pub mod connectors;
 pub mod links;
 pub mod settings;
 pub mod tenants;
+pub mod webhooks;
 
 /// URL prefix of every server function.
 pub const SERVER_FN_PREFIX: &str = "/rpc";

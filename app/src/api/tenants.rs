@@ -83,15 +83,17 @@ pub async fn get_tenant_details(id: String) -> Result<TenantDetails, AppError> {
     tenant_details::load(&state, parse_id(&id)?).await
 }
 
-/// Disconnects a tenant from a connector: its stored credentials are deleted.
+/// Disconnects a tenant from a connector: the token is revoked at the provider when it can be,
+/// and the stored credentials are deleted.
 #[server(prefix = "/rpc")]
 pub async fn disconnect(tenant_id: String, connector_id: String) -> Result<(), AppError> {
-    use crate::server::{auth::require_role, services::connect, services::parse_id};
+    use crate::server::{auth::require_role, services::connections, services::parse_id};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
     let (tenant_id, connector_id) = (parse_id(&tenant_id)?, parse_id(&connector_id)?);
-    connect::disconnect(&state.db, tenant_id, connector_id).await?;
+    let connection = connections::find(&state.db, tenant_id, connector_id).await?;
+    connections::disconnect(&state, connection.id).await?;
     tracing::info!(%tenant_id, %connector_id, admin_id = %user.admin.id, "disconnected");
     Ok(())
 }

@@ -307,6 +307,12 @@ fn ConnectorForm(provider: ProviderInfo, existing: Option<ConnectorInfo>) -> imp
                         <input id="connector-token-url" name="token_url" type="url" required
                             value=options.token_url.clone().unwrap_or_default()/>
                     </div>
+                    <div class="field">
+                        <label for="connector-revocation-url">"Revocation URL (optional)"</label>
+                        <input id="connector-revocation-url" name="revocation_url" type="url"
+                            value=options.revocation_url.clone().unwrap_or_default() aria-describedby="connector-revocation-help"/>
+                        <p class="help" id="connector-revocation-help">"RFC 7009 endpoint; the token is revoked there when a tenant is disconnected."</p>
+                    </div>
                     <div class="field checkbox">
                         <input id="connector-token-basic" name="token_auth_basic" type="checkbox" checked=options.token_auth_basic/>
                         <label for="connector-token-basic">"Send the client credentials with HTTP Basic at the token endpoint"</label>

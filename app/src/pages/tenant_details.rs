@@ -177,13 +177,13 @@ fn ConnectorStatus(
 ) -> impl IntoView {
     let c = connector.clone();
     let heading_id = format!("connector-{}", c.connector_id);
-    let (badge_class, badge) = match c.status {
-        ConnectionStatus::Connected => ("status connected", "✓ Connected"),
-        ConnectionStatus::Error => ("status error", "Error"),
-        ConnectionStatus::NotConnected => ("status none", "Not connected"),
+    let badge_class = format!("status {}", c.status.as_str());
+    let badge = match c.status {
+        ConnectionStatus::Connected => "✓ Connected",
+        other => other.label(),
     };
-    let detail = match c.status {
-        ConnectionStatus::Connected => Some(format!(
+    let connected = || {
+        format!(
             "{}{}",
             c.connected_at
                 .map(|t| format!("Connected {}", format_time(t)))
@@ -192,10 +192,28 @@ fn ConnectorStatus(
                 .as_ref()
                 .map(|a| format!(" as {a}"))
                 .unwrap_or_default()
+        )
+    };
+    let detail = match c.status {
+        ConnectionStatus::Connected => Some(connected()),
+        ConnectionStatus::ExpiresSoon => Some(format!(
+            "{}. The access token expires {} and the provider gave no way to renew it: send a new link before then.",
+            connected(),
+            c.expires_at.map(format_time).unwrap_or_default()
         )),
+        ConnectionStatus::NeedsReauth => Some(
+            c.last_error
+                .clone()
+                .unwrap_or_else(|| "The access token has expired.".to_owned())
+                + " Send a Reconnect link; the connection keeps its id.",
+        ),
         ConnectionStatus::Error => c.last_error.clone(),
+        ConnectionStatus::Disconnected => {
+            Some("Disconnected: the credentials were deleted.".to_owned())
+        }
         ConnectionStatus::NotConnected => None,
     };
+    let has_credentials = c.has_connection && c.status != ConnectionStatus::Disconnected;
     let button = if c.has_connection {
         "Reconnect"
     } else {
@@ -217,13 +235,13 @@ fn ConnectorStatus(
             <div class="actions">
                 <button type="button" class="button primary" on:click=open
                     aria-describedby=heading_id>{button}</button>
-                {c.has_connection.then(|| view! {
+                {has_credentials.then(|| view! {
                     <details class="inline-confirm">
                         <summary class="button secondary">"Disconnect"</summary>
                         <ActionForm action=disconnect attr:class="stack">
                             <input type="hidden" name="tenant_id" value=tenant_id.clone()/>
                             <input type="hidden" name="connector_id" value=c.connector_id.clone()/>
-                            <p>"The stored credentials are deleted. The tenant must connect again to restore access."</p>
+                            <p>"The token is revoked at the provider where possible and the stored credentials are deleted. The tenant must connect again to restore access."</p>
                             <div class="field checkbox">
                                 <input id=confirm_id.clone() type="checkbox" required/>
                                 <label for=confirm_id.clone()>"Yes, disconnect"</label>

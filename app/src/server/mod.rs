@@ -51,6 +51,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// One token refresh per connection at a time in this process.
     pub refresh_locks: Arc<services::connections::RefreshLocks>,
+    /// Sends webhooks (its own HTTP client: no redirects, public addresses only by default).
+    pub webhooks: Arc<services::webhooks::Deliverer>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

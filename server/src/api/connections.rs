@@ -24,7 +24,9 @@ use super::{
 pub struct Connection {
     /// Id (UUID); stays the same across reconnects.
     pub id: String,
-    /// `connected` or `error`.
+    /// Health: `connected`, `expires_soon` (usable, but the token cannot be refreshed and
+    /// expires within 7 days), `needs_reauth`, `error` (the last refresh failed; see
+    /// `last_error`) or `disconnected` (credentials deleted).
     pub status: String,
     /// The tenant.
     pub tenant: TenantSummary,
@@ -96,7 +98,7 @@ pub struct ConnectionListQuery {
     pub tenant_id: Option<String>,
     /// Only this connector's (id or key).
     pub connector: Option<String>,
-    /// Only with this status: `connected` or `error`.
+    /// Only with this stored status: `connected`, `needs_reauth`, `error` or `disconnected`.
     pub status: Option<String>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<String>,
@@ -122,6 +124,7 @@ pub struct ExchangeResult {
 }
 
 async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connection>, Problem> {
+    let now = api.app.clock.now();
     // One query per table for the whole page.
     let tenant_ids: Vec<uuid::Uuid> = models.iter().map(|m| m.tenant_id).collect();
     let connector_ids: Vec<uuid::Uuid> = models.iter().map(|m| m.connector_id).collect();
@@ -158,7 +161,7 @@ async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connec
             expires_at: m.expires_at.map(rfc3339),
             connected_at: rfc3339(m.connected_at),
             updated_at: rfc3339(m.updated_at),
-            status: m.status,
+            status: connections::health(&m, now).as_str().to_owned(),
             account: m.account_label,
             last_error: m.last_error,
         })
@@ -188,8 +191,17 @@ pub async fn list_connections(
     let limit = page_limit(q.limit.as_deref())?;
     let status = match q.status.as_deref() {
         None => None,
-        Some(s @ (connect::STATUS_CONNECTED | connect::STATUS_ERROR)) => Some(s.to_owned()),
-        Some(_) => return Err(Problem::bad_request("status is `connected` or `error`.")),
+        Some(
+            s @ (connect::STATUS_CONNECTED
+            | connect::STATUS_NEEDS_REAUTH
+            | connect::STATUS_ERROR
+            | connect::STATUS_DISCONNECTED),
+        ) => Some(s.to_owned()),
+        Some(_) => {
+            return Err(Problem::bad_request(
+                "status is `connected`, `needs_reauth`, `error` or `disconnected`.",
+            ));
+        }
     };
     let connector_id = match &q.connector {
         Some(c) => Some(connectors::find(&api, c).await?.model.id),
@@ -250,7 +262,7 @@ pub async fn get_connection(
         (status = 200, description = "Fresh credentials", body = ConnectionCredentials),
         (status = 403, description = "Needs `credentials:read`", body = Problem),
         (status = 404, description = "Not found", body = Problem),
-        (status = 409, description = "The tenant must reconnect (`needs_reauth`)", body = Problem),
+        (status = 409, description = "The tenant must reconnect (`needs_reauth`) or was disconnected (`disconnected`)", body = Problem),
         (status = 502, description = "The provider could not refresh the token now (`provider_unavailable`)", body = Problem),
     ))]
 pub async fn get_credentials(
@@ -297,11 +309,13 @@ pub async fn get_credentials(
     Ok(Json(dto))
 }
 
-/// Disconnect: delete the connection and its credentials.
+/// Disconnect: revoke the token at the provider (when it has a revocation endpoint) and delete
+/// the credentials. The connection stays, `disconnected`, and keeps its id when the tenant
+/// connects again. Repeating the call changes nothing.
 #[utoipa::path(delete, path = "/api/v1/connections/{id}", tag = "connections",
     params(("id" = String, Path, description = "Connection id")),
     responses(
-        (status = 204, description = "Deleted"),
+        (status = 204, description = "Disconnected (or already was)"),
         (status = 404, description = "Not found", body = Problem),
     ))]
 pub async fn delete_connection(
@@ -311,7 +325,7 @@ pub async fn delete_connection(
 ) -> Result<StatusCode, Problem> {
     caller.require("connections:write")?;
     let model = connections::get(&api.app.db, path_id(&id)?).await?;
-    connect::disconnect(&api.app.db, model.tenant_id, model.connector_id).await?;
+    connections::disconnect(&api.app, model.id).await?;
     tracing::info!(connection_id = %model.id, api_key = %caller.0.name, "connection deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -53,6 +53,8 @@ pub struct Options {
     /// Generic OAuth2: send client credentials with HTTP Basic.
     #[serde(default)]
     pub token_auth_basic: bool,
+    /// Generic OAuth2: token revocation endpoint (RFC 7009), called on disconnect.
+    pub revocation_url: Option<String>,
     /// Extra authorization request parameters, as `[name, value]` pairs.
     #[serde(default)]
     pub authorization_params: Vec<(String, String)>,
@@ -74,6 +76,7 @@ impl From<ConnectorOptions> for Options {
             authorization_url: o.authorization_url,
             token_url: o.token_url,
             token_auth_basic: o.token_auth_basic,
+            revocation_url: o.revocation_url,
             authorization_params: o.authorization_params,
             verify_url: o.verify_url,
             identity_url: o.identity_url,
@@ -90,6 +93,7 @@ impl From<Options> for ConnectorOptions {
             authorization_url: o.authorization_url,
             token_url: o.token_url,
             token_auth_basic: o.token_auth_basic,
+            revocation_url: o.revocation_url,
             authorization_params: o.authorization_params,
             verify_url: o.verify_url,
             identity_url: o.identity_url,

@@ -141,3 +141,15 @@ fn replay(status: i32, body: String) -> Response {
     );
     response
 }
+
+/// Deletes records past their retention; returns how many.
+pub async fn sweep(
+    db: &impl sea_orm::ConnectionTrait,
+    now: time::OffsetDateTime,
+) -> Result<u64, sea_orm::DbErr> {
+    Ok(idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::CreatedAt.lt(now - RETENTION))
+        .exec(db)
+        .await?
+        .rows_affected)
+}

@@ -8,7 +8,7 @@
 mod connections;
 mod connectors;
 mod docs;
-mod idempotency;
+pub(crate) mod idempotency;
 mod links;
 mod problem;
 mod tenants;

@@ -142,6 +142,12 @@ impl From<CredentialsError> for Problem {
     fn from(e: CredentialsError) -> Self {
         match e {
             CredentialsError::NotFound => Problem::not_found(),
+            CredentialsError::Disconnected => Problem::new(
+                StatusCode::CONFLICT,
+                "disconnected",
+                "Disconnected",
+                Some(e.to_string()),
+            ),
             CredentialsError::NeedsReauth | CredentialsError::Expired => Problem::new(
                 StatusCode::CONFLICT,
                 "needs_reauth",

@@ -136,6 +136,7 @@ pub fn routes(provider: DemoProvider) -> Router<AppState> {
     Router::new()
         .route("/demo/oauth/authorize", get(authorize).post(decide))
         .route("/demo/oauth/token", axum::routing::post(token))
+        .route("/demo/oauth/revoke", axum::routing::post(revoke))
         .route("/demo/oauth/userinfo", get(me))
         .route("/demo/api/me", get(me))
         .with_state(provider)
@@ -165,6 +166,7 @@ pub async fn seed(state: &AppState) -> Result<(), app::error::AppError> {
         options: ConnectorOptions {
             authorization_url: Some(format!("{origin}/demo/oauth/authorize")),
             token_url: Some(format!("{origin}/demo/oauth/token")),
+            revocation_url: Some(format!("{origin}/demo/oauth/revoke")),
             identity_url: Some(format!("{origin}/demo/oauth/userinfo")),
             identity_pointer: Some("/email".into()),
             ..ConnectorOptions::default()
@@ -384,6 +386,8 @@ struct TokenParams {
     redirect_uri: String,
     code_verifier: String,
     refresh_token: String,
+    /// The token to revoke (RFC 7009).
+    token: String,
     client_id: Option<String>,
     client_secret: Option<String>,
 }
@@ -454,6 +458,24 @@ async fn token(
         }
         _ => token_error(StatusCode::BAD_REQUEST, "unsupported_grant_type"),
     }
+}
+
+/// `POST /demo/oauth/revoke` (RFC 7009): forgets the token, whichever kind it is. Unknown
+/// tokens get the same 200, as the RFC asks.
+async fn revoke(
+    State(provider): State<DemoProvider>,
+    headers: HeaderMap,
+    Form(params): Form<TokenParams>,
+) -> Response {
+    match client_credentials(&headers, &params) {
+        Some((id, secret)) if id == CLIENT_ID && secret == CLIENT_SECRET => {}
+        _ => return token_error(StatusCode::UNAUTHORIZED, "invalid_client"),
+    }
+    let hash = token_hash(&params.token);
+    let mut grants = provider.lock();
+    grants.refresh.remove(&hash);
+    grants.access.remove(&hash);
+    StatusCode::OK.into_response()
 }
 
 /// `GET /demo/oauth/userinfo` and `GET /demo/api/me`: the account behind a demo access token or

@@ -7,7 +7,6 @@ mod health;
 pub mod security;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use app::api::SERVER_FN_PREFIX;
 use app::error::AppError;
@@ -27,7 +26,6 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
@@ -142,18 +140,4 @@ async fn server_fn_error_status(request: Request<Body>, next: Next) -> Response 
         }
     }
     Response::from_parts(parts, Body::from(bytes))
-}
-
-/// Deletes expired sessions every ten minutes.
-pub fn spawn_session_sweeper(state: &AppState) -> tokio::task::JoinHandle<()> {
-    let store = DbSessionStore::new(state.db.clone(), state.clock.clone());
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = store.delete_expired().await {
-                tracing::warn!(error = %e, "session sweep failed");
-            }
-        }
-    })
 }

@@ -100,6 +100,8 @@ pub struct TestApp {
     pub jar: Arc<Jar>,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
+    config: Config,
+    overrides: Overrides,
     /// Holds the SQLite file and master key until the test ends.
     _data_dir: tempfile::TempDir,
     pg_database: Option<(String, String)>,
@@ -119,6 +121,8 @@ pub struct TestOptions {
     pub extra_env: Vec<(&'static str, String)>,
     /// Time limit of requests to providers (default 5 s).
     pub outbound_timeout: Option<std::time::Duration>,
+    /// Run the background workers (off by default: tests drive them by hand).
+    pub background_workers: bool,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -161,6 +165,8 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
             data_dir.path().join("site").display().to_string(),
         ),
         ("AUTHLINK_DB_MAX_CONNECTIONS", "5".to_owned()),
+        // Receivers in tests listen on loopback.
+        ("AUTHLINK_WEBHOOK_ALLOW_PRIVATE", "true".to_owned()),
     ]);
     env.extend(options.extra_env);
     let config = Config::from_lookup(|name| env.get(name).cloned()).expect("test config");
@@ -173,8 +179,9 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
         outbound_timeout: options
             .outbound_timeout
             .unwrap_or(std::time::Duration::from_secs(5)),
+        background_workers: options.background_workers,
     };
-    let app = Application::build(config, overrides)
+    let app = Application::build(config.clone(), overrides.clone())
         .await
         .expect("application builds");
     let addr = app.local_addr();
@@ -189,6 +196,8 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
         jar,
         state,
         clock,
+        config,
+        overrides,
         _data_dir: data_dir,
         pg_database,
     }
@@ -225,6 +234,19 @@ impl FnResponse {
 }
 
 impl TestApp {
+    /// Starts another server on the same database, data directory and clock: a second instance
+    /// behind a load balancer, or this one after a restart.
+    pub async fn another_instance(&self) -> AppState {
+        let mut config = self.config.clone();
+        config.bind = "127.0.0.1:0".parse().expect("address");
+        let app = Application::build(config, self.overrides.clone())
+            .await
+            .expect("second instance builds");
+        let state = app.state().clone();
+        tokio::spawn(app.run_until(std::future::pending()));
+        state
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

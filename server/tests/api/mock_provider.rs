@@ -26,6 +26,8 @@ pub enum TokenMode {
     Malformed,
     /// Never answers in time.
     Hang,
+    /// 503, as a provider that is down.
+    Unavailable,
 }
 
 #[derive(Clone)]
@@ -36,6 +38,8 @@ pub struct MockProvider {
     pub refresh_calls: Arc<AtomicUsize>,
     /// Whether a refresh answer carries a new refresh token.
     pub rotate: Arc<std::sync::atomic::AtomicBool>,
+    /// Tokens revoked at `/revoke` (RFC 7009), with their `token_type_hint`.
+    pub revoked: Arc<Mutex<Vec<(String, String)>>>,
     mode: Arc<Mutex<TokenMode>>,
     /// code → PKCE challenge, registered by the test from the authorization URL.
     codes: Arc<Mutex<HashMap<String, String>>>,
@@ -50,6 +54,7 @@ impl MockProvider {
             token_calls: Arc::new(AtomicUsize::new(0)),
             refresh_calls: Arc::new(AtomicUsize::new(0)),
             rotate: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            revoked: Arc::new(Mutex::new(Vec::new())),
             mode: Arc::new(Mutex::new(TokenMode::Ok)),
             codes: Arc::new(Mutex::new(HashMap::new())),
         };
@@ -59,6 +64,7 @@ impl MockProvider {
         let addr = listener.local_addr().expect("addr");
         let router = Router::new()
             .route("/token", post(token))
+            .route("/revoke", post(revoke))
             .route("/me", get(me))
             .route("/verify", get(verify))
             .with_state(provider.clone());
@@ -98,6 +104,13 @@ async fn token(
             return StatusCode::GATEWAY_TIMEOUT.into_response();
         }
         TokenMode::Malformed => return (StatusCode::OK, "<html>not json</html>").into_response(),
+        TokenMode::Unavailable => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"error": "temporarily_unavailable"})),
+            )
+                .into_response();
+        }
         TokenMode::Refuse => {
             return (
                 StatusCode::BAD_REQUEST,
@@ -135,6 +148,23 @@ async fn token(
         "instance_url": "https://acme.example.com"
     }))
     .into_response()
+}
+
+/// RFC 7009 revocation: needs the client's credentials; records the token.
+async fn revoke(
+    State(p): State<MockProvider>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let client_ok = form.get("client_id").map(String::as_str) == Some("test-client")
+        && form.get("client_secret").map(String::as_str) == Some("test-secret");
+    if !client_ok {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    p.revoked.lock().expect("lock").push((
+        form.get("token").cloned().unwrap_or_default(),
+        form.get("token_type_hint").cloned().unwrap_or_default(),
+    ));
+    StatusCode::OK.into_response()
 }
 
 /// The refresh-token grant: a new access token, and a rotated refresh token unless rotation is

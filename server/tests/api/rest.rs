@@ -40,11 +40,11 @@ const ALL_SCOPES: [&str; 9] = [
     "credentials:read",
 ];
 
-struct Api {
-    app: TestApp,
+pub(crate) struct Api {
+    pub(crate) app: TestApp,
     http: reqwest::Client,
-    key: String,
-    provider: MockProvider,
+    pub(crate) key: String,
+    pub(crate) provider: MockProvider,
 }
 
 async fn api_with(backend: Backend, options: TestOptions) -> Api {
@@ -60,7 +60,7 @@ async fn api_with(backend: Backend, options: TestOptions) -> Api {
     }
 }
 
-async fn api(backend: Backend) -> Api {
+pub(crate) async fn api(backend: Backend) -> Api {
     api_with(backend, TestOptions::default()).await
 }
 
@@ -75,7 +75,7 @@ async fn new_key(app: &TestApp, scopes: &[&str]) -> String {
 }
 
 impl Api {
-    async fn send(
+    pub(crate) async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -103,21 +103,21 @@ impl Api {
         (status, headers, body)
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         let (s, _, b) = self
             .send(reqwest::Method::GET, path, Some(&self.key), None)
             .await;
         (s, b)
     }
 
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let (s, _, b) = self
             .send(reqwest::Method::POST, path, Some(&self.key), Some(body))
             .await;
         (s, b)
     }
 
-    async fn key_connector(&self) {
+    pub(crate) async fn key_connector(&self) {
         let response = self
             .app
             .call::<SaveConnector>(&[
@@ -130,7 +130,7 @@ impl Api {
         assert!(response.is_ok(), "{response:?}");
     }
 
-    async fn oauth_connector(&self) {
+    pub(crate) async fn oauth_connector(&self) {
         let response = self
             .app
             .call::<SaveConnector>(&[
@@ -145,12 +145,13 @@ impl Api {
                     &format!("{}/authorize", self.provider.base),
                 ),
                 ("token_url", &format!("{}/token", self.provider.base)),
+                ("revocation_url", &format!("{}/revoke", self.provider.base)),
             ])
             .await;
         assert!(response.is_ok(), "{response:?}");
     }
 
-    async fn allow_origin(&self, origin: &str) {
+    pub(crate) async fn allow_origin(&self, origin: &str) {
         let response = self
             .app
             .call::<AddCallbackOrigin>(&[("origin", origin)])
@@ -158,12 +159,12 @@ impl Api {
         assert!(response.is_ok(), "{response:?}");
     }
 
-    fn path_of(url: &str) -> String {
+    pub(crate) fn path_of(url: &str) -> String {
         url::Url::parse(url).expect("url").path().to_owned()
     }
 
     /// The end user submits the API-key form of `link_url`; returns status and Location.
-    async fn submit_key(&self, link_url: &str, key: &str) -> (u16, Option<String>) {
+    pub(crate) async fn submit_key(&self, link_url: &str, key: &str) -> (u16, Option<String>) {
         let browser = client_with(Arc::new(Jar::default()));
         let response = browser
             .post(self.app.url(&Self::path_of(link_url)))
@@ -183,10 +184,10 @@ impl Api {
     }
 }
 
-struct HeaderMapLite(HashMap<String, String>);
+pub(crate) struct HeaderMapLite(HashMap<String, String>);
 
 impl HeaderMapLite {
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
 }
@@ -477,12 +478,28 @@ async fn a_backend_runs_the_whole_journey_with_exchange_codes(backend: Backend) 
         )
         .await;
     assert_eq!(status, 204);
+    let (status, meta) = a.get(&format!("/api/v1/connections/{connection_id}")).await;
     assert_eq!(
-        a.get(&format!("/api/v1/connections/{connection_id}"))
-            .await
-            .0,
-        404
+        (status, meta["status"].as_str()),
+        (200, Some("disconnected"))
     );
+    let (status, problem) = a
+        .get(&format!("/api/v1/connections/{connection_id}/credentials"))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("disconnected"))
+    );
+    // Repeating the call changes nothing.
+    let (status, _, _) = a
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/connections/{connection_id}"),
+            Some(&a.key),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
     a.app.cleanup().await;
 }
 
@@ -653,7 +670,12 @@ async fn credentials_are_refreshed_once_for_many_readers(backend: Backend) {
         (409, Some("needs_reauth"))
     );
     let (_, meta) = a.get(&format!("/api/v1/connections/{id}")).await;
-    assert_eq!(meta["status"], "error");
+    assert_eq!(meta["status"], "needs_reauth");
+    // Readers are told at once; the provider is not asked again.
+    let calls = a.provider.calls();
+    let (status, _) = a.get(&path).await;
+    assert_eq!(status, 409);
+    assert_eq!(a.provider.calls(), calls);
     a.app.cleanup().await;
 }
 

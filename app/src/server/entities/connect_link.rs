@@ -50,6 +50,8 @@ pub struct Model {
     pub allowed_connectors: Option<String>,
     /// The API key that created it.
     pub created_by_key: Option<Uuid>,
+    /// When `link.expired` was announced.
+    pub expiry_announced_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 /// No navigable relations are needed.

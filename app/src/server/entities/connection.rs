@@ -13,7 +13,7 @@ pub struct Model {
     pub tenant_id: Uuid,
     /// The connector.
     pub connector_id: Uuid,
-    /// `connected`, `needs_reauth` or `error`.
+    /// `connected`, `needs_reauth`, `error` or `disconnected` (credentials deleted).
     pub status: String,
     /// Credentials JSON, sealed (`connections.credentials`, row id).
     pub credentials: Vec<u8>,
@@ -31,6 +31,14 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
     /// While in the future, one server holds the right to refresh this connection's token.
     pub refresh_claimed_until: Option<TimeDateTimeWithTimeZone>,
+    /// Failed refresh attempts since the last success.
+    pub refresh_failures: i32,
+    /// Last successful token refresh.
+    pub refreshed_at: Option<TimeDateTimeWithTimeZone>,
+    /// After a failed refresh, the worker waits until then.
+    pub next_refresh_at: Option<TimeDateTimeWithTimeZone>,
+    /// Whether the credentials hold a refresh token.
+    pub refreshable: bool,
 }
 
 /// Relations.

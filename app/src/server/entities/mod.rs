@@ -2,10 +2,12 @@
 
 pub mod admin_user;
 pub mod api_key;
+pub mod audit_entry;
 pub mod callback_origin;
 pub mod connect_link;
 pub mod connection;
 pub mod connector;
+pub mod event;
 pub mod exchange_code;
 pub mod idempotency_key;
 pub mod installation;
@@ -13,3 +15,6 @@ pub mod oauth_flow;
 pub mod session;
 pub mod sign_in_throttle;
 pub mod tenant;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

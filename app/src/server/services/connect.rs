@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::events;
 use super::links::{self, LinkContext};
 use super::outbound::{self, OutboundError};
 use crate::error::AppError;
@@ -34,8 +35,13 @@ use crate::types::{AuthMode, limits};
 
 /// A connection whose credentials are stored and usable.
 pub const STATUS_CONNECTED: &str = "connected";
-/// A connection whose last attempt failed.
+/// A connection whose last refresh failed for a reason that may pass (the provider was down).
 pub const STATUS_ERROR: &str = "error";
+/// A connection the provider no longer accepts: the tenant must reconnect.
+pub const STATUS_NEEDS_REAUTH: &str = "needs_reauth";
+/// A connection the admin disconnected; its credentials are deleted, its row stays so that a
+/// later reconnect keeps its id.
+pub const STATUS_DISCONNECTED: &str = "disconnected";
 
 /// How long an end user has between leaving for the provider and coming back.
 const FLOW_LIFETIME: time::Duration = time::Duration::minutes(15);
@@ -303,7 +309,7 @@ pub async fn start_oauth(
     }
     .insert(&txn)
     .await?;
-    links::mark_opened(&txn, state.clock.as_ref(), ctx.link.id).await?;
+    links::mark_opened(&txn, state.clock.as_ref(), ctx).await?;
     txn.commit().await?;
     Ok(url.to_string())
 }
@@ -361,7 +367,24 @@ pub async fn finish_oauth(
     if let Err(e) = &result
         && matches!(e, ConnectError::Provider(_) | ConnectError::Denied)
     {
-        links::record_error(&state.db, flow.link_id, &e.to_string()).await?;
+        let connector_id = match flow.connector_id {
+            Some(id) => Some(id),
+            None => connect_link::Entity::find_by_id(flow.link_id)
+                .one(&state.db)
+                .await?
+                .map(|l| l.connector_id),
+        };
+        if let Some(connector_id) = connector_id {
+            links::record_failure(
+                &state.db,
+                state.clock.as_ref(),
+                flow.link_id,
+                connector_id,
+                e.code(),
+                &e.to_string(),
+            )
+            .await?;
+        }
     }
     result
 }
@@ -599,13 +622,21 @@ pub async fn submit_credentials(
         return Err(ConnectError::Internal);
     }
     let values = collect_values(ctx, submitted)?;
-    links::mark_opened(&state.db, state.clock.as_ref(), ctx.link.id).await?;
+    links::mark_opened(&state.db, state.clock.as_ref(), ctx).await?;
     let lookup = |name: &str| values.get(name).cloned();
     let label = match verify_and_identify(state, ctx, &lookup, None).await {
         Ok(label) => label,
         Err(e) => {
             if let ConnectError::Provider(message) = &e {
-                links::record_error(&state.db, ctx.link.id, message).await?;
+                links::record_failure(
+                    &state.db,
+                    state.clock.as_ref(),
+                    ctx.link.id,
+                    ctx.connector.model.id,
+                    e.code(),
+                    message,
+                )
+                .await?;
             }
             return Err(e);
         }
@@ -686,6 +717,18 @@ pub async fn complete(
         .one(&txn)
         .await?;
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |c| c.id);
+    let event_type = match existing.as_ref().map(|c| c.status.as_str()) {
+        None | Some(STATUS_DISCONNECTED) => "connection.created",
+        Some(STATUS_CONNECTED) => "connection.updated",
+        Some(_) => "connection.recovered",
+    };
+    let refreshable = matches!(
+        credentials,
+        Credentials::OAuth2 {
+            refresh_token: Some(_),
+            ..
+        }
+    );
     let sealed = state
         .keyring
         .seal(
@@ -709,6 +752,10 @@ pub async fn complete(
             row.expires_at = Set(expires_at);
             row.connected_at = Set(now);
             row.updated_at = Set(now);
+            row.refresh_failures = Set(0);
+            row.next_refresh_at = Set(None);
+            row.refreshed_at = Set(None);
+            row.refreshable = Set(refreshable);
             row.update(&txn).await?
         }
         None => {
@@ -725,6 +772,10 @@ pub async fn complete(
                 connected_at: Set(now),
                 updated_at: Set(now),
                 refresh_claimed_until: Set(None),
+                refresh_failures: Set(0),
+                refreshed_at: Set(None),
+                next_refresh_at: Set(None),
+                refreshable: Set(refreshable),
             }
             .insert(&txn)
             .await?
@@ -736,6 +787,11 @@ pub async fn complete(
         }
         None => None,
     };
+    let subject = events::Subject::new(&ctx.tenant, &ctx.connector.model)
+        .with_connection(&model)
+        .with_link(&ctx.link);
+    events::emit(&txn, now, event_type, &subject).await?;
+    events::emit(&txn, now, "link.completed", &subject).await?;
     txn.commit().await?;
     tracing::info!(
         connection_id = %model.id,
@@ -770,21 +826,4 @@ pub fn open_credentials(
             AppError::Internal
         })?;
     serde_json::from_slice(&plain).map_err(|_| AppError::Internal)
-}
-
-/// Disconnects: deletes the connection and its credentials.
-pub async fn disconnect(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    connector_id: Uuid,
-) -> Result<(), AppError> {
-    let result = connection::Entity::delete_many()
-        .filter(connection::Column::TenantId.eq(tenant_id))
-        .filter(connection::Column::ConnectorId.eq(connector_id))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::NotFound);
-    }
-    Ok(())
 }

@@ -1,7 +1,7 @@
-//! Connections as the admin's backend reads them: listing, metadata, and credentials that are
-//! refreshed first when their access token is expired or about to expire — one refresh per
-//! connection at a time, within this process (a lock per connection) and across instances (a
-//! claim on the row).
+//! Connections after they exist: listing, metadata, health, disconnecting, and credentials that
+//! are refreshed when their access token is expired or about to expire — by a reader that needs
+//! them, or ahead of time by the refresh worker. One refresh per connection at a time, within
+//! this process (a lock per connection) and across instances (a claim on the row).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -16,21 +16,37 @@ use oauth2::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use secrecy::ExposeSecret;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::connect::{Credentials, STATUS_CONNECTED, STATUS_ERROR, TokenResp, open_credentials};
-use super::connectors;
+use super::connect::{
+    Credentials, STATUS_CONNECTED, STATUS_DISCONNECTED, STATUS_ERROR, STATUS_NEEDS_REAUTH,
+    TokenResp, open_credentials,
+};
+use super::{connectors, events};
 use crate::error::AppError;
 use crate::server::AppState;
 use crate::server::catalog::{TokenAuth, fill};
 use crate::server::crypto::Aad;
 use crate::server::entities::connection;
+use crate::types::ConnectionStatus;
 
 /// An access token expiring within this margin is refreshed before it is handed out.
 pub const REFRESH_MARGIN: Duration = Duration::seconds(60);
+/// Tokens are refreshed at least this often, for providers that revoke idle refresh tokens.
+pub const IDLE_REFRESH: Duration = Duration::days(1);
+/// After this many refresh failures in a row the connection needs reauthorisation.
+pub const MAX_REFRESH_FAILURES: i32 = 5;
+/// Delay before the worker retries a failed refresh: 1, 2, 4, 8 minutes … at most an hour.
+fn refresh_backoff(failures: i32) -> Duration {
+    let exp = u32::try_from(failures.clamp(1, 7) - 1).unwrap_or(0);
+    Duration::minutes(2i64.pow(exp)).min(Duration::hours(1))
+}
+/// Tokens that cannot be refreshed show "expires soon" this long before they expire.
+pub const EXPIRES_SOON: Duration = Duration::days(7);
 /// How long one server holds the right to refresh a connection.
 const CLAIM_LIFETIME: Duration = Duration::seconds(30);
 /// How often a server waiting for another one's refresh looks again.
@@ -114,12 +130,31 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<connection::Mode
         .ok_or(AppError::NotFound)
 }
 
+/// How the admin should see a connection now.
+pub fn health(model: &connection::Model, now: OffsetDateTime) -> ConnectionStatus {
+    match model.status.as_str() {
+        STATUS_DISCONNECTED => ConnectionStatus::Disconnected,
+        STATUS_NEEDS_REAUTH => ConnectionStatus::NeedsReauth,
+        STATUS_ERROR => ConnectionStatus::Error,
+        _ => match model.expires_at {
+            Some(t) if !model.refreshable && t <= now => ConnectionStatus::NeedsReauth,
+            Some(t) if !model.refreshable && t <= now + EXPIRES_SOON => {
+                ConnectionStatus::ExpiresSoon
+            }
+            _ => ConnectionStatus::Connected,
+        },
+    }
+}
+
 /// Why fresh credentials could not be handed out.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialsError {
     /// Not found.
     #[error("not found")]
     NotFound,
+    /// The connection was disconnected; its credentials are deleted.
+    #[error("The connection was disconnected; the tenant must connect again.")]
+    Disconnected,
     /// The provider refused the refresh token: the tenant must reconnect.
     #[error("The provider refused the refresh token; the tenant must reconnect.")]
     NeedsReauth,
@@ -151,11 +186,42 @@ impl From<sea_orm::DbErr> for CredentialsError {
     }
 }
 
-fn due(credentials: &Credentials, now: OffsetDateTime) -> bool {
-    matches!(
-        credentials,
-        Credentials::OAuth2 { expires_at: Some(t), .. } if *t - REFRESH_MARGIN <= now
-    )
+/// Who needs the token refreshed, which decides when it is due.
+#[derive(Debug, Clone, Copy)]
+enum Need {
+    /// A reader: due when expired or expiring within [`REFRESH_MARGIN`].
+    Read,
+    /// The worker: due when expiring within `margin`, or not refreshed for a day.
+    Ahead { margin: Duration },
+}
+
+fn due(
+    need: Need,
+    model: &connection::Model,
+    credentials: &Credentials,
+    now: OffsetDateTime,
+) -> bool {
+    let expiring = |margin: Duration| {
+        matches!(
+            credentials,
+            Credentials::OAuth2 { expires_at: Some(t), .. } if *t - margin <= now
+        )
+    };
+    match need {
+        Need::Read => expiring(REFRESH_MARGIN),
+        Need::Ahead { margin } => {
+            let has_refresh_token = matches!(
+                credentials,
+                Credentials::OAuth2 {
+                    refresh_token: Some(_),
+                    ..
+                }
+            );
+            let idle = model.refreshed_at.unwrap_or(model.connected_at) + IDLE_REFRESH <= now;
+            let waiting = model.next_refresh_at.is_some_and(|t| t > now);
+            has_refresh_token && !waiting && (expiring(margin) || idle)
+        }
+    }
 }
 
 /// The connection and its credentials, refreshed first when the access token is expired or
@@ -164,19 +230,86 @@ pub async fn fresh_credentials(
     state: &AppState,
     id: Uuid,
 ) -> Result<(connection::Model, Credentials), CredentialsError> {
-    let model = get(&state.db, id).await?;
+    ensure_fresh(state, id, Need::Read).await
+}
+
+/// Refreshes one connection's token ahead of time when it expires within `margin` or was not
+/// refreshed for a day. `Ok(true)` when a refresh succeeded.
+pub async fn refresh_ahead(
+    state: &AppState,
+    id: Uuid,
+    margin: Duration,
+) -> Result<bool, CredentialsError> {
+    let before = get(&state.db, id).await?;
+    let (after, _) = ensure_fresh(state, id, Need::Ahead { margin }).await?;
+    Ok(after.refreshed_at != before.refreshed_at)
+}
+
+/// Refreshes every connection whose token is due (see [`refresh_ahead`]), at most `limit` per
+/// call. Returns how many refreshes were attempted. Failures are recorded on the connections.
+pub async fn refresh_due(
+    state: &AppState,
+    margin: Duration,
+    limit: u64,
+) -> Result<usize, AppError> {
+    let now = state.clock.now();
+    let candidates: Vec<Uuid> = connection::Entity::find()
+        .select_only()
+        .column(connection::Column::Id)
+        .filter(connection::Column::Refreshable.eq(true))
+        .filter(connection::Column::Status.is_in([STATUS_CONNECTED, STATUS_ERROR]))
+        .filter(
+            Condition::any()
+                .add(connection::Column::NextRefreshAt.is_null())
+                .add(connection::Column::NextRefreshAt.lte(now)),
+        )
+        .filter(
+            Condition::any()
+                .add(connection::Column::ExpiresAt.lte(now + margin))
+                .add(connection::Column::RefreshedAt.lte(now - IDLE_REFRESH))
+                .add(
+                    Condition::all()
+                        .add(connection::Column::RefreshedAt.is_null())
+                        .add(connection::Column::ConnectedAt.lte(now - IDLE_REFRESH)),
+                ),
+        )
+        .order_by_asc(connection::Column::ExpiresAt)
+        .limit(limit)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let mut attempted = 0;
+    for id in candidates {
+        attempted += 1;
+        match refresh_ahead(state, id, margin).await {
+            Ok(_) => {}
+            Err(CredentialsError::Internal) => {
+                tracing::warn!(connection_id = %id, "refresh could not run");
+            }
+            Err(e) => tracing::debug!(connection_id = %id, reason = %e, "refresh not done"),
+        }
+    }
+    Ok(attempted)
+}
+
+async fn ensure_fresh(
+    state: &AppState,
+    id: Uuid,
+    need: Need,
+) -> Result<(connection::Model, Credentials), CredentialsError> {
+    let model = usable(get(&state.db, id).await?)?;
     let credentials = open_credentials(state, &model)?;
-    if !due(&credentials, state.clock.now()) {
+    if !due(need, &model, &credentials, state.clock.now()) {
         return Ok((model, credentials));
     }
     let lock = state.refresh_locks.get(id);
     let _guard = lock.lock().await;
     loop {
         // Whoever held the lock (or another server) may have refreshed meanwhile.
-        let model = get(&state.db, id).await?;
+        let model = usable(get(&state.db, id).await?)?;
         let credentials = open_credentials(state, &model)?;
         let now = state.clock.now();
-        if !due(&credentials, now) {
+        if !due(need, &model, &credentials, now) {
             return Ok((model, credentials));
         }
         if claim(&state.db, id, now).await? {
@@ -185,6 +318,14 @@ pub async fn fresh_credentials(
             return result;
         }
         tokio::time::sleep(CLAIM_POLL).await;
+    }
+}
+
+fn usable(model: connection::Model) -> Result<connection::Model, CredentialsError> {
+    match model.status.as_str() {
+        STATUS_DISCONNECTED => Err(CredentialsError::Disconnected),
+        STATUS_NEEDS_REAUTH => Err(CredentialsError::NeedsReauth),
+        _ => Ok(model),
     }
 }
 
@@ -278,11 +419,13 @@ async fn refresh(
             ) =>
         {
             tracing::info!(connection_id = %model.id, "refresh token refused (invalid_grant)");
-            mark_error(
-                &state.db,
-                model.id,
+            record_failure(
+                state,
+                model,
                 now,
-                "The provider refused the refresh token; reconnect needed.",
+                "invalid_grant",
+                "The provider refused the refresh token; the tenant must reconnect.",
+                true,
             )
             .await?;
             return Err(CredentialsError::NeedsReauth);
@@ -296,7 +439,14 @@ async fn refresh(
                 }
             };
             tracing::info!(connection_id = %model.id, %reason, "token refresh failed");
-            return Err(CredentialsError::Unavailable(reason));
+            let message = format!("The provider could not refresh the token: {reason}.");
+            let gave_up =
+                record_failure(state, model, now, "provider_unavailable", &message, false).await?;
+            return Err(if gave_up {
+                CredentialsError::NeedsReauth
+            } else {
+                CredentialsError::Unavailable(reason)
+            });
         }
     };
 
@@ -344,6 +494,14 @@ async fn refresh(
             },
         )
         .map_err(|_| CredentialsError::Internal)?;
+    let refreshable = matches!(
+        fresh,
+        Credentials::OAuth2 {
+            refresh_token: Some(_),
+            ..
+        }
+    );
+    let txn = state.db.begin().await?;
     connection::Entity::update_many()
         .col_expr(connection::Column::Credentials, Expr::value(sealed))
         .col_expr(
@@ -356,27 +514,191 @@ async fn refresh(
             connection::Column::LastError,
             Expr::value(Option::<String>::None),
         )
+        .col_expr(connection::Column::RefreshFailures, Expr::value(0))
+        .col_expr(
+            connection::Column::NextRefreshAt,
+            Expr::value(Option::<OffsetDateTime>::None),
+        )
+        .col_expr(connection::Column::RefreshedAt, Expr::value(now))
+        .col_expr(connection::Column::Refreshable, Expr::value(refreshable))
         .col_expr(connection::Column::UpdatedAt, Expr::value(now))
         .filter(connection::Column::Id.eq(model.id))
-        .exec(&state.db)
+        .exec(&txn)
         .await?;
+    let updated = get(&txn, model.id).await?;
+    if model.status != STATUS_CONNECTED {
+        let subject = events::Subject::load(&txn, model.tenant_id, model.connector_id)
+            .await?
+            .with_connection(&updated);
+        events::emit(&txn, now, "connection.recovered", &subject).await?;
+    }
+    txn.commit().await?;
     tracing::info!(connection_id = %model.id, "access token refreshed");
-    let model = get(&state.db, model.id).await?;
-    Ok((model, fresh))
+    Ok((updated, fresh))
 }
 
-async fn mark_error(
-    db: &impl ConnectionTrait,
-    id: Uuid,
+/// Records a failed refresh: `needs_reauth` when the provider refused the refresh token
+/// (`final_`) or after [`MAX_REFRESH_FAILURES`] failures in a row, otherwise `error` with a
+/// backoff before the worker tries again. Announces `connection.refresh_failed` when the status
+/// changes. Returns whether the connection now needs reauthorisation.
+async fn record_failure(
+    state: &AppState,
+    model: &connection::Model,
     now: OffsetDateTime,
+    code: &str,
     message: &str,
-) -> Result<(), CredentialsError> {
+    final_: bool,
+) -> Result<bool, CredentialsError> {
+    let failures = model.refresh_failures.saturating_add(1);
+    let gave_up = final_ || failures >= MAX_REFRESH_FAILURES;
+    let status = if gave_up {
+        STATUS_NEEDS_REAUTH
+    } else {
+        STATUS_ERROR
+    };
+    let txn = state.db.begin().await?;
     connection::Entity::update_many()
-        .col_expr(connection::Column::Status, Expr::value(STATUS_ERROR))
+        .col_expr(connection::Column::Status, Expr::value(status))
         .col_expr(connection::Column::LastError, Expr::value(message))
+        .col_expr(connection::Column::RefreshFailures, Expr::value(failures))
+        .col_expr(
+            connection::Column::NextRefreshAt,
+            Expr::value(now + refresh_backoff(failures)),
+        )
+        .col_expr(connection::Column::UpdatedAt, Expr::value(now))
+        .filter(connection::Column::Id.eq(model.id))
+        .exec(&txn)
+        .await?;
+    if model.status != status {
+        let updated = get(&txn, model.id).await?;
+        let subject = events::Subject::load(&txn, model.tenant_id, model.connector_id)
+            .await?
+            .with_connection(&updated)
+            .with_error(code, message);
+        events::emit(&txn, now, "connection.refresh_failed", &subject).await?;
+    }
+    txn.commit().await?;
+    Ok(gave_up)
+}
+
+/// Disconnects: revokes the token at the provider when the catalog names a revocation endpoint
+/// (best effort: a provider that is down does not keep the admin from disconnecting), then
+/// deletes the credentials and announces `connection.deleted`. The row stays, marked
+/// `disconnected`, so that a later reconnect keeps its id. Disconnecting twice is not an error.
+pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
+    let model = get(&state.db, id).await?;
+    if model.status == STATUS_DISCONNECTED {
+        return Ok(());
+    }
+    if let Ok(credentials) = open_credentials(state, &model) {
+        revoke_at_provider(state, &model, credentials).await;
+    }
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let changed = connection::Entity::update_many()
+        .col_expr(connection::Column::Status, Expr::value(STATUS_DISCONNECTED))
+        .col_expr(
+            connection::Column::Credentials,
+            Expr::value(Vec::<u8>::new()),
+        )
+        .col_expr(connection::Column::Scopes, Expr::value("[]"))
+        .col_expr(
+            connection::Column::ExpiresAt,
+            Expr::value(Option::<OffsetDateTime>::None),
+        )
+        .col_expr(
+            connection::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(connection::Column::Refreshable, Expr::value(false))
+        .col_expr(connection::Column::RefreshFailures, Expr::value(0))
+        .col_expr(
+            connection::Column::NextRefreshAt,
+            Expr::value(Option::<OffsetDateTime>::None),
+        )
         .col_expr(connection::Column::UpdatedAt, Expr::value(now))
         .filter(connection::Column::Id.eq(id))
-        .exec(db)
+        .filter(connection::Column::Status.ne(STATUS_DISCONNECTED))
+        .exec(&txn)
         .await?;
+    if changed.rows_affected == 1 {
+        let updated = get(&txn, id).await?;
+        let subject = events::Subject::load(&txn, model.tenant_id, model.connector_id)
+            .await?
+            .with_connection(&updated);
+        events::emit(&txn, now, "connection.deleted", &subject).await?;
+    }
+    txn.commit().await?;
+    tracing::info!(connection_id = %id, "connection disconnected");
     Ok(())
+}
+
+/// The connection of one tenant and connector, if any.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    connector_id: Uuid,
+) -> Result<connection::Model, AppError> {
+    connection::Entity::find()
+        .filter(connection::Column::TenantId.eq(tenant_id))
+        .filter(connection::Column::ConnectorId.eq(connector_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// RFC 7009 revocation of the refresh token (which revokes its access tokens too) or, without
+/// one, the access token. Failures are logged, never raised.
+async fn revoke_at_provider(state: &AppState, model: &connection::Model, credentials: Credentials) {
+    let Credentials::OAuth2 {
+        access_token,
+        refresh_token,
+        values,
+        ..
+    } = credentials
+    else {
+        return;
+    };
+    let Ok(connector) = connectors::get(&state.db, model.connector_id).await else {
+        return;
+    };
+    let Some(spec) = connector.provider.oauth2.as_ref() else {
+        return;
+    };
+    let Some(template) = spec.revocation_url.as_deref() else {
+        return;
+    };
+    let Some(url) = fill(template, |name| values.get(name).cloned()) else {
+        return;
+    };
+    let (token, hint) = match &refresh_token {
+        Some(t) => (t.as_str(), "refresh_token"),
+        None => (access_token.as_str(), "access_token"),
+    };
+    let mut form = vec![("token", token), ("token_type_hint", hint)];
+    let client_id = connector.model.client_id.clone().unwrap_or_default();
+    let secret = connector.client_secret(&state.keyring).ok().flatten();
+    let mut request = state.http.post(&url);
+    match (spec.token_auth, &secret) {
+        (TokenAuth::Basic, Some(secret)) => {
+            request = request.basic_auth(&client_id, Some(secret.expose_secret()));
+        }
+        _ => {
+            form.push(("client_id", client_id.as_str()));
+            if let Some(secret) = &secret {
+                form.push(("client_secret", secret.expose_secret()));
+            }
+        }
+    }
+    match request.form(&form).send().await {
+        Ok(r) if r.status().is_success() => {
+            tracing::info!(connection_id = %model.id, "token revoked at the provider");
+        }
+        Ok(r) => {
+            tracing::warn!(connection_id = %model.id, status = r.status().as_u16(), "the provider refused the token revocation");
+        }
+        Err(e) => {
+            tracing::warn!(connection_id = %model.id, timeout = e.is_timeout(), "token revocation failed");
+        }
+    }
 }

@@ -138,6 +138,7 @@ pub fn resolve(model: connector::Model) -> Result<Resolved, AppError> {
         if provider.generic {
             o.authorization_url = options.authorization_url.clone().unwrap_or_default();
             o.token_url = options.token_url.clone().unwrap_or_default();
+            o.revocation_url = options.revocation_url.clone();
             if options.token_auth_basic {
                 o.token_auth = crate::server::catalog::TokenAuth::Basic;
             }
@@ -370,6 +371,7 @@ fn validate_options(
     };
     options.authorization_url = optional(options.authorization_url, "authorization URL")?;
     options.token_url = optional(options.token_url, "token URL")?;
+    options.revocation_url = optional(options.revocation_url, "revocation URL")?;
     options.verify_url = optional(options.verify_url, "verification URL")?;
     options.identity_url = optional(options.identity_url, "identity URL")?;
     if provider.generic

@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::connectors::{self, Resolved};
-use super::tenants;
+use super::{events, tenants};
 use crate::error::AppError;
 use crate::server::catalog::catalog;
 use crate::server::clock::Clock;
@@ -222,6 +222,7 @@ pub async fn create(
             .transpose()
             .map_err(|_| AppError::Internal)?),
         created_by_key: Set(options.created_by_key),
+        expiry_announced_at: Set(None),
     }
     .insert(db)
     .await?;
@@ -409,63 +410,127 @@ pub async fn load_context(
     }))
 }
 
-/// Records that the end user started using the link (first time only).
+/// Records that the end user started using the link; the first time also announces
+/// `link.opened`, on the caller's connection (pass a transaction to bind the two).
 pub async fn mark_opened(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
-    link_id: Uuid,
+    ctx: &LinkContext,
 ) -> Result<(), AppError> {
-    connect_link::Entity::update_many()
-        .col_expr(connect_link::Column::OpenedAt, Expr::value(clock.now()))
-        .filter(connect_link::Column::Id.eq(link_id))
+    let now = clock.now();
+    let opened = connect_link::Entity::update_many()
+        .col_expr(connect_link::Column::OpenedAt, Expr::value(now))
+        .filter(connect_link::Column::Id.eq(ctx.link.id))
         .filter(connect_link::Column::OpenedAt.is_null())
         .exec(db)
         .await?;
+    if opened.rows_affected == 1 {
+        let subject = events::Subject::new(&ctx.tenant, &ctx.connector.model).with_link(&ctx.link);
+        events::emit(db, now, "link.opened", &subject).await?;
+    }
     Ok(())
 }
 
-/// Records a failed attempt, for the admin.
-pub async fn record_error(
-    db: &impl ConnectionTrait,
+/// Records a failed attempt for the admin and announces `connection.failed`, in one
+/// transaction. `code` is the stable error code the callback URL also gets.
+pub async fn record_failure(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
     link_id: Uuid,
+    connector_id: Uuid,
+    code: &str,
     message: &str,
 ) -> Result<(), AppError> {
+    let txn = db.begin().await?;
     connect_link::Entity::update_many()
         .col_expr(
             connect_link::Column::LastError,
             Expr::value(message.to_owned()),
         )
         .filter(connect_link::Column::Id.eq(link_id))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    if let Some(link) = connect_link::Entity::find_by_id(link_id).one(&txn).await? {
+        let subject = events::Subject::load(&txn, link.tenant_id, connector_id)
+            .await?
+            .with_link(&link)
+            .with_error(code, message);
+        events::emit(&txn, clock.now(), "connection.failed", &subject).await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 
-/// Revokes a link; it stops working at once. Revoking twice is not an error.
+/// Revokes a link; it stops working at once and `link.revoked` is announced. Revoking twice is
+/// not an error (and announces nothing the second time).
 pub async fn revoke(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     clock: &dyn Clock,
     link_id: Uuid,
 ) -> Result<(), AppError> {
+    let now = clock.now();
+    let txn = db.begin().await?;
     let revoked = connect_link::Entity::update_many()
-        .col_expr(connect_link::Column::RevokedAt, Expr::value(clock.now()))
+        .col_expr(connect_link::Column::RevokedAt, Expr::value(now))
         .filter(connect_link::Column::Id.eq(link_id))
         .filter(connect_link::Column::RevokedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
-    // Nothing changed: either it was revoked already (fine) or it does not exist.
-    if revoked.rows_affected == 0
-        && connect_link::Entity::find_by_id(link_id)
-            .select_only()
-            .column(connect_link::Column::Id)
-            .into_tuple::<Uuid>()
-            .one(db)
+    let link = connect_link::Entity::find_by_id(link_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if revoked.rows_affected == 1 {
+        let subject = events::Subject::load(&txn, link.tenant_id, link.connector_id)
             .await?
-            .is_none()
-    {
-        return Err(AppError::NotFound);
+            .with_link(&link);
+        events::emit(&txn, now, "link.revoked", &subject).await?;
     }
+    txn.commit().await?;
     Ok(())
+}
+
+/// Announces `link.expired` once for each link that expired without being revoked or used up,
+/// at most `limit` per call. Returns how many were announced.
+pub async fn announce_expired(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    limit: u64,
+) -> Result<usize, AppError> {
+    let now = clock.now();
+    let expired = connect_link::Entity::find()
+        .filter(connect_link::Column::ExpiresAt.lte(now))
+        .filter(connect_link::Column::ExpiryAnnouncedAt.is_null())
+        .filter(connect_link::Column::RevokedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(connect_link::Column::SingleUse.eq(false))
+                .add(connect_link::Column::CompletedAt.is_null()),
+        )
+        .order_by_asc(connect_link::Column::ExpiresAt)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut announced = 0;
+    for link in expired {
+        let txn = db.begin().await?;
+        // Several servers may sweep at once: only the one whose update lands announces.
+        let claimed = connect_link::Entity::update_many()
+            .col_expr(connect_link::Column::ExpiryAnnouncedAt, Expr::value(now))
+            .filter(connect_link::Column::Id.eq(link.id))
+            .filter(connect_link::Column::ExpiryAnnouncedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 1 {
+            let subject = events::Subject::load(&txn, link.tenant_id, link.connector_id)
+                .await?
+                .with_link(&link);
+            events::emit(&txn, now, "link.expired", &subject).await?;
+            announced += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(announced)
 }
 
 /// A tenant's links, newest first (at most 200).

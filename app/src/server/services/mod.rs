@@ -7,12 +7,14 @@ pub mod callbacks;
 pub mod connect;
 pub mod connections;
 pub mod connectors;
+pub mod events;
 pub mod exchange;
 pub mod links;
 pub mod outbound;
 pub mod tenant_details;
 pub mod tenants;
 pub mod throttle;
+pub mod webhooks;
 
 use sea_orm::{DbErr, SqlErr};
 

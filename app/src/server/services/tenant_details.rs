@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::{connect, connectors, links, tenants};
+use super::{connect, connections, connectors, links, tenants};
 use crate::error::AppError;
 use crate::server::AppState;
 use crate::server::entities::{connection, connector};
@@ -49,8 +49,11 @@ pub async fn load(state: &AppState, tenant_id: Uuid) -> Result<TenantDetails, Ap
             .find(|l| l.completed_at.is_none())
             .and_then(|l| l.last_error.clone());
         let (status, last_error) = match conn {
-            Some(c) if c.status == connect::STATUS_CONNECTED => (ConnectionStatus::Connected, None),
-            Some(c) => (ConnectionStatus::Error, c.last_error.clone()),
+            // A failed attempt to reconnect a disconnected connection is the news.
+            Some(c) if c.status == connect::STATUS_DISCONNECTED && latest_error.is_some() => {
+                (ConnectionStatus::Error, latest_error)
+            }
+            Some(c) => (connections::health(c, now), c.last_error.clone()),
             None if latest_error.is_some() => (ConnectionStatus::Error, latest_error),
             None => (ConnectionStatus::NotConnected, None),
         };
@@ -63,6 +66,7 @@ pub async fn load(state: &AppState, tenant_id: Uuid) -> Result<TenantDetails, Ap
             has_connection: conn.is_some(),
             account_label: conn.and_then(|c| c.account_label.clone()),
             connected_at: conn.map(|c| c.connected_at),
+            expires_at: conn.and_then(|c| c.expires_at),
             last_error,
             preset_fields: resolved.preset_fields(),
             links: links_here.iter().map(|l| links::info(l, now)).collect(),

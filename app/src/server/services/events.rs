@@ -1,0 +1,218 @@
+//! Events for the admin's backend. [`emit`] writes an event and one pending delivery per
+//! subscribed webhook endpoint, on the caller's connection — inside the transaction of the change
+//! it describes, so that a change is never committed without its announcement (nor announced
+//! without being committed). The delivery worker in [`super::webhooks`] sends them later.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr};
+use sea_orm::{EntityTrait, QueryFilter, QuerySelect};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::server::entities::{
+    connect_link, connection, connector, event, tenant, webhook_delivery, webhook_endpoint,
+};
+
+pub use crate::types::EVENT_TYPES;
+
+/// A delivery waiting for its next attempt.
+pub const DELIVERY_PENDING: &str = "pending";
+/// The receiver accepted it.
+pub const DELIVERY_DELIVERED: &str = "delivered";
+/// Given up (attempts exhausted, or the endpoint is gone).
+pub const DELIVERY_FAILED: &str = "failed";
+
+/// What an event is about; every field is optional because link events may have no connection
+/// and so on. Credentials are never part of it.
+#[derive(Debug, Clone, Default)]
+pub struct Subject {
+    /// `(id, external_id)` of the tenant.
+    pub tenant: Option<(Uuid, String)>,
+    /// `(id, key)` of the connector.
+    pub connector: Option<(Uuid, String)>,
+    /// The connection.
+    pub connection: Option<Uuid>,
+    /// The connection's status after the change.
+    pub status: Option<String>,
+    /// `(id, tags)` of the connect link.
+    pub link: Option<(Uuid, Vec<String>)>,
+    /// An error code and a message safe to show.
+    pub error: Option<(String, String)>,
+}
+
+impl Subject {
+    /// A subject naming a tenant and a connector.
+    pub fn new(tenant: &tenant::Model, connector: &connector::Model) -> Self {
+        Self {
+            tenant: Some((tenant.id, tenant.external_id.clone())),
+            connector: Some((connector.id, connector.key.clone())),
+            ..Self::default()
+        }
+    }
+
+    /// Adds the connection and its status.
+    pub fn with_connection(mut self, connection: &connection::Model) -> Self {
+        self.connection = Some(connection.id);
+        self.status = Some(connection.status.clone());
+        self
+    }
+
+    /// Adds the link and its tags.
+    pub fn with_link(mut self, link: &connect_link::Model) -> Self {
+        self.link = Some((link.id, super::links::tags(link)));
+        self
+    }
+
+    /// Adds an error code and message.
+    pub fn with_error(mut self, code: &str, message: &str) -> Self {
+        self.error = Some((code.to_owned(), message.to_owned()));
+        self
+    }
+
+    /// Loads the tenant and connector by id (for callers that hold only ids).
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        tenant_id: Uuid,
+        connector_id: Uuid,
+    ) -> Result<Self, DbErr> {
+        let tenant = tenant::Entity::find_by_id(tenant_id)
+            .select_only()
+            .column(tenant::Column::ExternalId)
+            .into_tuple::<String>()
+            .one(db)
+            .await?;
+        let connector = connector::Entity::find_by_id(connector_id)
+            .select_only()
+            .column(connector::Column::Key)
+            .into_tuple::<String>()
+            .one(db)
+            .await?;
+        Ok(Self {
+            tenant: tenant.map(|external| (tenant_id, external)),
+            connector: connector.map(|key| (connector_id, key)),
+            ..Self::default()
+        })
+    }
+
+    fn data(&self) -> Value {
+        let mut data = serde_json::Map::new();
+        if let Some(id) = self.connection {
+            data.insert("connection_id".into(), json!(id));
+        }
+        if let Some(status) = &self.status {
+            data.insert("status".into(), json!(status));
+        }
+        if let Some((id, external_id)) = &self.tenant {
+            data.insert(
+                "tenant".into(),
+                json!({ "id": id, "external_id": external_id }),
+            );
+        }
+        if let Some((id, key)) = &self.connector {
+            data.insert("connector".into(), json!({ "id": id, "key": key }));
+        }
+        if let Some((id, tags)) = &self.link {
+            data.insert("link".into(), json!({ "id": id, "tags": tags }));
+        }
+        if let Some((code, message)) = &self.error {
+            data.insert("error".into(), json!({ "code": code, "message": message }));
+        }
+        Value::Object(data)
+    }
+}
+
+/// Writes an event and its pending deliveries on `db` (pass the transaction of the change).
+pub async fn emit(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    event_type: &'static str,
+    subject: &Subject,
+) -> Result<Uuid, DbErr> {
+    debug_assert!(EVENT_TYPES.iter().any(|(t, _)| *t == event_type));
+    let id = Uuid::now_v7();
+    let timestamp = now.format(&Rfc3339).unwrap_or_default();
+    let body = json!({
+        "id": id,
+        "type": event_type,
+        "timestamp": timestamp,
+        "data": subject.data(),
+    });
+    event::ActiveModel {
+        id: Set(id),
+        event_type: Set(event_type.to_owned()),
+        payload: Set(body.to_string()),
+        tenant_id: Set(subject.tenant.as_ref().map(|(id, _)| *id)),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+
+    let endpoints: Vec<(Uuid, String)> = webhook_endpoint::Entity::find()
+        .select_only()
+        .column(webhook_endpoint::Column::Id)
+        .column(webhook_endpoint::Column::EventTypes)
+        .filter(webhook_endpoint::Column::Enabled.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let deliveries: Vec<webhook_delivery::ActiveModel> = endpoints
+        .into_iter()
+        .filter(|(_, types)| subscribed(types, event_type))
+        .map(|(endpoint_id, _)| webhook_delivery::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            event_id: Set(id),
+            endpoint_id: Set(endpoint_id),
+            status: Set(DELIVERY_PENDING.to_owned()),
+            attempts: Set(0),
+            next_attempt_at: Set(Some(now)),
+            claimed_until: Set(None),
+            last_status_code: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .collect();
+    if !deliveries.is_empty() {
+        webhook_delivery::Entity::insert_many(deliveries)
+            .exec(db)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Whether an endpoint's filter (a JSON array; empty for every type) includes `event_type`.
+pub fn subscribed(filter_json: &str, event_type: &str) -> bool {
+    let types: Vec<String> = serde_json::from_str(filter_json).unwrap_or_default();
+    types.is_empty() || types.iter().any(|t| t == event_type)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_filter_receives_everything() {
+        assert!(subscribed("[]", "connection.created"));
+        assert!(subscribed(r#"["link.opened"]"#, "link.opened"));
+        assert!(!subscribed(r#"["link.opened"]"#, "connection.created"));
+    }
+
+    #[test]
+    fn payloads_carry_ids_tags_and_errors_but_nothing_else() {
+        let subject = Subject {
+            tenant: Some((Uuid::nil(), "acme".into())),
+            connector: Some((Uuid::nil(), "github".into())),
+            connection: None,
+            status: None,
+            link: Some((Uuid::nil(), vec!["trial".into()])),
+            error: Some(("access_denied".into(), "The end user declined.".into())),
+        };
+        let data = subject.data();
+        assert_eq!(data["tenant"]["external_id"], "acme");
+        assert_eq!(data["connector"]["key"], "github");
+        assert_eq!(data["link"]["tags"][0], "trial");
+        assert_eq!(data["error"]["code"], "access_denied");
+        assert!(data.get("connection_id").is_none());
+    }
+}

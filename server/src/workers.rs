@@ -1,0 +1,79 @@
+//! Background work: webhook delivery, token refresh, link-expiry announcements and sweeps of
+//! expired sessions and idempotency records. Every job claims its rows in the database, so any
+//! number of server instances can run these side by side.
+
+use std::time::Duration;
+
+use app::server::AppState;
+use app::server::services::{connections, links, webhooks};
+use app::server::session_store::DbSessionStore;
+use tokio::task::JoinHandle;
+use tower_sessions::session_store::ExpiredDeletion;
+
+/// How the workers behave; from configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Refresh OAuth tokens this long before they expire.
+    pub refresh_margin: time::Duration,
+}
+
+/// How often the delivery worker looks for due webhooks.
+const DELIVERY_POLL: Duration = Duration::from_secs(1);
+/// How often tokens and link expiries are checked.
+const MINUTE: Duration = Duration::from_secs(60);
+/// How often expired sessions and idempotency records are deleted.
+const SWEEP: Duration = Duration::from_secs(600);
+/// Connections refreshed per pass.
+const REFRESH_BATCH: u64 = 100;
+/// Expired links announced per pass.
+const EXPIRY_BATCH: u64 = 500;
+
+/// Starts every worker; abort the handles to stop them.
+pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
+    let mut handles = Vec::new();
+
+    let s = state.clone();
+    handles.push(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(DELIVERY_POLL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = webhooks::deliver_due(&s).await {
+                tracing::warn!(error = %e, "webhook delivery pass failed");
+            }
+        }
+    }));
+
+    let s = state.clone();
+    let margin = settings.refresh_margin;
+    handles.push(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(MINUTE);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = connections::refresh_due(&s, margin, REFRESH_BATCH).await {
+                tracing::warn!(error = %e, "token refresh pass failed");
+            }
+            if let Err(e) = links::announce_expired(&s.db, s.clock.as_ref(), EXPIRY_BATCH).await {
+                tracing::warn!(error = %e, "link expiry pass failed");
+            }
+        }
+    }));
+
+    let s = state.clone();
+    handles.push(tokio::spawn(async move {
+        let store = DbSessionStore::new(s.db.clone(), s.clock.clone());
+        let mut tick = tokio::time::interval(SWEEP);
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "session sweep failed");
+            }
+            if let Err(e) = crate::api::idempotency::sweep(&s.db, s.clock.now()).await {
+                tracing::warn!(error = %e, "idempotency sweep failed");
+            }
+        }
+    }));
+
+    handles
+}

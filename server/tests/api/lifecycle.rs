@@ -1,0 +1,339 @@
+//! After a connection exists: the events of a whole journey, the refresh worker running ahead
+//! of expiry, failures turning into `error` and `needs_reauth`, recovery by refresh or by
+//! reconnect (same connection id), revocation at the provider on disconnect, and link expiry.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use app::server::services::{connections, links, webhooks};
+use reqwest::cookie::Jar;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, client_with};
+use crate::mock_provider::TokenMode;
+use crate::on_both_backends;
+use crate::rest::{Api, api};
+use crate::webhooks::{Receiver, add_endpoint, verify};
+
+on_both_backends!(
+    a_connection_stays_fresh_and_every_change_is_announced,
+    link_expiry_and_revocation_are_announced,
+);
+
+const MARGIN: time::Duration = time::Duration::minutes(10);
+
+/// The end user opens `link_url`, is sent to the provider, and comes back with `code` (or with
+/// `error=access_denied` when `code` is `None`). Returns the callback's status.
+async fn end_user_oauth(a: &Api, link_url: &str, code: Option<&str>) -> u16 {
+    let browser = client_with(Arc::new(Jar::default()));
+    let start = browser
+        .post(a.app.url(&Api::path_of(link_url)))
+        .header("origin", &a.app.base)
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(start.status(), 303);
+    let authorize =
+        url::Url::parse(start.headers()["location"].to_str().expect("loc")).expect("url");
+    let q: HashMap<_, _> = authorize.query_pairs().into_owned().collect();
+    let callback = match code {
+        Some(code) => {
+            a.provider.issue_code(code, &q["code_challenge"]);
+            format!("/oauth/callback?code={code}&state={}", q["state"])
+        }
+        None => format!("/oauth/callback?error=access_denied&state={}", q["state"]),
+    };
+    browser
+        .get(a.app.url(&callback))
+        .send()
+        .await
+        .expect("callback")
+        .status()
+        .as_u16()
+}
+
+async fn new_link(a: &Api) -> String {
+    let (status, link) = a
+        .post(
+            "/api/v1/connect-links",
+            json!({
+                "tenant": {"external_id": "cus_life", "name": "Initech"},
+                "connector": "acme-crm",
+                "tags": ["pilot"],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{link}");
+    link["url"].as_str().expect("url").to_owned()
+}
+
+/// Delivers what is due and returns the bodies the receiver got since `seen`.
+async fn delivered_since(
+    a: &Api,
+    receiver: &Receiver,
+    secret: &str,
+    seen: &mut usize,
+) -> Vec<Value> {
+    webhooks::deliver_due(&a.app.state).await.expect("deliver");
+    let received = receiver.received();
+    let fresh = received[*seen..].to_vec();
+    *seen = received.len();
+    fresh
+        .iter()
+        .map(|r| {
+            verify(secret, r);
+            serde_json::from_slice(&r.body).expect("json")
+        })
+        .collect()
+}
+
+/// The events' types, sorted: deliveries run in parallel, so receivers see no fixed order (the
+/// payload's `timestamp` gives it).
+fn types(events: &[Value]) -> Vec<&str> {
+    let mut types: Vec<&str> = events
+        .iter()
+        .map(|e| e["type"].as_str().expect("type"))
+        .collect();
+    types.sort_unstable();
+    types
+}
+
+fn of_type<'a>(events: &'a [Value], t: &str) -> &'a Value {
+    events
+        .iter()
+        .find(|e| e["type"] == t)
+        .expect("event of that type")
+}
+
+async fn status(a: &Api, id: &str) -> String {
+    let (_, meta) = a.get(&format!("/api/v1/connections/{id}")).await;
+    meta["status"].as_str().expect("status").to_owned()
+}
+
+fn refresh_calls(a: &Api) -> usize {
+    a.provider
+        .refresh_calls
+        .load(std::sync::atomic::Ordering::SeqCst)
+}
+
+async fn a_connection_stays_fresh_and_every_change_is_announced(backend: Backend) {
+    let a = api(backend).await;
+    a.oauth_connector().await;
+    let receiver = Receiver::start(&[]).await;
+    let endpoint = add_endpoint(&a.app, &receiver.url, &[]).await;
+    let secret = endpoint.secret;
+    let mut seen = 0;
+
+    // The end user declines first, then connects.
+    let link = new_link(&a).await;
+    assert_eq!(end_user_oauth(&a, &link, None).await, 400);
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    assert_eq!(types(&events), ["connection.failed", "link.opened"]);
+    assert_eq!(
+        of_type(&events, "connection.failed")["data"]["error"]["code"],
+        "access_denied"
+    );
+
+    assert_eq!(end_user_oauth(&a, &link, Some("c-1")).await, 200);
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    assert_eq!(types(&events), ["connection.created", "link.completed"]);
+    let data = &of_type(&events, "connection.created")["data"];
+    assert_eq!(data["tenant"]["external_id"], "cus_life");
+    assert_eq!(data["connector"]["key"], "acme-crm");
+    assert_eq!(data["link"]["tags"], json!(["pilot"]));
+    assert_eq!(data["status"], "connected");
+    let id = data["connection_id"].as_str().expect("id").to_owned();
+    for e in &events {
+        let text = e.to_string();
+        assert!(
+            !text.contains("at-c-1") && !text.contains("rt-c-1"),
+            "no credentials: {text}"
+        );
+    }
+
+    // The worker refreshes ahead of expiry (the token lives an hour), once.
+    a.app.clock.advance(time::Duration::minutes(40));
+    assert_eq!(
+        connections::refresh_due(&a.app.state, MARGIN, 100)
+            .await
+            .expect("pass"),
+        0
+    );
+    a.app.clock.advance(time::Duration::minutes(15));
+    assert_eq!(
+        connections::refresh_due(&a.app.state, MARGIN, 100)
+            .await
+            .expect("pass"),
+        1
+    );
+    assert_eq!(refresh_calls(&a), 1);
+    assert_eq!(
+        connections::refresh_due(&a.app.state, MARGIN, 100)
+            .await
+            .expect("pass"),
+        0
+    );
+    let (_, creds) = a
+        .get(&format!("/api/v1/connections/{id}/credentials"))
+        .await;
+    assert_eq!(creds["access_token"], "at-refreshed-1");
+    assert_eq!(refresh_calls(&a), 1, "the reader got the worker's token");
+
+    // The provider is down: old credentials kept, status error, announced once, backoff.
+    a.provider.set_mode(TokenMode::Unavailable);
+    a.app.clock.advance(time::Duration::minutes(55));
+    assert_eq!(
+        connections::refresh_due(&a.app.state, MARGIN, 100)
+            .await
+            .expect("pass"),
+        1
+    );
+    assert_eq!(status(&a, &id).await, "error");
+    let (_, creds) = a
+        .get(&format!("/api/v1/connections/{id}/credentials"))
+        .await;
+    assert_eq!(
+        creds["access_token"], "at-refreshed-1",
+        "still valid, still served"
+    );
+    assert_eq!(
+        connections::refresh_due(&a.app.state, MARGIN, 100)
+            .await
+            .expect("pass"),
+        0,
+        "backing off"
+    );
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    assert_eq!(types(&events), ["connection.refresh_failed"]);
+    assert_eq!(events[0]["data"]["status"], "error");
+
+    // It comes back: the next pass refreshes and the connection recovers.
+    a.provider.set_mode(TokenMode::Ok);
+    a.app.clock.advance(time::Duration::minutes(1));
+    assert_eq!(
+        connections::refresh_due(&a.app.state, MARGIN, 100)
+            .await
+            .expect("pass"),
+        1
+    );
+    assert_eq!(status(&a, &id).await, "connected");
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    assert_eq!(types(&events), ["connection.recovered"]);
+
+    // The provider refuses the refresh token: needs reauth, announced.
+    a.provider.set_mode(TokenMode::Refuse);
+    a.app.clock.advance(time::Duration::minutes(55));
+    assert_eq!(
+        connections::refresh_due(&a.app.state, MARGIN, 100)
+            .await
+            .expect("pass"),
+        1
+    );
+    assert_eq!(status(&a, &id).await, "needs_reauth");
+    assert_eq!(
+        connections::refresh_due(&a.app.state, MARGIN, 100)
+            .await
+            .expect("pass"),
+        0,
+        "not retried"
+    );
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    assert_eq!(types(&events), ["connection.refresh_failed"]);
+    assert_eq!(events[0]["data"]["status"], "needs_reauth");
+    assert_eq!(events[0]["data"]["error"]["code"], "invalid_grant");
+
+    // Reconnect through a new link: the same connection recovers.
+    a.provider.set_mode(TokenMode::Ok);
+    let link = new_link(&a).await;
+    assert_eq!(end_user_oauth(&a, &link, Some("c-2")).await, 200);
+    assert_eq!(status(&a, &id).await, "connected");
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    assert_eq!(
+        types(&events),
+        ["connection.recovered", "link.completed", "link.opened"]
+    );
+    assert_eq!(
+        of_type(&events, "connection.recovered")["data"]["connection_id"],
+        id.as_str()
+    );
+
+    // Disconnect: the refresh token is revoked at the provider, the credentials are gone.
+    let (code, _, _) = a
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/connections/{id}"),
+            Some(&a.key),
+            None,
+        )
+        .await;
+    assert_eq!(code, 204);
+    assert_eq!(
+        a.provider.revoked.lock().expect("lock").clone(),
+        [("rt-c-2".to_owned(), "refresh_token".to_owned())]
+    );
+    assert_eq!(status(&a, &id).await, "disconnected");
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    assert_eq!(types(&events), ["connection.deleted"]);
+    a.app.cleanup().await;
+}
+
+async fn link_expiry_and_revocation_are_announced(backend: Backend) {
+    let a = api(backend).await;
+    a.oauth_connector().await;
+    let receiver = Receiver::start(&[]).await;
+    let endpoint = add_endpoint(&a.app, &receiver.url, &["link.expired", "link.revoked"]).await;
+    let mut seen = 0;
+    let create = |expires_in: u32| {
+        a.post(
+            "/api/v1/connect-links",
+            json!({"tenant": {"external_id": "cus_exp", "name": "Globex"}, "connector": "acme-crm", "expires_in": expires_in}),
+        )
+    };
+    let (_, short) = create(300).await;
+    let (_, long) = create(86_400).await;
+
+    let (code, _, _) = a
+        .send(
+            reqwest::Method::POST,
+            &format!(
+                "/api/v1/connect-links/{}/revoke",
+                long["id"].as_str().expect("id")
+            ),
+            Some(&a.key),
+            None,
+        )
+        .await;
+    assert_eq!(code, 200);
+    let clock = a.app.state.clock.as_ref();
+    assert_eq!(
+        links::announce_expired(&a.app.state.db, clock, 100)
+            .await
+            .expect("sweep"),
+        0
+    );
+
+    a.app.clock.advance(time::Duration::minutes(6));
+    assert_eq!(
+        links::announce_expired(&a.app.state.db, clock, 100)
+            .await
+            .expect("sweep"),
+        1
+    );
+    assert_eq!(
+        links::announce_expired(&a.app.state.db, clock, 100)
+            .await
+            .expect("sweep"),
+        0,
+        "once"
+    );
+    let events = delivered_since(&a, &receiver, &endpoint.secret, &mut seen).await;
+    assert_eq!(types(&events), ["link.expired", "link.revoked"]);
+    assert_eq!(
+        of_type(&events, "link.revoked")["data"]["link"]["id"],
+        long["id"]
+    );
+    let expired = &of_type(&events, "link.expired")["data"];
+    assert_eq!(expired["link"]["id"], short["id"]);
+    assert_eq!(expired["tenant"]["external_id"], "cus_exp");
+    a.app.cleanup().await;
+}
