@@ -27,6 +27,7 @@ use pages::{
     sign_in::SignInPage,
     tenant_details::TenantDetailsPage,
     tenants::TenantsPage,
+    webhooks::WebhookEndpointPage,
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("connectors/new") view=NewConnectorPage/>
                     <Route path=path!("connectors/:id") view=EditConnectorPage/>
                     <Route path=path!("settings") view=SettingsPage/>
+                    <Route path=path!("settings/webhooks/:id") view=WebhookEndpointPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -10,3 +10,4 @@ pub mod setup;
 pub mod sign_in;
 pub mod tenant_details;
 pub mod tenants;
+pub mod webhooks;

@@ -1,4 +1,4 @@
-//! `/settings`: the signed-in account, API keys and allowed callback origins.
+//! `/settings`: the signed-in account, API keys, allowed callback origins and webhooks.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -45,6 +45,7 @@ pub fn SettingsPage() -> impl IntoView {
         </section>
         <ApiKeys/>
         <CallbackOrigins/>
+        <crate::pages::webhooks::WebhookEndpoints/>
     }
 }
 
