@@ -19,9 +19,11 @@ use leptos_router::path;
 
 use components::layout::DashboardLayout;
 use pages::{
+    audit::AuditPage,
     connectors::{ConnectorsPage, EditConnectorPage, NewConnectorPage},
     home::HomeRedirect,
     not_found::NotFoundPage,
+    overview::OverviewPage,
     settings::SettingsPage,
     setup::SetupPage,
     sign_in::SignInPage,
@@ -71,6 +73,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("connectors") view=ConnectorsPage/>
                     <Route path=path!("connectors/new") view=NewConnectorPage/>
                     <Route path=path!("connectors/:id") view=EditConnectorPage/>
+                    <Route path=path!("overview") view=OverviewPage/>
+                    <Route path=path!("audit") view=AuditPage/>
                     <Route path=path!("settings") view=SettingsPage/>
                     <Route path=path!("settings/webhooks/:id") view=WebhookEndpointPage/>
                 </ParentRoute>

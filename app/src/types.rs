@@ -579,6 +579,109 @@ pub struct WebhookDeliveryInfo {
     pub created_at: OffsetDateTime,
 }
 
+/// Counts at the top of the status overview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverviewCounts {
+    /// Tenants.
+    pub tenants: u64,
+    /// Connections that work (including those expiring soon).
+    pub connected: u64,
+    /// Working, but expiring within a week without a way to refresh.
+    pub expires_soon: u64,
+    /// The tenant must reconnect.
+    pub needs_reauth: u64,
+    /// The last refresh failed.
+    pub error: u64,
+}
+
+/// A connector column of the overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusColumn {
+    /// Connector id.
+    pub id: String,
+    /// Connector name.
+    pub name: String,
+}
+
+/// A tenant row of the overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverviewRow {
+    /// Tenant id.
+    pub tenant_id: String,
+    /// Tenant name.
+    pub name: String,
+    /// The admin's id for it.
+    pub external_id: String,
+    /// One per column.
+    pub cells: Vec<ConnectionStatus>,
+}
+
+/// One page of the status overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverviewData {
+    /// Counts over everything (not just this page).
+    pub counts: OverviewCounts,
+    /// Enabled connectors.
+    pub columns: Vec<StatusColumn>,
+    /// Tenants by name.
+    pub rows: Vec<OverviewRow>,
+    /// Cursor of the next page.
+    pub next: Option<String>,
+}
+
+/// One audit log entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntryInfo {
+    /// Id (sorts by time).
+    pub id: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// `admin`, `api_key`, `end_user` or `system`.
+    pub actor_type: String,
+    /// The admin's, key's or link's id.
+    pub actor_id: Option<String>,
+    /// The admin's e-mail or the key's name.
+    pub actor_label: Option<String>,
+    /// e.g. `tenant.create`.
+    pub action: String,
+    /// e.g. `tenant`.
+    pub target_type: Option<String>,
+    /// The target's id.
+    pub target_id: Option<String>,
+    /// Client address.
+    pub ip: Option<String>,
+    /// More, as JSON.
+    pub details: Option<String>,
+}
+
+/// A page of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    /// Newest first.
+    pub entries: Vec<AuditEntryInfo>,
+    /// The id to pass as `before` for the next (older) page.
+    pub next: Option<String>,
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditFilter {
+    /// Only this kind of actor.
+    pub actor_type: Option<String>,
+    /// Only actions starting with this, e.g. `tenant.` or `connect.complete`.
+    pub action: Option<String>,
+    /// Only this target id.
+    pub target: Option<String>,
+    /// From this instant.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub from: Option<OffsetDateTime>,
+    /// Before this instant.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub until: Option<OffsetDateTime>,
+}
+
 /// Formats a time the same way on the server and in the browser (UTC, so hydration matches).
 pub fn format_time(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);

@@ -56,6 +56,22 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     .await?;
     auth::start_session(&auth::current_session().await?, &account, state.clock.now()).await?;
     tracing::info!(admin_id = %account.id, "signed in");
+    {
+        use crate::server::services::audit::{Actor, Entry, record_logged};
+        let actor = Actor::Admin {
+            id: account.id,
+            email: account.email.clone(),
+        };
+        let entry = Entry {
+            actor: &actor,
+            action: "admin.sign_in",
+            target_type: Some("admin_user"),
+            target_id: Some(account.id.to_string()),
+            ip: Some(&client_ip),
+            details: None,
+        };
+        record_logged(&state.db, state.clock.now(), entry).await;
+    }
     leptos_axum::redirect("/tenants");
     Ok(())
 }

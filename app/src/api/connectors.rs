@@ -120,6 +120,8 @@ pub async fn save_connector(
         None => connectors::create(&state.db, &state.keyring, state.clock.as_ref(), input).await?,
     };
     tracing::info!(connector_id = %saved.model.id, admin_id = %user.admin.id, "connector saved");
+    crate::server::auth::audit_admin(&state, &user, "connector.save", "connector", saved.model.id)
+        .await;
     Ok(saved.model.id.to_string())
 }
 
@@ -143,5 +145,6 @@ pub async fn delete_connector(id: String, delete_connections: bool) -> Result<()
     let id = parse_id(&id)?;
     let removed = connectors::delete(&state.db, id, delete_connections).await?;
     tracing::info!(connector_id = %id, admin_id = %user.admin.id, connections = removed, "connector deleted");
+    crate::server::auth::audit_admin(&state, &user, "connector.delete", "connector", id).await;
     Ok(())
 }

@@ -41,6 +41,7 @@ pub async fn generate_link(
     )
     .await?;
     tracing::info!(link_id = %link.id, admin_id = %user.admin.id, "connect link generated");
+    crate::server::auth::audit_admin(&state, &user, "link.create", "link", link.id).await;
     Ok(generated)
 }
 
@@ -54,5 +55,6 @@ pub async fn revoke_link(id: String) -> Result<(), AppError> {
     let id = parse_id(&id)?;
     links::revoke(&state.db, state.clock.as_ref(), id).await?;
     tracing::info!(link_id = %id, admin_id = %user.admin.id, "connect link revoked");
+    crate::server::auth::audit_admin(&state, &user, "link.revoke", "link", id).await;
     Ok(())
 }

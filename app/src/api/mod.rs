@@ -2,6 +2,7 @@
 //!
 //! They are served under [`SERVER_FN_PREFIX`], apart from the REST API under `/api/v1`.
 
+pub mod audit;
 pub mod auth;
 pub mod connectors;
 pub mod links;

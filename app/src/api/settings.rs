@@ -35,6 +35,8 @@ pub async fn create_api_key(name: String, scopes: Vec<String>) -> Result<Created
     )
     .await?;
     tracing::info!(api_key_id = %created.info.id, admin_id = %user.admin.id, "API key created");
+    crate::server::auth::audit_admin(&state, &user, "api_key.create", "api_key", &created.info.id)
+        .await;
     Ok(created)
 }
 
@@ -48,6 +50,7 @@ pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
     let id = parse_id(&id)?;
     api_keys::revoke(&state.db, state.clock.as_ref(), id).await?;
     tracing::info!(api_key_id = %id, admin_id = %user.admin.id, "API key revoked");
+    crate::server::auth::audit_admin(&state, &user, "api_key.revoke", "api_key", id).await;
     Ok(())
 }
 
@@ -77,6 +80,14 @@ pub async fn add_callback_origin(origin: String) -> Result<(), AppError> {
     let (state, user) = require_role(Role::Admin).await?;
     let added = callbacks::add(&state.db, state.clock.as_ref(), &origin).await?;
     tracing::info!(origin = %added.origin, admin_id = %user.admin.id, "callback origin allowed");
+    crate::server::auth::audit_admin(
+        &state,
+        &user,
+        "callback_origin.add",
+        "callback_origin",
+        added.id,
+    )
+    .await;
     Ok(())
 }
 
@@ -87,7 +98,16 @@ pub async fn remove_callback_origin(id: String) -> Result<(), AppError> {
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
-    callbacks::remove(&state.db, parse_id(&id)?).await?;
+    let id = parse_id(&id)?;
+    callbacks::remove(&state.db, id).await?;
     tracing::info!(admin_id = %user.admin.id, "callback origin removed");
+    crate::server::auth::audit_admin(
+        &state,
+        &user,
+        "callback_origin.remove",
+        "callback_origin",
+        id,
+    )
+    .await;
     Ok(())
 }

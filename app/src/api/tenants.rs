@@ -39,6 +39,7 @@ pub async fn create_tenant(name: String, external_id: String) -> Result<String, 
     )
     .await?;
     tracing::info!(tenant_id = %tenant.id, admin_id = %user.admin.id, "tenant created");
+    crate::server::auth::audit_admin(&state, &user, "tenant.create", "tenant", tenant.id).await;
     Ok(tenant.id.to_string())
 }
 
@@ -48,14 +49,16 @@ pub async fn update_tenant(id: String, name: String, external_id: String) -> Res
     use crate::server::{auth::require_role, services::parse_id, services::tenants};
     use crate::types::Role;
 
-    let (state, _) = require_role(Role::Admin).await?;
+    let (state, user) = require_role(Role::Admin).await?;
+    let id = parse_id(&id)?;
     tenants::update(
         &state.db,
         state.clock.as_ref(),
-        parse_id(&id)?,
+        id,
         &tenants::TenantInput { name, external_id },
     )
     .await?;
+    crate::server::auth::audit_admin(&state, &user, "tenant.update", "tenant", id).await;
     Ok(())
 }
 
@@ -69,6 +72,7 @@ pub async fn delete_tenant(id: String) -> Result<(), AppError> {
     let id = parse_id(&id)?;
     tenants::delete(&state.db, id).await?;
     tracing::info!(tenant_id = %id, admin_id = %user.admin.id, "tenant deleted");
+    crate::server::auth::audit_admin(&state, &user, "tenant.delete", "tenant", id).await;
     leptos_axum::redirect("/tenants");
     Ok(())
 }
@@ -95,5 +99,33 @@ pub async fn disconnect(tenant_id: String, connector_id: String) -> Result<(), A
     let connection = connections::find(&state.db, tenant_id, connector_id).await?;
     connections::disconnect(&state, connection.id).await?;
     tracing::info!(%tenant_id, %connector_id, admin_id = %user.admin.id, "disconnected");
+    crate::server::auth::audit_admin(
+        &state,
+        &user,
+        "connection.disconnect",
+        "connection",
+        connection.id,
+    )
+    .await;
     Ok(())
+}
+
+/// A page of the status overview: tenants × enabled connectors, optionally only tenants with
+/// problems.
+#[server(prefix = "/rpc")]
+pub async fn get_overview(
+    only_problems: bool,
+    cursor: Option<String>,
+) -> Result<crate::types::OverviewData, AppError> {
+    use crate::server::{auth::require_role, services::overview};
+    use crate::types::Role;
+
+    let (state, _) = require_role(Role::Viewer).await?;
+    overview::load(
+        &state.db,
+        state.clock.now(),
+        only_problems,
+        cursor.as_deref().filter(|c| !c.is_empty()),
+    )
+    .await
 }

@@ -35,6 +35,14 @@ pub async fn create_webhook_endpoint(
     }
     let created = webhooks::create(&state, &url, description.as_deref(), &event_types).await?;
     tracing::info!(endpoint_id = %created.info.id, admin_id = %user.admin.id, "webhook endpoint added");
+    crate::server::auth::audit_admin(
+        &state,
+        &user,
+        "webhook.create",
+        "webhook_endpoint",
+        &created.info.id,
+    )
+    .await;
     Ok(created)
 }
 
@@ -63,6 +71,12 @@ pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<(), AppErr
     let id = parse_id(&id)?;
     webhooks::set_enabled(&state.db, state.clock.now(), id, enabled).await?;
     tracing::info!(endpoint_id = %id, enabled, admin_id = %user.admin.id, "webhook endpoint switched");
+    let action = if enabled {
+        "webhook.enable"
+    } else {
+        "webhook.disable"
+    };
+    crate::server::auth::audit_admin(&state, &user, action, "webhook_endpoint", id).await;
     Ok(())
 }
 
@@ -76,6 +90,7 @@ pub async fn delete_webhook_endpoint(id: String) -> Result<(), AppError> {
     let id = parse_id(&id)?;
     webhooks::delete(&state.db, id).await?;
     tracing::info!(endpoint_id = %id, admin_id = %user.admin.id, "webhook endpoint deleted");
+    crate::server::auth::audit_admin(&state, &user, "webhook.delete", "webhook_endpoint", id).await;
     Ok(())
 }
 
@@ -89,5 +104,6 @@ pub async fn replay_webhook_delivery(id: String) -> Result<(), AppError> {
     let id = parse_id(&id)?;
     webhooks::replay(&state.db, state.clock.now(), id).await?;
     tracing::info!(delivery_id = %id, admin_id = %user.admin.id, "webhook delivery replayed");
+    crate::server::auth::audit_admin(&state, &user, "webhook.replay", "webhook_delivery", id).await;
     Ok(())
 }

@@ -29,7 +29,9 @@ pub fn DashboardLayout() -> impl IntoView {
                 <nav aria-label="Main">
                     <ul class="nav-list">
                         <li><A href="/tenants">"Tenants"</A></li>
+                        <li><A href="/overview">"Status"</A></li>
                         <li><A href="/connectors">"Connectors"</A></li>
+                        <li><A href="/audit">"Audit log"</A></li>
                         <li><A href="/settings">"Settings"</A></li>
                     </ul>
                 </nav>

@@ -1,10 +1,12 @@
 //! One module per route.
 
+pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod connect;
 pub mod connectors;
 pub mod home;
 pub mod not_found;
+pub mod overview;
 pub mod settings;
 pub mod setup;
 pub mod sign_in;

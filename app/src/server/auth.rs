@@ -116,3 +116,33 @@ pub async fn require_role(required: Role) -> Result<(AppState, Authenticated), A
     }
     Ok((state, user))
 }
+
+/// Writes an audit entry for an action the signed-in admin just took (with their address).
+pub async fn audit_admin(
+    state: &AppState,
+    user: &Authenticated,
+    action: &str,
+    target_type: &str,
+    target_id: impl ToString,
+) {
+    use crate::server::services::audit::{Actor, Entry, record_logged};
+
+    let ip = current_client_ip().await;
+    let actor = Actor::Admin {
+        id: user.admin.id,
+        email: user.admin.email.clone(),
+    };
+    record_logged(
+        &state.db,
+        state.clock.now(),
+        Entry {
+            actor: &actor,
+            action,
+            target_type: Some(target_type),
+            target_id: Some(target_id.to_string()),
+            ip: Some(&ip),
+            details: None,
+        },
+    )
+    .await;
+}

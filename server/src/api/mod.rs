@@ -19,10 +19,11 @@ use std::time::{Duration, Instant};
 
 use app::server::AppState;
 use app::server::services::api_keys::{self, ApiPrincipal};
+use app::server::services::audit;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::de::DeserializeOwned;
@@ -130,6 +131,7 @@ pub fn router(app: AppState, rate_limit_per_minute: u32) -> Router<AppState> {
         openapi_json,
     };
     routes
+        .route_layer(axum::middleware::from_fn_with_state(api.clone(), audit))
         .route("/api/v1/openapi.json", get(serve_openapi))
         .route("/api/v1", axum::routing::any(not_found))
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
@@ -141,6 +143,74 @@ pub fn router(app: AppState, rate_limit_per_minute: u32) -> Router<AppState> {
             }),
         )
         .with_state(api)
+}
+
+/// Writes an audit entry for every API call that changed something: the key, the operation
+/// (`POST /api/v1/connect-links`), the target (the path's id, else the created resource's `id`)
+/// and the client address.
+async fn audit(
+    axum::extract::State(api): axum::extract::State<Api>,
+    matched: Option<axum::extract::MatchedPath>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let method = request.method().clone();
+    if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
+        return next.run(request).await;
+    }
+    let slot = AuditSlot::default();
+    request.extensions_mut().insert(slot.clone());
+    let ip = request
+        .extensions()
+        .get::<app::server::auth::ClientIp>()
+        .map(|c| c.0.clone());
+    let path = request.uri().path().to_owned();
+    let template = matched.map(|m| m.as_str().to_owned()).unwrap_or_default();
+    let response = next.run(request).await;
+    let principal = slot.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let Some(principal) = principal else {
+        return response;
+    };
+    if !response.status().is_success() {
+        return response;
+    }
+    let mut target_id = template
+        .split('/')
+        .zip(path.split('/'))
+        .find(|(t, _)| t.starts_with('{'))
+        .map(|(_, value)| value.to_owned());
+    let (parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, 1 << 20).await {
+        Ok(bytes) => bytes,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR).into_response(),
+    };
+    if target_id.is_none() {
+        target_id = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_owned));
+    }
+    let target_type = template
+        .strip_prefix("/api/v1/")
+        .and_then(|rest| rest.split('/').next());
+    let actor = audit::Actor::ApiKey {
+        id: principal.key_id,
+        name: principal.name,
+    };
+    let action = format!("{method} {template}");
+    audit::record_logged(
+        &api.app.db,
+        api.app.clock.now(),
+        audit::Entry {
+            actor: &actor,
+            action: &action,
+            target_type,
+            target_id,
+            ip: ip.as_deref(),
+            details: None,
+        },
+    )
+    .await;
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 async fn not_found() -> Problem {
@@ -204,6 +274,10 @@ impl Caller {
     }
 }
 
+/// Where the [`Caller`] extractor leaves the authenticated key for the audit middleware.
+#[derive(Clone, Default)]
+struct AuditSlot(Arc<Mutex<Option<ApiPrincipal>>>);
+
 impl FromRequestParts<Api> for Caller {
     type Rejection = Problem;
 
@@ -224,6 +298,9 @@ impl FromRequestParts<Api> for Caller {
         api.limiter
             .check(principal.key_id)
             .map_err(Problem::rate_limited)?;
+        if let Some(slot) = parts.extensions.get::<AuditSlot>() {
+            *slot.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(principal.clone());
+        }
         Ok(Caller(principal))
     }
 }

@@ -9,12 +9,14 @@ use app::pages::connect::{
     ChoiceView, ChooserView, ConnectView, chooser_page, connect_page, result_page,
 };
 use app::server::AppState;
+use app::server::auth::ClientIp;
 use app::server::catalog::fill;
 use app::server::crypto::new_token;
 use app::server::services::connect::{self, CallbackParams, ConnectError};
 use app::server::services::links::{self, LinkContext};
-use app::server::services::{admin, connectors};
+use app::server::services::{admin, audit, connectors};
 use app::types::AuthMode;
+use axum::Extension;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -98,9 +100,11 @@ pub async fn submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
     Query(choice): Query<Choice>,
+    ip: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    let ip = ip.map(|Extension(ClientIp(ip))| ip);
     let product = product_name(&state).await;
     let ctx = match links::resolve(&state.db, state.clock.as_ref(), &token, choice.id()).await {
         Ok(Some(ctx)) if !ctx.choices.is_empty() => return chooser(&product, &ctx, &token),
@@ -127,7 +131,16 @@ pub async fn submit(
     if ctx.connector.provider.auth == AuthMode::OAuth2 {
         let existing = cookie(&headers, browser_cookie_name(&state));
         let browser = existing.clone().unwrap_or_else(new_token);
-        match connect::start_oauth(&state, &ctx, &submitted, &browser).await {
+        let started = connect::start_oauth(&state, &ctx, &submitted, &browser).await;
+        end_user_step(
+            &state,
+            Some(ctx.link.id),
+            ip.as_deref(),
+            &ctx,
+            started.as_ref().err().map_or(Step::Started, Step::Failed),
+        )
+        .await;
+        match started {
             Ok(url) => {
                 let mut response =
                     (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response();
@@ -141,7 +154,13 @@ pub async fn submit(
             Err(e) => failed_form(&product, &ctx, &token, &submitted, e),
         }
     } else {
-        match connect::submit_credentials(&state, &ctx, &submitted).await {
+        let outcome = connect::submit_credentials(&state, &ctx, &submitted).await;
+        let step = match &outcome {
+            Ok(completed) => Step::Completed(completed.connection.id),
+            Err(e) => Step::Failed(e),
+        };
+        end_user_step(&state, Some(ctx.link.id), ip.as_deref(), &ctx, step).await;
+        match outcome {
             Ok(completed) => succeeded(&product, &ctx, &completed),
             Err(e) => failed_form(&product, &ctx, &token, &submitted, e),
         }
@@ -151,15 +170,26 @@ pub async fn submit(
 /// `GET /oauth/callback`: where providers send the end user back.
 pub async fn callback(
     State(state): State<AppState>,
+    ip: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let ip = ip.map(|Extension(ClientIp(ip))| ip);
     let product = product_name(&state).await;
     let params: CallbackParams =
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
     let browser = cookie(&headers, browser_cookie_name(&state));
     match connect::finish_oauth(&state, &params, browser.as_deref()).await {
         Ok(completed) => {
+            record_step(
+                &state,
+                Some(completed.link.id),
+                ip.as_deref(),
+                "connect.complete",
+                Some(completed.connection.id.to_string()),
+                serde_json::json!({ "connector_id": completed.connection.connector_id }),
+            )
+            .await;
             if let Some(url) = completed.callback_redirect() {
                 return see_other(&url);
             }
@@ -170,6 +200,15 @@ pub async fn callback(
             connected(&product, &provider)
         }
         Err(e) => {
+            record_step(
+                &state,
+                None,
+                ip.as_deref(),
+                "connect.fail",
+                None,
+                serde_json::json!({ "error": e.code() }),
+            )
+            .await;
             if e != ConnectError::LinkUnavailable
                 && let Some((callback, callback_state)) =
                     connect::callback_for_flow(&state.db, &params).await
@@ -181,6 +220,70 @@ pub async fn callback(
             failure(&product, &e)
         }
     }
+}
+
+/// A step of the end user's attempt, for the audit log.
+enum Step<'a> {
+    Started,
+    Completed(uuid::Uuid),
+    Failed(&'a ConnectError),
+}
+
+async fn end_user_step(
+    state: &AppState,
+    link_id: Option<uuid::Uuid>,
+    ip: Option<&str>,
+    ctx: &LinkContext,
+    step: Step<'_>,
+) {
+    let connector = ctx.connector.model.id;
+    let (action, target, details) = match step {
+        Step::Started => (
+            "connect.start",
+            None,
+            serde_json::json!({ "connector_id": connector }),
+        ),
+        Step::Completed(connection) => (
+            "connect.complete",
+            Some(connection.to_string()),
+            serde_json::json!({ "connector_id": connector }),
+        ),
+        Step::Failed(e) => (
+            "connect.fail",
+            None,
+            serde_json::json!({ "connector_id": connector, "error": e.code() }),
+        ),
+    };
+    record_step(state, link_id, ip, action, target, details).await;
+}
+
+async fn record_step(
+    state: &AppState,
+    link_id: Option<uuid::Uuid>,
+    ip: Option<&str>,
+    action: &str,
+    connection: Option<String>,
+    details: serde_json::Value,
+) {
+    let actor = audit::Actor::EndUser { link_id };
+    let (target_type, target_id) = match (connection, link_id) {
+        (Some(c), _) => (Some("connection"), Some(c)),
+        (None, Some(l)) => (Some("link"), Some(l.to_string())),
+        (None, None) => (None, None),
+    };
+    audit::record_logged(
+        &state.db,
+        state.clock.now(),
+        audit::Entry {
+            actor: &actor,
+            action,
+            target_type,
+            target_id,
+            ip,
+            details: Some(details),
+        },
+    )
+    .await;
 }
 
 fn view_for(

@@ -1,5 +1,6 @@
 //! The router: Leptos pages and server functions, health checks, and the middleware stack.
 
+mod audit_export;
 mod connect;
 pub mod demo;
 mod gate;
@@ -63,7 +64,8 @@ pub fn router(config: &Config, state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/connect/{token}", get(connect::show).post(connect::submit))
-        .route("/oauth/callback", get(connect::callback));
+        .route("/oauth/callback", get(connect::callback))
+        .route("/audit.csv", get(audit_export::export));
     own_routes = own_routes.merge(crate::api::router(
         state.clone(),
         config.api_rate_limit_per_minute,

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api_keys;
+pub mod audit;
 pub mod callbacks;
 pub mod connect;
 pub mod connections;
@@ -11,6 +12,7 @@ pub mod events;
 pub mod exchange;
 pub mod links;
 pub mod outbound;
+pub mod overview;
 pub mod tenant_details;
 pub mod tenants;
 pub mod throttle;

@@ -159,21 +159,21 @@ pub fn row(model: tenant::Model, connected_count: u64) -> TenantRow {
 
 /// Position in the list: the last (or first) row seen and which way to go.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-struct Cursor {
+pub(crate) struct Cursor {
     /// Sort key of the boundary row (`name_key` for name order; unused for newest).
-    k: String,
+    pub(crate) k: String,
     /// Id of the boundary row.
-    id: Uuid,
+    pub(crate) id: Uuid,
     /// `true`: rows after the boundary; `false`: rows before it.
-    fwd: bool,
+    pub(crate) fwd: bool,
 }
 
-fn encode(cursor: &Cursor) -> String {
+pub(crate) fn encode(cursor: &Cursor) -> String {
     let json = serde_json::to_vec(cursor).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
 }
 
-fn decode(text: &str) -> Option<Cursor> {
+pub(crate) fn decode(text: &str) -> Option<Cursor> {
     if text.len() > 1024 {
         return None;
     }
