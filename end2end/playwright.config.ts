@@ -97,6 +97,8 @@ export default defineConfig({
         LEPTOS_SITE_ROOT: siteRoot,
         AUTHLINK_LOG: "warn",
         AUTHLINK_DEMO: "true",
+        // The specs' webhook receiver listens on loopback.
+        AUTHLINK_WEBHOOK_ALLOW_PRIVATE: "true",
         ...(database ? { DATABASE_URL: database } : {}),
       },
     },
