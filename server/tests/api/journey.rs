@@ -672,6 +672,17 @@ async fn reconnect_keeps_the_connection_and_replaces_credentials(backend: Backen
         ids[0], ids[1],
         "a reconnect keeps the connection's identity"
     );
+    // Announced as created, then updated (the connection worked all along).
+    let mut announced: Vec<String> = app::server::entities::event::Entity::find()
+        .all(&j.app.state.db)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.event_type)
+        .filter(|t| t.starts_with("connection."))
+        .collect();
+    announced.sort();
+    assert_eq!(announced, ["connection.created", "connection.updated"]);
     j.app.cleanup().await;
 }
 

@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::api::webhooks::{CreateWebhookEndpoint, SetWebhookEnabled};
+use app::api::webhooks::{CreateWebhookEndpoint, ReplayWebhookDelivery, SetWebhookEnabled};
 use app::server::clock::Clock;
 use app::server::entities::{webhook_attempt, webhook_delivery, webhook_endpoint};
 use app::server::services::events::{self, Subject};
@@ -286,6 +286,26 @@ async fn gone_disables_the_endpoint(backend: Backend) {
     emit(&app, "link.revoked").await;
     assert_eq!(deliver(&app).await, 1);
     assert_eq!(receiver.received().len(), 2);
+
+    // The delivery that met the 410 is sent again by hand, from the start of the schedule.
+    let failed = deliveries(&app).await.remove(0);
+    assert_eq!(failed.status, "failed");
+    let response = app
+        .call::<ReplayWebhookDelivery>(&[("id", failed.id.to_string().as_str())])
+        .await;
+    assert!(response.is_ok(), "{response:?}");
+    assert_eq!(deliver(&app).await, 1);
+    let replayed = deliveries(&app).await.remove(0);
+    assert_eq!(
+        (replayed.status.as_str(), replayed.attempts),
+        ("delivered", 1)
+    );
+    assert_eq!(receiver.received().len(), 3);
+    assert_eq!(
+        receiver.received()[2].headers["webhook-id"],
+        receiver.received()[0].headers["webhook-id"],
+        "a replay is the same event"
+    );
     app.cleanup().await;
 }
 

@@ -702,3 +702,104 @@ async fn revoke_at_provider(state: &AppState, model: &connection::Model, credent
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(now: OffsetDateTime) -> connection::Model {
+        connection::Model {
+            id: Uuid::nil(),
+            tenant_id: Uuid::nil(),
+            connector_id: Uuid::nil(),
+            status: STATUS_CONNECTED.to_owned(),
+            credentials: Vec::new(),
+            scopes: "[]".to_owned(),
+            account_label: None,
+            last_error: None,
+            expires_at: None,
+            connected_at: now,
+            updated_at: now,
+            refresh_claimed_until: None,
+            refresh_failures: 0,
+            refreshed_at: None,
+            next_refresh_at: None,
+            refreshable: true,
+        }
+    }
+
+    fn oauth(expires_at: Option<OffsetDateTime>, refresh: bool) -> Credentials {
+        Credentials::OAuth2 {
+            access_token: "at".into(),
+            refresh_token: refresh.then(|| "rt".to_owned()),
+            token_type: "Bearer".into(),
+            expires_at,
+            scopes: Vec::new(),
+            values: std::collections::BTreeMap::new(),
+            raw: serde_json::Map::new(),
+        }
+    }
+
+    #[test]
+    fn health_shows_what_the_admin_must_do() {
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let mut m = model(now);
+        assert_eq!(health(&m, now), ConnectionStatus::Connected);
+        m.refreshable = false;
+        m.expires_at = Some(now + Duration::days(3));
+        assert_eq!(health(&m, now), ConnectionStatus::ExpiresSoon);
+        m.expires_at = Some(now - Duration::minutes(1));
+        assert_eq!(health(&m, now), ConnectionStatus::NeedsReauth);
+        m.expires_at = Some(now + Duration::days(30));
+        assert_eq!(health(&m, now), ConnectionStatus::Connected);
+        m.status = STATUS_ERROR.into();
+        assert_eq!(health(&m, now), ConnectionStatus::Error);
+        m.status = STATUS_DISCONNECTED.into();
+        assert_eq!(health(&m, now), ConnectionStatus::Disconnected);
+    }
+
+    #[test]
+    fn the_worker_refreshes_ahead_of_expiry_and_at_least_daily() {
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let ahead = Need::Ahead {
+            margin: Duration::minutes(10),
+        };
+        let mut m = model(now - Duration::hours(2));
+        // Far from expiry, refreshed recently: not due; close to expiry: due.
+        assert!(!due(
+            ahead,
+            &m,
+            &oauth(Some(now + Duration::hours(1)), true),
+            now
+        ));
+        assert!(due(
+            ahead,
+            &m,
+            &oauth(Some(now + Duration::minutes(5)), true),
+            now
+        ));
+        // A token that never expires is still refreshed once a day.
+        assert!(!due(ahead, &m, &oauth(None, true), now));
+        m.connected_at = now - Duration::hours(25);
+        assert!(due(ahead, &m, &oauth(None, true), now));
+        m.refreshed_at = Some(now - Duration::hours(2));
+        assert!(!due(ahead, &m, &oauth(None, true), now));
+        // Nothing to refresh with, or backing off after a failure: not due.
+        assert!(!due(ahead, &m, &oauth(Some(now), false), now));
+        m.next_refresh_at = Some(now + Duration::minutes(4));
+        assert!(!due(ahead, &m, &oauth(Some(now), true), now));
+        // Readers only care about expiry.
+        assert!(!due(
+            Need::Read,
+            &m,
+            &oauth(Some(now + Duration::minutes(5)), true),
+            now
+        ));
+        assert!(due(
+            Need::Read,
+            &m,
+            &oauth(Some(now + Duration::seconds(30)), true),
+            now
+        ));
+    }
+}

@@ -722,6 +722,16 @@ fn describe(e: &reqwest::Error) -> String {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn names_resolving_to_private_addresses_are_refused_at_connect_time() {
+        use reqwest::dns::Resolve;
+        use std::str::FromStr;
+
+        let name = reqwest::dns::Name::from_str("localhost").expect("name");
+        let refused = PublicOnly.resolve(name).await;
+        assert!(refused.is_err());
+    }
+
     #[test]
     fn private_and_reserved_addresses_are_not_public() {
         for ip in [
