@@ -1,11 +1,11 @@
 //! Background work: webhook delivery, token refresh, link-expiry announcements and sweeps of
-//! expired sessions and idempotency records. Every job claims its rows in the database, so any
+//! expired sessions, idempotency records and old events. Every job claims its rows in the database, so any
 //! number of server instances can run these side by side.
 
 use std::time::Duration;
 
 use app::server::AppState;
-use app::server::services::{connections, links, webhooks};
+use app::server::services::{connections, events, links, webhooks};
 use app::server::session_store::DbSessionStore;
 use tokio::task::JoinHandle;
 use tower_sessions::session_store::ExpiredDeletion;
@@ -71,6 +71,9 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
             }
             if let Err(e) = crate::api::idempotency::sweep(&s.db, s.clock.now()).await {
                 tracing::warn!(error = %e, "idempotency sweep failed");
+            }
+            if let Err(e) = events::sweep(&s.db, s.clock.now()).await {
+                tracing::warn!(error = %e, "event sweep failed");
             }
         }
     }));

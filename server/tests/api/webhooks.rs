@@ -33,6 +33,7 @@ on_both_backends!(
     the_outbox_survives_a_restart_and_two_workers_deliver_once,
     private_receivers_are_refused_unless_allowed,
     endpoints_receive_only_the_events_they_chose,
+    old_events_are_swept_unless_still_pending,
 );
 
 /// What the receiver answers, in order; after the script it answers 200.
@@ -436,6 +437,33 @@ async fn endpoints_receive_only_the_events_they_chose(backend: Backend) {
             .expect("query")
             .len(),
         3
+    );
+    app.cleanup().await;
+}
+
+async fn old_events_are_swept_unless_still_pending(backend: Backend) {
+    let app = app_with(backend, vec![]).await;
+    let up = Receiver::start(&[]).await;
+    let down = Receiver::start(&[Answer::Status(500); 8]).await;
+    add_endpoint(&app, &up.url, &["link.opened"]).await;
+    add_endpoint(&app, &down.url, &["link.revoked"]).await;
+    emit(&app, "link.opened").await;
+    let kept = emit(&app, "link.revoked").await;
+    assert_eq!(deliver(&app).await, 2);
+
+    app.clock
+        .advance(events::RETENTION + time::Duration::days(1));
+    assert_eq!(
+        events::sweep(&app.state.db, app.clock.now())
+            .await
+            .expect("sweep"),
+        1
+    );
+    let left = deliveries(&app).await;
+    assert_eq!(left.len(), 1, "the delivered event went with its delivery");
+    assert_eq!(
+        (left[0].event_id, left[0].status.as_str()),
+        (kept, "pending")
     );
     app.cleanup().await;
 }

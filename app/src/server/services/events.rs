@@ -181,6 +181,25 @@ pub async fn emit(
     Ok(id)
 }
 
+/// How long events (with their deliveries and attempts) are kept once nothing is pending.
+pub const RETENTION: time::Duration = time::Duration::days(30);
+
+/// Deletes events older than [`RETENTION`] that have no pending delivery; their deliveries and
+/// attempts go with them. Returns how many events were deleted.
+pub async fn sweep(db: &impl ConnectionTrait, now: OffsetDateTime) -> Result<u64, DbErr> {
+    let pending = sea_orm::sea_query::Query::select()
+        .column(webhook_delivery::Column::EventId)
+        .from(webhook_delivery::Entity)
+        .and_where(webhook_delivery::Column::Status.eq(DELIVERY_PENDING))
+        .to_owned();
+    Ok(event::Entity::delete_many()
+        .filter(event::Column::CreatedAt.lt(now - RETENTION))
+        .filter(event::Column::Id.not_in_subquery(pending))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Whether an endpoint's filter (a JSON array; empty for every type) includes `event_type`.
 pub fn subscribed(filter_json: &str, event_type: &str) -> bool {
     let types: Vec<String> = serde_json::from_str(filter_json).unwrap_or_default();
