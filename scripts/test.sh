@@ -12,8 +12,8 @@ step() { printf '\n==> %s\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "clippy (server side)"
-cargo clippy -p server -p app -p migrations --all-targets --features app/ssr -- -D warnings
+step "clippy (server side, with the benchmark binary)"
+cargo clippy -p server -p app -p migrations --all-targets --features app/ssr,server/bench -- -D warnings
 
 step "clippy (wasm)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
@@ -44,3 +44,10 @@ elif [[ "${CI:-}" == "true" ]]; then
 else
   printf '\nSKIPPED end-to-end tests on PostgreSQL: %s is not reachable with psql\n' "$pg_url"
 fi
+
+# The benchmark suite in its smoke form: it proves the suite still runs (server, reference server,
+# load generator, reports); its numbers mean nothing. The real run is in the README.
+step "benchmark smoke run"
+cargo build -p server --features app/ssr,server/bench --bin authlink-bench
+"$target_dir/debug/authlink-bench" --smoke --site-root "$root/target/site" \
+  --out "$target_dir/bench-smoke"

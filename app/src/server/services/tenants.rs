@@ -181,6 +181,15 @@ pub(crate) fn decode(text: &str) -> Option<Cursor> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// The cursor of the page (by name) that starts right after `model`; for links and benchmarks.
+pub fn cursor_after(model: &tenant::Model) -> String {
+    encode(&Cursor {
+        k: model.name_key.clone(),
+        id: model.id,
+        fwd: true,
+    })
+}
+
 /// Whether `text` is a cursor this listing issued (the API refuses others).
 pub fn cursor_is_valid(text: &str) -> bool {
     decode(text).is_some()
