@@ -2,14 +2,21 @@
 //! rendering plain HTML. It runs as a child process pinned to the server's core, so a ratio
 //! compares like with like.
 
+use app::server::crypto::{new_token, token_hash};
+use app::server::entities::{connect_link, connection, connector, tenant};
 use app::server::services::tenants::{self, TenantQuery};
 use app::types::TenantSort;
-use axum::Router;
-use axum::extract::{Query, State};
-use axum::response::Html;
-use axum::routing::get;
-use sea_orm::{Database, DatabaseConnection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Database, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::Deserialize;
+use uuid::Uuid;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -23,6 +30,8 @@ pub async fn serve(bind: &str, database_url: &str) -> anyhow::Result<()> {
     let db = Database::connect(database_url).await?;
     let router = Router::new()
         .route("/ref/tenants", get(tenants_page))
+        .route("/ref/tenants/{id}", get(tenant_page))
+        .route("/ref/links", post(insert_link))
         .route("/ref/healthz", get(|| async { "ok" }))
         .with_state(db);
     let listener = tokio::net::TcpListener::bind(bind).await?;
@@ -58,6 +67,99 @@ async fn tenants_page(
     }
     html.push_str("</table>");
     Html(html)
+}
+
+/// Tenant Details' reads (the tenant, its connections, every connector, its latest links) as a
+/// bare HTML list.
+async fn tenant_page(State(db): State<DatabaseConnection>, Path(id): Path<Uuid>) -> Response {
+    let Ok(Some(tenant)) = tenant::Entity::find_by_id(id).one(&db).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (Ok(connections), Ok(connectors), Ok(links)) = (
+        connection::Entity::find()
+            .filter(connection::Column::TenantId.eq(id))
+            .all(&db)
+            .await,
+        connector::Entity::find()
+            .order_by_asc(connector::Column::Name)
+            .all(&db)
+            .await,
+        connect_link::Entity::find()
+            .filter(connect_link::Column::TenantId.eq(id))
+            .order_by_desc(connect_link::Column::Id)
+            .limit(200)
+            .all(&db)
+            .await,
+    ) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let mut html = format!(
+        "<!doctype html><title>{0}</title><h1>{0}</h1><ul>",
+        escape(&tenant.name)
+    );
+    for c in connectors {
+        let status = connections
+            .iter()
+            .find(|x| x.connector_id == c.id)
+            .map_or("not connected", |x| x.status.as_str());
+        let count = links.iter().filter(|l| l.connector_id == c.id).count();
+        html.push_str(&format!(
+            "<li>{} — {status} — {count} links <button>Connect</button></li>",
+            escape(&c.name)
+        ));
+    }
+    html.push_str("</ul>");
+    Html(html).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct LinkTarget {
+    tenant: Uuid,
+    connector: Uuid,
+}
+
+/// The INSERT behind Generate Customer Link, with a token and its hash, answering the URL.
+async fn insert_link(
+    State(db): State<DatabaseConnection>,
+    Query(target): Query<LinkTarget>,
+) -> Response {
+    let token = new_token();
+    let now = time::OffsetDateTime::now_utc();
+    let expires_at = now + time::Duration::days(7);
+    let inserted = connect_link::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        token_hash: Set(token_hash(&token)),
+        tenant_id: Set(target.tenant),
+        connector_id: Set(target.connector),
+        expires_at: Set(expires_at),
+        single_use: Set(true),
+        note: Set(None),
+        presets: Set("{}".into()),
+        created_by: Set(None),
+        created_at: Set(now),
+        opened_at: Set(None),
+        completed_at: Set(None),
+        revoked_at: Set(None),
+        last_error: Set(None),
+        callback_url: Set(None),
+        callback_state: Set(None),
+        end_user_email: Set(None),
+        end_user_name: Set(None),
+        tags: Set(None),
+        allowed_connectors: Set(None),
+        created_by_key: Set(None),
+        expiry_announced_at: Set(None),
+    }
+    .insert(&db)
+    .await;
+    match inserted {
+        Ok(_) => Json(serde_json::json!({
+            "url": format!("http://127.0.0.1/connect/{token}"),
+            "expires_at": expires_at.unix_timestamp(),
+        }))
+        .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 fn escape(text: &str) -> String {

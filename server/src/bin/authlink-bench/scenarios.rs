@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -308,17 +309,10 @@ fn latency_at_most(
 
 /// A link on the demo tenant that stays usable (not single-use), made through the REST API.
 async fn connect_link(base: &str, admin: &reqwest::Client) -> anyhow::Result<String> {
-    let response = admin
-        .post(format!("{base}{}", app::api::settings::CreateApiKey::PATH))
-        .header("origin", base)
-        .header("sec-fetch-site", "same-origin")
-        .json(&serde_json::json!({"name": "bench", "scopes": ["links:write"]}))
-        .send()
-        .await?;
-    let key: app::types::CreatedApiKey = response.json().await.context("API key")?;
+    let key = api_key(base, admin, &["links:write"]).await?;
     let link: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/connect-links"))
-        .bearer_auth(&key.key)
+        .bearer_auth(&key)
         .json(&serde_json::json!({
             "tenant": {"external_id": "demo-acme"},
             "connector": "demo-api-key",
@@ -348,6 +342,225 @@ async fn deep_cursor(database_url: &str, row: u64) -> anyhow::Result<String> {
         .await?
         .context("not enough tenants for the deep page")?;
     Ok(app::server::services::tenants::cursor_after(&model))
+}
+
+/// Ids of the demo tenant and the demo API-key connector.
+async fn demo_ids(database_url: &str) -> anyhow::Result<(uuid::Uuid, uuid::Uuid)> {
+    use app::server::entities::{connector, tenant};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let db = Database::connect(database_url).await?;
+    let tenant = tenant::Entity::find()
+        .filter(tenant::Column::ExternalId.eq("demo-acme"))
+        .one(&db)
+        .await?
+        .context("no demo tenant")?;
+    let connector = connector::Entity::find()
+        .filter(connector::Column::Key.eq("demo-api-key"))
+        .one(&db)
+        .await?
+        .context("no demo connector")?;
+    Ok((tenant.id, connector.id))
+}
+
+fn post_json(
+    client: &reqwest::Client,
+    url: String,
+    body: serde_json::Value,
+    expect: u16,
+) -> Request {
+    let bytes = Arc::new(body.to_string().into_bytes());
+    Request {
+        client: client.clone(),
+        method: reqwest::Method::POST,
+        url,
+        headers: Vec::new(),
+        body: Some(Arc::new(move |_| {
+            ("application/json".to_owned(), bytes.to_vec())
+        })),
+        expect,
+        first_byte_only: false,
+    }
+}
+
+/// Tenant Details, Generate Customer Link (server function and REST API) and sign-in.
+async fn more_scenarios(
+    settings: &Settings,
+    running: &Running,
+    admin: &reqwest::Client,
+    anonymous: &reqwest::Client,
+) -> anyhow::Result<Vec<ScenarioResult>> {
+    let (base, reference) = (&running.base, &running.reference_base);
+    let (tenant, connector) = demo_ids(&running.database_url).await?;
+    let same_origin = vec![
+        ("origin".to_owned(), base.clone()),
+        ("sec-fetch-site".to_owned(), "same-origin".to_owned()),
+    ];
+    let mut out = Vec::new();
+
+    out.push(
+        compare(
+            settings,
+            running.pid,
+            Labels {
+                name: "Tenant Details page",
+                target: "≥ 0.5× the reference's req/s",
+                reference_name: "plain axum handler, same reads, plain HTML",
+            },
+            get(admin, format!("{base}/tenants/{tenant}"), false),
+            Some(get(
+                anonymous,
+                format!("{reference}/ref/tenants/{tenant}"),
+                false,
+            )),
+            throughput_at_least(0.5),
+        )
+        .await?,
+    );
+
+    let insert = post_json(
+        anonymous,
+        format!("{reference}/ref/links?tenant={tenant}&connector={connector}"),
+        serde_json::json!({}),
+        200,
+    );
+    let mut generate = post_json(
+        admin,
+        format!("{base}{}", app::api::links::GenerateLink::PATH),
+        serde_json::json!({
+            "tenant_id": tenant, "connector_id": connector, "expires_in_minutes": 10_080,
+            "single_use": true, "note": "", "presets": [],
+        }),
+        200,
+    );
+    generate.headers = same_origin.clone();
+    out.push(
+        compare(
+            settings,
+            running.pid,
+            Labels {
+                name: "Generate Customer Link (server function)",
+                target: "≥ 0.7× the reference's req/s",
+                reference_name: "plain axum handler doing the same INSERT",
+            },
+            generate,
+            Some(insert.clone()),
+            throughput_at_least(0.7),
+        )
+        .await?,
+    );
+
+    let key = api_key(base, admin, &["links:write"]).await?;
+    let mut api = post_json(
+        anonymous,
+        format!("{base}/api/v1/connect-links"),
+        serde_json::json!({"tenant": {"id": tenant}, "connector": "demo-api-key"}),
+        201,
+    );
+    api.headers = vec![("authorization".to_owned(), format!("Bearer {key}"))];
+    out.push(
+        compare(
+            settings,
+            running.pid,
+            Labels {
+                name: "POST /api/v1/connect-links",
+                target: "≥ 0.7× the reference's req/s",
+                reference_name: "plain axum handler doing the same INSERT",
+            },
+            api,
+            Some(insert),
+            throughput_at_least(0.7),
+        )
+        .await?,
+    );
+
+    // Sign-in is bound by argon2id: compare with what the server's cores can hash at best.
+    let hasher =
+        app::server::password::PasswordHasher::new(app::server::password::WorkFactors::OWASP, 1)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = std::time::Instant::now();
+    let rounds: u32 = if settings.smoke { 2 } else { 10 };
+    for _ in 0..rounds {
+        hasher
+            .hash(secrecy::SecretString::from(OWNER_PASSWORD))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let hash_secs = started.elapsed().as_secs_f64() / f64::from(rounds);
+    let server_cores = 1.0;
+    let best = server_cores / hash_secs;
+    let form = format!(
+        "email={}&password={}",
+        OWNER_EMAIL.replace('@', "%40"),
+        OWNER_PASSWORD.replace(' ', "+")
+    );
+    let sign_in = Request {
+        client: anonymous.clone(),
+        method: reqwest::Method::POST,
+        url: format!("{base}{}", app::api::auth::SignIn::PATH),
+        headers: same_origin,
+        body: Some(Arc::new(move |_| {
+            (
+                "application/x-www-form-urlencoded".to_owned(),
+                form.clone().into_bytes(),
+            )
+        })),
+        expect: probe_status(anonymous, base).await?,
+        first_byte_only: false,
+    };
+    let mut result = compare(
+        settings,
+        running.pid,
+        Labels {
+            name: "Sign-in (argon2id)",
+            target: "≥ 0.8× server cores ÷ hash time",
+            reference_name: "argon2id hash alone, same parameters",
+        },
+        sign_in,
+        None,
+        |_, _| (None, None),
+    )
+    .await?;
+    let ratio = result.product.rps / best;
+    result.reference = Some(Measured {
+        rps: best,
+        p50_ms: hash_secs * 1000.0,
+        p99_ms: hash_secs * 1000.0,
+        success: 1.0,
+        requests: u64::from(rounds),
+    });
+    result.ratio = Some(ratio);
+    result.met = Some(ratio >= 0.8);
+    out.push(result);
+    Ok(out)
+}
+
+/// The status a successful sign-in answers with (a redirect for a form post).
+async fn probe_status(client: &reqwest::Client, base: &str) -> anyhow::Result<u16> {
+    let response = client
+        .post(format!("{base}{}", app::api::auth::SignIn::PATH))
+        .header("origin", base)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", OWNER_EMAIL), ("password", OWNER_PASSWORD)])
+        .send()
+        .await?;
+    let status = response.status();
+    if status.is_client_error() || status.is_server_error() {
+        bail!("sign-in failed: {status}");
+    }
+    Ok(status.as_u16())
+}
+
+/// An API key with `scopes`, made through Settings' server function.
+async fn api_key(base: &str, admin: &reqwest::Client, scopes: &[&str]) -> anyhow::Result<String> {
+    let response = admin
+        .post(format!("{base}{}", app::api::settings::CreateApiKey::PATH))
+        .header("origin", base)
+        .header("sec-fetch-site", "same-origin")
+        .json(&serde_json::json!({"name": "bench", "scopes": scopes}))
+        .send()
+        .await?;
+    let key: app::types::CreatedApiKey = response.json().await.context("API key")?;
+    Ok(key.key)
 }
 
 fn bundle_sizes(site_root: &std::path::Path) -> anyhow::Result<BundleSizes> {
@@ -440,6 +653,11 @@ pub async fn run_all(settings: &Settings) -> anyhow::Result<Results> {
             Err(e) => failures.push(format!("Connect page: {e:#}")),
         },
         Err(e) => failures.push(format!("Connect page: {e:#}")),
+    }
+
+    match more_scenarios(settings, &running, &admin, &anonymous).await {
+        Ok(mut more) => scenarios.append(&mut more),
+        Err(e) => failures.push(format!("{e:#}")),
     }
 
     let peak_rss_mib = proc_stats::memory_mib(running.pid).map(|(_, hwm)| hwm);
