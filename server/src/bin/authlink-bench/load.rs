@@ -107,12 +107,11 @@ struct RltLatency {
     percentiles: std::collections::BTreeMap<String, f64>,
 }
 
-/// Runs `request` for `duration` with `concurrency` workers (after a short warm-up).
-pub async fn measure(
-    request: Request,
-    duration: Duration,
-    concurrency: u32,
-) -> anyhow::Result<Measured> {
+/// Runs `suite` for `duration` with `concurrency` workers (after a short warm-up).
+pub async fn measure<S>(suite: S, duration: Duration, concurrency: u32) -> anyhow::Result<Measured>
+where
+    S: StatelessBenchSuite + Clone + Send + Sync + 'static,
+{
     let out = tempfile_path()?;
     let cli = rlt::cli::BenchCli::parse_from([
         "bench".to_owned(),
@@ -128,7 +127,7 @@ pub async fn measure(
         "--output-file".to_owned(),
         out.display().to_string(),
     ]);
-    rlt::cli::run(cli, request).await?;
+    rlt::cli::run(cli, suite).await?;
     let text = std::fs::read_to_string(&out).context("the load generator wrote no report")?;
     let _ = std::fs::remove_file(&out);
     let report: RltReport = serde_json::from_str(&text)?;

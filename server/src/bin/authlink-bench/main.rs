@@ -15,6 +15,7 @@ mod load;
 mod proc_stats;
 mod reference;
 mod report;
+mod round_trip;
 mod scenarios;
 
 use std::path::PathBuf;

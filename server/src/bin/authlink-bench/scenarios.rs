@@ -473,6 +473,44 @@ async fn more_scenarios(
         .await?,
     );
 
+    // The OAuth round trip against the demo provider, next to the same number of hello-world hops.
+    let hello = measure(
+        get(anonymous, format!("{base}/healthz"), false),
+        settings.duration,
+        settings.concurrency,
+    )
+    .await?;
+    let link = oauth_link(base, admin).await?;
+    let suite = crate::round_trip::RoundTrip {
+        base: base.clone(),
+        link,
+    };
+    let before = proc_stats::cpu_ms(running.pid);
+    let trip = measure(suite, settings.duration, settings.concurrency).await?;
+    let after = proc_stats::cpu_ms(running.pid);
+    let floor = hello.p50_ms * crate::round_trip::HOPS;
+    let ratio = (floor > 0.0).then(|| trip.p50_ms / floor);
+    out.push(ScenarioResult {
+        name: "OAuth round trip (page → start → authorize → allow → callback → token)".into(),
+        reference_name: format!(
+            "{} hops at hello-world latency (GET /healthz)",
+            crate::round_trip::HOPS
+        ),
+        target: "≤ 2× the hops' sum (median)".into(),
+        cpu_ms_per_request: match (before, after) {
+            (Some(b), Some(a)) if trip.requests > 0 => Some((a - b) / trip.requests as f64),
+            _ => None,
+        },
+        met: ratio.map(|r| r <= 2.0),
+        ratio,
+        reference: Some(Measured {
+            p50_ms: floor,
+            p99_ms: hello.p99_ms * crate::round_trip::HOPS,
+            ..hello
+        }),
+        product: trip,
+    });
+
     // Sign-in is bound by argon2id: compare with what the server's cores can hash at best.
     let hasher =
         app::server::password::PasswordHasher::new(app::server::password::WorkFactors::OWASP, 1)
@@ -532,6 +570,28 @@ async fn more_scenarios(
     result.met = Some(ratio >= 0.8);
     out.push(result);
     Ok(out)
+}
+
+/// A reusable link on the demo OAuth connector.
+async fn oauth_link(base: &str, admin: &reqwest::Client) -> anyhow::Result<String> {
+    let key = api_key(base, admin, &["links:write"]).await?;
+    let link: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/connect-links"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({
+            "tenant": {"external_id": "demo-acme"},
+            "connector": "demo-oauth",
+            "single_use": false,
+            "expires_in": 86_400,
+        }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    link["url"]
+        .as_str()
+        .map(str::to_owned)
+        .context("the API returned no link")
 }
 
 /// The status a successful sign-in answers with (a redirect for a form post).
