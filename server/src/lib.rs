@@ -154,8 +154,16 @@ impl Application {
             Some(settings) => workers::spawn(&self.state, settings),
             None => Vec::new(),
         };
+        use axum::serve::ListenerExt;
+        // Pages are streamed in several writes; without TCP_NODELAY, Nagle's algorithm holds the
+        // last one back until the client's delayed ACK (about 40 ms) on keep-alive connections.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
         axum::serve(
-            self.listener,
+            listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
