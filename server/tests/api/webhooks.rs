@@ -34,12 +34,15 @@ on_both_backends!(
     private_receivers_are_refused_unless_allowed,
     endpoints_receive_only_the_events_they_chose,
     old_events_are_swept_unless_still_pending,
+    redirects_are_not_followed,
 );
 
 /// What the receiver answers, in order; after the script it answers 200.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Answer {
     Status(u16),
+    /// 307 to the receiver's own `/elsewhere`.
+    Redirect,
     RetryAfter(u16, u32),
     Hang,
 }
@@ -70,6 +73,7 @@ impl Receiver {
         };
         let router = Router::new()
             .route("/hooks", post(receive))
+            .route("/elsewhere", post(receive))
             .with_state(receiver.clone());
         tokio::spawn(async move { axum::serve(listener, router).await });
         receiver
@@ -94,6 +98,9 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
             [("retry-after", secs.to_string())],
         )
             .into_response(),
+        Some(Answer::Redirect) => {
+            (StatusCode::TEMPORARY_REDIRECT, [("location", "/elsewhere")]).into_response()
+        }
         Some(Answer::Hang) => {
             tokio::time::sleep(Duration::from_secs(30)).await;
             StatusCode::OK.into_response()
@@ -464,6 +471,34 @@ async fn old_events_are_swept_unless_still_pending(backend: Backend) {
     assert_eq!(
         (left[0].event_id, left[0].status.as_str()),
         (kept, "pending")
+    );
+    app.cleanup().await;
+}
+
+async fn redirects_are_not_followed(backend: Backend) {
+    let app = app_with(backend, vec![]).await;
+    let receiver = Receiver::start(&[Answer::Redirect]).await;
+    add_endpoint(&app, &receiver.url, &[]).await;
+    emit(&app, "link.opened").await;
+
+    assert_eq!(deliver(&app).await, 1);
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "the redirect target got nothing"
+    );
+    let attempt = &attempts(&app).await[0];
+    assert_eq!(attempt.status_code, Some(307));
+    assert!(
+        attempt
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("redirects are not followed"))
+    );
+    assert_eq!(
+        deliveries(&app).await[0].status,
+        "pending",
+        "retried later like any failure"
     );
     app.cleanup().await;
 }
