@@ -622,7 +622,10 @@ pub async fn submit_credentials(
         return Err(ConnectError::Internal);
     }
     let values = collect_values(ctx, submitted)?;
-    links::mark_opened(&state.db, state.clock.as_ref(), ctx).await?;
+    // The mark and its `link.opened` event commit together.
+    let txn = state.db.begin().await?;
+    links::mark_opened(&txn, state.clock.as_ref(), ctx).await?;
+    txn.commit().await?;
     let lookup = |name: &str| values.get(name).cloned();
     let label = match verify_and_identify(state, ctx, &lookup, None).await {
         Ok(label) => label,
