@@ -14,6 +14,7 @@
 mod load;
 mod proc_stats;
 mod reference;
+mod refresh_once;
 mod report;
 mod round_trip;
 mod scenarios;

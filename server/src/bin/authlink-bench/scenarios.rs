@@ -511,6 +511,31 @@ async fn more_scenarios(
         product: trip,
     });
 
+    let reader_key = api_key(
+        base,
+        admin,
+        &["links:write", "connections:read", "credentials:read"],
+    )
+    .await?;
+    let refreshes = crate::refresh_once::run(base, admin, &reader_key).await?;
+    out.push(ScenarioResult {
+        name: format!(
+            "{} concurrent credential reads of one expired token",
+            crate::refresh_once::READERS
+        ),
+        reference_name: "—".into(),
+        target: "exactly 1 refresh call".into(),
+        product: Measured {
+            requests: crate::refresh_once::READERS as u64,
+            success: 1.0,
+            ..Measured::default()
+        },
+        reference: None,
+        ratio: Some(refreshes as f64),
+        met: Some(refreshes == 1),
+        cpu_ms_per_request: None,
+    });
+
     // Sign-in is bound by argon2id: compare with what the server's cores can hash at best.
     let hasher =
         app::server::password::PasswordHasher::new(app::server::password::WorkFactors::OWASP, 1)
