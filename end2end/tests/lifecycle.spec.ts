@@ -35,6 +35,8 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
+  // Authlink's delivery client keeps connections alive; close them or close() waits for them.
+  receiver.closeAllConnections();
   await new Promise((resolve) => receiver.close(resolve));
 });
 
