@@ -8,8 +8,7 @@ use crate::api::settings::{
     AddCallbackOrigin, RemoveCallbackOrigin, RevokeApiKey, create_api_key, list_api_keys,
     list_callback_origins,
 };
-use crate::components::copy::CopyButton;
-use crate::components::form::FormError;
+use crate::components::form::{ChoiceList, Choices, FormError, ShownOnce};
 use crate::components::layout::CurrentUserResource;
 use crate::error::AppError;
 use crate::types::{API_SCOPES, CreatedApiKey, format_time};
@@ -61,21 +60,12 @@ fn ApiKeys() -> impl IntoView {
         }
     });
     let name = RwSignal::new(String::new());
-    let chosen: Vec<(&'static str, &'static str, RwSignal<bool>)> = API_SCOPES
-        .iter()
-        .map(|(scope, what)| (*scope, *what, RwSignal::new(false)))
-        .collect();
-    let chosen = StoredValue::new(chosen);
+    let chosen = Choices::new(&API_SCOPES);
     let created = RwSignal::new(None::<Result<CreatedApiKey, AppError>>);
     let pending = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let scopes: Vec<String> = chosen.with_value(|c| {
-            c.iter()
-                .filter(|(_, _, on)| on.get_untracked())
-                .map(|(s, _, _)| (*s).to_owned())
-                .collect()
-        });
+        let scopes: Vec<String> = chosen.checked();
         let key_name = name.get_untracked();
         pending.set(true);
         leptos::task::spawn_local(async move {
@@ -101,27 +91,12 @@ fn ApiKeys() -> impl IntoView {
                     <input id="api-key-name" type="text" required maxlength="120" bind:value=name
                         placeholder="e.g. Production backend"/>
                 </div>
-                <fieldset class="field">
-                    <legend>"Scopes"</legend>
-                    {chosen.with_value(|c| c.iter().map(|(scope, what, on)| {
-                        let id = format!("scope-{}", scope.replace(':', "-"));
-                        let on = *on;
-                        view! {
-                            <div class="field checkbox">
-                                <input id=id.clone() type="checkbox" bind:checked=on/>
-                                <label for=id><code>{*scope}</code>" — "{*what}</label>
-                            </div>
-                        }
-                    }).collect_view())}
-                </fieldset>
+                <ChoiceList legend="Scopes" id_prefix="scope" choices=chosen/>
                 {move || match created.get() {
                     Some(Ok(key)) => view! {
-                        <div class="generated" data-testid="created-api-key">
-                            <label for="created-key">"New API key (shown only now)"</label>
-                            <input id="created-key" type="text" readonly value=key.key.clone()/>
-                            <CopyButton text=Signal::derive(move || key.key.clone())/>
-                            <p class="help">"Store it in your backend's secrets now; Authlink keeps only its hash."</p>
-                        </div>
+                        <ShownOnce testid="created-api-key" id="created-key"
+                            label="New API key (shown only now)" value=key.key
+                            help="Store it in your backend's secrets now; Authlink keeps only its hash."/>
                     }.into_any(),
                     Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     None => ().into_any(),

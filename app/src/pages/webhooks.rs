@@ -10,8 +10,7 @@ use crate::api::webhooks::{
     DeleteWebhookEndpoint, ReplayWebhookDelivery, SetWebhookEnabled, create_webhook_endpoint,
     get_webhook_endpoint, list_webhook_endpoints,
 };
-use crate::components::copy::CopyButton;
-use crate::components::form::FormError;
+use crate::components::form::{ChoiceList, Choices, FormError, ShownOnce};
 use crate::error::AppError;
 use crate::types::{
     CreatedWebhookEndpoint, EVENT_TYPES, WebhookDeliveryInfo, WebhookEndpointInfo, format_time,
@@ -32,21 +31,12 @@ pub fn WebhookEndpoints() -> impl IntoView {
     let endpoints = Resource::new(move || version.get(), |_| list_webhook_endpoints());
     let url = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
-    let chosen: Vec<(&'static str, &'static str, RwSignal<bool>)> = EVENT_TYPES
-        .iter()
-        .map(|(t, what)| (*t, *what, RwSignal::new(false)))
-        .collect();
-    let chosen = StoredValue::new(chosen);
+    let chosen = Choices::new(&EVENT_TYPES);
     let created = RwSignal::new(None::<Result<CreatedWebhookEndpoint, AppError>>);
     let pending = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let types: Vec<String> = chosen.with_value(|c| {
-            c.iter()
-                .filter(|(_, _, on)| on.get_untracked())
-                .map(|(t, _, _)| (*t).to_owned())
-                .collect()
-        });
+        let types: Vec<String> = chosen.checked();
         let (endpoint_url, note) = (url.get_untracked(), description.get_untracked());
         pending.set(true);
         leptos::task::spawn_local(async move {
@@ -78,27 +68,12 @@ pub fn WebhookEndpoints() -> impl IntoView {
                     <label for="webhook-description">"Description (optional)"</label>
                     <input id="webhook-description" type="text" maxlength="200" bind:value=description/>
                 </div>
-                <fieldset class="field">
-                    <legend>"Events (none chosen: all events)"</legend>
-                    {chosen.with_value(|c| c.iter().map(|(t, what, on)| {
-                        let id = format!("event-{}", t.replace('.', "-"));
-                        let on = *on;
-                        view! {
-                            <div class="field checkbox">
-                                <input id=id.clone() type="checkbox" bind:checked=on/>
-                                <label for=id><code>{*t}</code>" — "{*what}</label>
-                            </div>
-                        }
-                    }).collect_view())}
-                </fieldset>
+                <ChoiceList legend="Events (none chosen: all events)" id_prefix="event" choices=chosen/>
                 {move || match created.get() {
                     Some(Ok(endpoint)) => view! {
-                        <div class="generated" data-testid="created-webhook-secret">
-                            <label for="created-secret">"Signing secret (shown only now)"</label>
-                            <input id="created-secret" type="text" readonly value=endpoint.secret.clone()/>
-                            <CopyButton text=Signal::derive(move || endpoint.secret.clone())/>
-                            <p class="help">"Verify every request's webhook-signature with it; Authlink will not show it again."</p>
-                        </div>
+                        <ShownOnce testid="created-webhook-secret" id="created-secret"
+                            label="Signing secret (shown only now)" value=endpoint.secret
+                            help="Verify every request's webhook-signature with it; Authlink will not show it again."/>
                     }.into_any(),
                     Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     None => ().into_any(),

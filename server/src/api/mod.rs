@@ -174,21 +174,28 @@ async fn audit(
     if !response.status().is_success() {
         return response;
     }
-    let mut target_id = template
+    let in_path = template
         .split('/')
         .zip(path.split('/'))
         .find(|(t, _)| t.starts_with('{'))
         .map(|(_, value)| value.to_owned());
-    let (parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, 1 << 20).await {
-        Ok(bytes) => bytes,
-        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR).into_response(),
+    // Only a create names its target in the body; read it only then.
+    let (response, target_id) = match in_path {
+        Some(id) => (response, Some(id)),
+        None => {
+            let (parts, body) = response.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            };
+            let id = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_owned));
+            (
+                Response::from_parts(parts, axum::body::Body::from(bytes)),
+                id,
+            )
+        }
     };
-    if target_id.is_none() {
-        target_id = serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_owned));
-    }
     let target_type = template
         .strip_prefix("/api/v1/")
         .and_then(|rest| rest.split('/').next());
@@ -210,7 +217,7 @@ async fn audit(
         },
     )
     .await;
-    Response::from_parts(parts, axum::body::Body::from(bytes))
+    response
 }
 
 async fn not_found() -> Problem {

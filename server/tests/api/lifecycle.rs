@@ -258,14 +258,7 @@ async fn a_connection_stays_fresh_and_every_change_is_announced(backend: Backend
     );
 
     // Disconnect: the refresh token is revoked at the provider, the credentials are gone.
-    let (code, _, _) = a
-        .send(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/connections/{id}"),
-            Some(&a.key),
-            None,
-        )
-        .await;
+    let code = a.delete(&format!("/api/v1/connections/{id}")).await;
     assert_eq!(code, 204);
     assert_eq!(
         a.provider.revoked.lock().expect("lock").clone(),

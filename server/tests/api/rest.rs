@@ -110,6 +110,13 @@ impl Api {
         (s, b)
     }
 
+    /// DELETE with the key; the status.
+    pub(crate) async fn delete(&self, path: &str) -> u16 {
+        self.send(reqwest::Method::DELETE, path, Some(&self.key), None)
+            .await
+            .0
+    }
+
     pub(crate) async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let (s, _, b) = self
             .send(reqwest::Method::POST, path, Some(&self.key), Some(body))
@@ -469,13 +476,8 @@ async fn a_backend_runs_the_whole_journey_with_exchange_codes(backend: Backend) 
     );
 
     // Disconnect through the API.
-    let (status, _, _) = a
-        .send(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/connections/{connection_id}"),
-            Some(&a.key),
-            None,
-        )
+    let status = a
+        .delete(&format!("/api/v1/connections/{connection_id}"))
         .await;
     assert_eq!(status, 204);
     let (status, meta) = a.get(&format!("/api/v1/connections/{connection_id}")).await;
@@ -491,13 +493,8 @@ async fn a_backend_runs_the_whole_journey_with_exchange_codes(backend: Backend) 
         (409, Some("disconnected"))
     );
     // Repeating the call changes nothing.
-    let (status, _, _) = a
-        .send(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/connections/{connection_id}"),
-            Some(&a.key),
-            None,
-        )
+    let status = a
+        .delete(&format!("/api/v1/connections/{connection_id}"))
         .await;
     assert_eq!(status, 204);
     a.app.cleanup().await;

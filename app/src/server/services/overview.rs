@@ -22,16 +22,19 @@ use crate::types::{ConnectionStatus, OverviewCounts, OverviewData, OverviewRow, 
 /// Tenants per page.
 pub const PAGE_SIZE: u64 = 50;
 
+/// Working connections that expire soon with no way to refresh (see `connections::health`).
+fn expiring_soon(now: OffsetDateTime) -> Condition {
+    Condition::all()
+        .add(connection::Column::Status.eq(STATUS_CONNECTED))
+        .add(connection::Column::Refreshable.eq(false))
+        .add(connection::Column::ExpiresAt.lte(now + EXPIRES_SOON))
+}
+
 /// Connections the admin should act on: broken, or expiring without a way to refresh.
 fn problem_condition(now: OffsetDateTime) -> Condition {
     Condition::any()
         .add(connection::Column::Status.is_in([STATUS_NEEDS_REAUTH, STATUS_ERROR]))
-        .add(
-            Condition::all()
-                .add(connection::Column::Status.eq(STATUS_CONNECTED))
-                .add(connection::Column::Refreshable.eq(false))
-                .add(connection::Column::ExpiresAt.lte(now + EXPIRES_SOON)),
-        )
+        .add(expiring_soon(now))
 }
 
 async fn count(db: &impl ConnectionTrait, condition: Condition) -> Result<u64, AppError> {
@@ -48,10 +51,6 @@ pub async fn load(
     only_problems: bool,
     cursor: Option<&str>,
 ) -> Result<OverviewData, AppError> {
-    let soon = Condition::all()
-        .add(connection::Column::Status.eq(STATUS_CONNECTED))
-        .add(connection::Column::Refreshable.eq(false))
-        .add(connection::Column::ExpiresAt.lte(now + EXPIRES_SOON));
     let counts = OverviewCounts {
         tenants: tenant::Entity::find().count(db).await?,
         connected: count(
@@ -59,7 +58,7 @@ pub async fn load(
             Condition::all().add(connection::Column::Status.eq(STATUS_CONNECTED)),
         )
         .await?,
-        expires_soon: count(db, soon).await?,
+        expires_soon: count(db, expiring_soon(now)).await?,
         needs_reauth: count(
             db,
             Condition::all().add(connection::Column::Status.eq(STATUS_NEEDS_REAUTH)),

@@ -178,19 +178,10 @@ pub fn validate_url(text: &str, allow_private: bool) -> Result<url::Url, AppErro
     let url = url::Url::parse(text).map_err(|_| {
         AppError::Validation("Enter a full URL, like https://api.example.com/hooks.".into())
     })?;
-    match url.scheme() {
-        "https" => {}
-        "http" if allow_private => {}
-        "http" => {
-            return Err(AppError::Validation(
-                "Webhook endpoints must use https.".into(),
-            ));
-        }
-        _ => {
-            return Err(AppError::Validation(
-                "Webhook endpoints must use https.".into(),
-            ));
-        }
+    if !(url.scheme() == "https" || (url.scheme() == "http" && allow_private)) {
+        return Err(AppError::Validation(
+            "Webhook endpoints must use https.".into(),
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(AppError::Validation(
@@ -483,6 +474,13 @@ fn retry_after(headers: &reqwest::header::HeaderMap, now: OffsetDateTime) -> Opt
     Some(delay.min(MAX_RETRY_AFTER))
 }
 
+/// Deliveries no live worker holds.
+fn unclaimed(now: OffsetDateTime) -> Condition {
+    Condition::any()
+        .add(webhook_delivery::Column::ClaimedUntil.is_null())
+        .add(webhook_delivery::Column::ClaimedUntil.lte(now))
+}
+
 /// What came of one request.
 enum Outcome {
     Delivered(u16),
@@ -508,11 +506,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
         .column(webhook_delivery::Column::Id)
         .filter(webhook_delivery::Column::Status.eq(DELIVERY_PENDING))
         .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
-        .filter(
-            Condition::any()
-                .add(webhook_delivery::Column::ClaimedUntil.is_null())
-                .add(webhook_delivery::Column::ClaimedUntil.lte(now)),
-        )
+        .filter(unclaimed(now))
         .filter(webhook_delivery::Column::EndpointId.in_subquery(enabled_endpoints))
         .order_by_asc(webhook_delivery::Column::NextAttemptAt)
         .limit(BATCH)
@@ -532,11 +526,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
             )
             .filter(webhook_delivery::Column::Id.eq(id))
             .filter(webhook_delivery::Column::Status.eq(DELIVERY_PENDING))
-            .filter(
-                Condition::any()
-                    .add(webhook_delivery::Column::ClaimedUntil.is_null())
-                    .add(webhook_delivery::Column::ClaimedUntil.lte(now)),
-            )
+            .filter(unclaimed(now))
             .exec(&state.db)
             .await?;
         if claimed.rows_affected == 1 {

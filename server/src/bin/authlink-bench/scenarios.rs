@@ -265,10 +265,7 @@ async fn compare(
         None => None,
     };
     let (ratio, met) = judge(&product, reference.as_ref());
-    let cpu_ms_per_request = match (before, after) {
-        (Some(b), Some(a)) if product.requests > 0 => Some((a - b) / product.requests as f64),
-        _ => None,
-    };
+    let cpu_ms_per_request = cpu_per_request(before, after, product.requests);
     Ok(ScenarioResult {
         name: name.to_owned(),
         reference_name: reference_name.to_owned(),
@@ -307,15 +304,20 @@ fn latency_at_most(
     }
 }
 
-/// A link on the demo tenant that stays usable (not single-use), made through the REST API.
-async fn connect_link(base: &str, admin: &reqwest::Client) -> anyhow::Result<String> {
+/// A link on the demo tenant for `connector` that stays usable (not single-use), made through
+/// the REST API.
+async fn reusable_link(
+    base: &str,
+    admin: &reqwest::Client,
+    connector: &str,
+) -> anyhow::Result<String> {
     let key = api_key(base, admin, &["links:write"]).await?;
     let link: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/connect-links"))
         .bearer_auth(&key)
         .json(&serde_json::json!({
             "tenant": {"external_id": "demo-acme"},
-            "connector": "demo-api-key",
+            "connector": connector,
             "single_use": false,
             "expires_in": 86_400,
         }))
@@ -327,6 +329,14 @@ async fn connect_link(base: &str, admin: &reqwest::Client) -> anyhow::Result<Str
         .as_str()
         .map(str::to_owned)
         .context("the API returned no link")
+}
+
+/// Server CPU time per request between two readings.
+fn cpu_per_request(before: Option<f64>, after: Option<f64>, requests: u64) -> Option<f64> {
+    match (before, after) {
+        (Some(b), Some(a)) if requests > 0 => Some((a - b) / requests as f64),
+        _ => None,
+    }
 }
 
 /// The cursor of the Tenants page that starts near row `row` (by name).
@@ -480,7 +490,7 @@ async fn more_scenarios(
         settings.concurrency,
     )
     .await?;
-    let link = oauth_link(base, admin).await?;
+    let link = reusable_link(base, admin, "demo-oauth").await?;
     let suite = crate::round_trip::RoundTrip {
         base: base.clone(),
         link,
@@ -497,10 +507,7 @@ async fn more_scenarios(
             crate::round_trip::HOPS
         ),
         target: "≤ 2× the hops' sum (median)".into(),
-        cpu_ms_per_request: match (before, after) {
-            (Some(b), Some(a)) if trip.requests > 0 => Some((a - b) / trip.requests as f64),
-            _ => None,
-        },
+        cpu_ms_per_request: cpu_per_request(before, after, trip.requests),
         met: ratio.map(|r| r <= 2.0),
         ratio,
         reference: Some(Measured {
@@ -595,28 +602,6 @@ async fn more_scenarios(
     result.met = Some(ratio >= 0.8);
     out.push(result);
     Ok(out)
-}
-
-/// A reusable link on the demo OAuth connector.
-async fn oauth_link(base: &str, admin: &reqwest::Client) -> anyhow::Result<String> {
-    let key = api_key(base, admin, &["links:write"]).await?;
-    let link: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/connect-links"))
-        .bearer_auth(&key)
-        .json(&serde_json::json!({
-            "tenant": {"external_id": "demo-acme"},
-            "connector": "demo-oauth",
-            "single_use": false,
-            "expires_in": 86_400,
-        }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    link["url"]
-        .as_str()
-        .map(str::to_owned)
-        .context("the API returned no link")
 }
 
 /// The status a successful sign-in answers with (a redirect for a form post).
@@ -719,7 +704,7 @@ pub async fn run_all(settings: &Settings) -> anyhow::Result<Results> {
         }
     }
 
-    match connect_link(base, &admin).await {
+    match reusable_link(base, &admin, "demo-api-key").await {
         Ok(link) => match compare(
             settings,
             running.pid,
