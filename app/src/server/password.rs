@@ -1,9 +1,9 @@
 //! Admin passwords: argon2id at OWASP's parameters, hashed off the async runtime.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::rngs::OsRng;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
@@ -32,10 +32,15 @@ impl WorkFactors {
 
 /// Hashes and verifies passwords on the blocking pool, a bounded number at a time so that a burst
 /// of sign-ins cannot exhaust memory (each hash holds 19 MiB).
+///
+/// The 19 MiB working areas are kept and reused rather than allocated per hash: freed blocks of
+/// that size stay in the allocator's per-thread arenas, and a burst of sign-ins spread over the
+/// blocking pool's threads used to leave hundreds of MiB resident.
 pub struct PasswordHasher {
     params: Params,
     dummy_hash: String,
     permits: Arc<Semaphore>,
+    memory: Arc<MemoryPool>,
 }
 
 impl std::fmt::Debug for PasswordHasher {
@@ -59,20 +64,23 @@ impl PasswordHasher {
             tracing::error!(error = %e, "invalid argon2 parameters");
             AppError::Internal
         })?;
+        let memory = Arc::new(MemoryPool::default());
         // Verifying against this hash when the account does not exist makes an unknown e-mail
         // cost the same time as a wrong password.
-        let dummy_hash = hash_with(&params, "authlink-dummy-password-for-timing")?;
+        let dummy_hash = hash_with(&params, "authlink-dummy-password-for-timing", &memory)?;
         Ok(Self {
             params,
             dummy_hash,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            memory,
         })
     }
 
     /// Hashes a password into a PHC string.
     pub async fn hash(&self, password: SecretString) -> Result<String, AppError> {
         let params = self.params.clone();
-        self.run(move || hash_with(&params, password.expose_secret()))
+        let memory = self.memory.clone();
+        self.run(move || hash_with(&params, password.expose_secret(), &memory))
             .await
     }
 
@@ -87,16 +95,9 @@ impl PasswordHasher {
             Some(h) => (h, true),
             None => (self.dummy_hash.clone(), false),
         };
+        let memory = self.memory.clone();
         let matches = self
-            .run(move || {
-                let parsed = PasswordHash::new(&hash).map_err(|e| {
-                    tracing::error!(error = %e, "stored password hash is not a PHC string");
-                    AppError::Internal
-                })?;
-                Ok(Argon2::default()
-                    .verify_password(password.expose_secret().as_bytes(), &parsed)
-                    .is_ok())
-            })
+            .run(move || verify_with(&hash, password.expose_secret(), &memory))
             .await?;
         Ok(known && matches)
     }
@@ -118,15 +119,115 @@ impl PasswordHasher {
     }
 }
 
-fn hash_with(params: &Params, password: &str) -> Result<String, AppError> {
+/// Working areas for argon2, reused across hashes. At most as many exist as hashes may run at
+/// once (the semaphore's permits).
+#[derive(Default)]
+struct MemoryPool {
+    free: Mutex<Vec<Vec<Block>>>,
+}
+
+impl MemoryPool {
+    /// Runs `f` with a working area of exactly `blocks` blocks.
+    fn with<T>(&self, blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+        let taken = self
+            .free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        let mut area = match taken {
+            Some(area) if area.len() == blocks => area,
+            // Hashes stored under other work factors (older settings) need their own size;
+            // that area is dropped afterwards, the pooled one kept.
+            other => {
+                if let Some(area) = other {
+                    self.put_back(area);
+                }
+                vec![Block::default(); blocks]
+            }
+        };
+        let out = f(&mut area);
+        if area.len() == blocks {
+            self.put_back(area);
+        }
+        out
+    }
+
+    fn put_back(&self, area: Vec<Block>) {
+        self.free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(area);
+    }
+}
+
+fn internal(what: &'static str) -> impl FnOnce(argon2::Error) -> AppError {
+    move |e| {
+        tracing::error!(error = %e, "{what}");
+        AppError::Internal
+    }
+}
+
+fn hash_with(params: &Params, password: &str, memory: &MemoryPool) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            AppError::Internal
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(|e| {
+        tracing::error!(error = %e, "generated salt does not decode");
+        AppError::Internal
+    })?;
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    memory
+        .with(params.block_count(), |area| {
+            argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, area)
         })
+        .map_err(internal("password hashing failed"))?;
+    let encoded = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(|e| {
+            tracing::error!(error = %e, "argon2 parameters do not encode");
+            AppError::Internal
+        })?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| {
+            tracing::error!(error = %e, "argon2 output does not encode");
+            AppError::Internal
+        })?),
+    };
+    Ok(encoded.to_string())
+}
+
+/// Whether `password` matches the PHC string `stored`, recomputed with the stored algorithm,
+/// version and parameters and compared in constant time.
+fn verify_with(stored: &str, password: &str, memory: &MemoryPool) -> Result<bool, AppError> {
+    let corrupt = |e: &dyn std::fmt::Display| {
+        tracing::error!(error = %e, "stored password hash is not a usable argon2 PHC string");
+        AppError::Internal
+    };
+    let parsed = PasswordHash::new(stored).map_err(|e| corrupt(&e))?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(corrupt(&"salt or hash missing"));
+    };
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(|e| corrupt(&e))?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .map_err(|e| corrupt(&e))?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed).map_err(|e| corrupt(&e))?;
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(|e| corrupt(&e))?;
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    memory
+        .with(params.block_count(), |area| {
+            argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, area)
+        })
+        .map_err(internal("password verification failed"))?;
+    let computed = Output::new(&out).map_err(|e| corrupt(&e))?;
+    // `Output`'s equality is constant-time.
+    Ok(computed == expected)
 }
 
 #[cfg(test)]
@@ -171,6 +272,60 @@ mod tests {
                 .await
                 .expect("verify")
         );
+    }
+
+    #[tokio::test]
+    async fn interoperates_with_the_reference_implementation() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+
+        let hasher = PasswordHasher::new(FAST, 1).expect("hasher");
+        // Ours verifies with the argon2 crate's own verifier…
+        let ours = hasher.hash("pa55word!".into()).await.expect("hash");
+        let parsed = PasswordHash::new(&ours).expect("PHC string");
+        assert!(
+            Argon2::default()
+                .verify_password(b"pa55word!", &parsed)
+                .is_ok()
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(b"pa55word?", &parsed)
+                .is_err()
+        );
+        // …and a hash made by it, under other work factors than ours (an older setting), verifies
+        // with us, next to the pooled working area of another size.
+        let params = Params::new(2048, 3, 1, None).expect("params");
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"older password", &salt)
+            .expect("hash")
+            .to_string();
+        assert!(
+            hasher
+                .verify("older password".into(), Some(theirs.clone()))
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !hasher
+                .verify("older passwore".into(), Some(theirs))
+                .await
+                .expect("verify")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_stored_hash_is_an_error_not_a_match() {
+        let hasher = PasswordHasher::new(FAST, 1).expect("hasher");
+        for stored in ["", "plain", "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ"] {
+            assert!(
+                hasher
+                    .verify("x".into(), Some(stored.to_owned()))
+                    .await
+                    .is_err(),
+                "{stored:?}"
+            );
+        }
     }
 
     #[test]
