@@ -99,6 +99,7 @@ impl Application {
                 PasswordHasher::new(overrides.work_factors, hashing_concurrency)
                     .map_err(|e| anyhow::anyhow!("password hasher: {e}"))?,
             ),
+            installation: Default::default(),
         };
         if config.demo {
             http::demo::seed(&state)

@@ -89,14 +89,15 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// The signed-in user, or `None`.
 #[server(prefix = "/rpc")]
 pub async fn get_current_user() -> Result<Option<CurrentUserDto>, AppError> {
-    use crate::server::{app_state, auth, services::admin};
+    use crate::server::{app_state, auth};
 
     let state = app_state()?;
-    let session = auth::current_session().await?;
-    let Some(user) = auth::session_admin(&state.db, &state, &session).await? else {
+    let Some(user) = auth::current_admin(&state).await? else {
         return Ok(None);
     };
-    let product_name = admin::installation(&state.db)
+    let product_name = state
+        .installation
+        .get(&state.db)
         .await?
         .map(|i| i.product_name)
         .unwrap_or_default();

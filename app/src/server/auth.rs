@@ -2,6 +2,7 @@
 
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -41,6 +42,7 @@ pub async fn start_session(
     admin: &admin_user::Model,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
+    current_memo().await.forget().await;
     session.cycle_id().await?;
     session
         .insert(
@@ -57,6 +59,7 @@ pub async fn start_session(
 /// Ends the session: its row is deleted and the cookie cleared.
 pub async fn end_session(session: &Session) -> Result<(), AppError> {
     session.flush().await?;
+    current_memo().await.forget().await;
     Ok(())
 }
 
@@ -72,11 +75,11 @@ pub async fn session_admin(
     };
     let age = state.clock.now().unix_timestamp() - signed_in.signed_in_at;
     if age > state.settings.session_absolute_timeout.whole_seconds() {
-        end_session(session).await?;
+        session.flush().await?;
         return Ok(None);
     }
     let Some(admin) = find_admin(db, signed_in.admin_id).await? else {
-        end_session(session).await?;
+        session.flush().await?;
         return Ok(None);
     };
     let role = admin.role.parse::<Role>().map_err(|e| {
@@ -102,13 +105,65 @@ pub async fn current_client_ip() -> String {
         .unwrap_or_else(|_| "unknown".to_owned())
 }
 
+/// The signed-in account, looked up at most once per request.
+///
+/// A dashboard page asks several times — the page gate, the layout's user menu and each server
+/// function the page renders — and without this each would read the account again. The server
+/// puts a fresh memo into every request's extensions; it never outlives the request, so a role
+/// change or a deleted account takes effect on the next one.
+#[derive(Clone, Default)]
+pub struct SignedInMemo(Arc<tokio::sync::Mutex<Option<Option<Authenticated>>>>);
+
+impl std::fmt::Debug for SignedInMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignedInMemo")
+    }
+}
+
+impl SignedInMemo {
+    /// The account signed in on `session` (see [`session_admin`]), read on first use.
+    pub async fn get(
+        &self,
+        state: &AppState,
+        session: &Session,
+    ) -> Result<Option<Authenticated>, AppError> {
+        // Held across the lookup: concurrent asks within one request wait for the first.
+        let mut slot = self.0.lock().await;
+        if let Some(known) = slot.as_ref() {
+            return Ok(known.clone());
+        }
+        let found = session_admin(&state.db, state, session).await?;
+        *slot = Some(found.clone());
+        Ok(found)
+    }
+
+    /// Forgets what was read (the request signed in or out).
+    pub async fn forget(&self) {
+        *self.0.lock().await = None;
+    }
+}
+
+/// The current request's [`SignedInMemo`] (inside a server function); a fresh one when the
+/// server did not provide it.
+pub async fn current_memo() -> SignedInMemo {
+    leptos_axum::extract::<axum::Extension<SignedInMemo>>()
+        .await
+        .map(|axum::Extension(memo)| memo)
+        .unwrap_or_default()
+}
+
+/// Inside a server function: the account signed in on this request, if any.
+pub async fn current_admin(state: &AppState) -> Result<Option<Authenticated>, AppError> {
+    let session = current_session().await?;
+    current_memo().await.get(state, &session).await
+}
+
 /// Inside a server function: the signed-in account if its role allows `required`.
 ///
 /// Every server function that reads or changes dashboard data starts with this.
 pub async fn require_role(required: Role) -> Result<(AppState, Authenticated), AppError> {
     let state = app_state()?;
-    let session = current_session().await?;
-    let user = session_admin(&state.db, &state, &session)
+    let user = current_admin(&state)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if !user.role.allows(required) {

@@ -53,6 +53,8 @@ pub struct AppState {
     pub refresh_locks: Arc<services::connections::RefreshLocks>,
     /// Sends webhooks (its own HTTP client: no redirects, public addresses only by default).
     pub webhooks: Arc<services::webhooks::Deliverer>,
+    /// The installation row once setup has written it.
+    pub installation: services::admin::InstallationCache,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

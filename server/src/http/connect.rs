@@ -14,7 +14,7 @@ use app::server::catalog::fill;
 use app::server::crypto::new_token;
 use app::server::services::connect::{self, CallbackParams, ConnectError};
 use app::server::services::links::{self, LinkContext};
-use app::server::services::{admin, audit, connectors};
+use app::server::services::{audit, connectors};
 use app::types::AuthMode;
 use axum::Extension;
 use axum::extract::{Path, Query, RawQuery, State};
@@ -474,7 +474,9 @@ fn parse_form(body: &[u8]) -> Option<BTreeMap<String, String>> {
 }
 
 async fn product_name(state: &AppState) -> String {
-    admin::installation(&state.db)
+    state
+        .installation
+        .get(&state.db)
         .await
         .ok()
         .flatten()

@@ -2,12 +2,8 @@
 //! until signed in, the dashboard after. Server functions check roles themselves; this gate only
 //! spares visitors pages they cannot use.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use app::server::AppState;
-use app::server::auth::session_admin;
-use app::server::services::admin::is_setup_complete;
+use app::server::auth::SignedInMemo;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Method, Request};
@@ -33,28 +29,23 @@ const UNGATED_PREFIXES: &[&str] = &[
 #[derive(Clone)]
 pub struct Gate {
     state: AppState,
-    /// Setup, once done, is never undone; remembering it saves a query per page.
-    setup_done: Arc<AtomicBool>,
 }
 
 impl Gate {
     /// A gate over `state`.
     pub fn new(state: AppState) -> Self {
-        Self {
-            state,
-            setup_done: Arc::new(AtomicBool::new(false)),
-        }
+        Self { state }
     }
 
+    /// Setup, once done, is never undone: the installation cache answers without a query after.
     async fn setup_done(&self) -> bool {
-        if self.setup_done.load(Ordering::Relaxed) {
-            return true;
-        }
-        let done = is_setup_complete(&self.state.db).await.unwrap_or(false);
-        if done {
-            self.setup_done.store(true, Ordering::Relaxed);
-        }
-        done
+        self.state
+            .installation
+            .get(&self.state.db)
+            .await
+            .ok()
+            .flatten()
+            .is_some()
     }
 }
 
@@ -82,8 +73,14 @@ pub async fn require_setup_and_session(
     if path == "/setup" {
         return Redirect::to("/sign-in").into_response();
     }
+    let memo = request
+        .extensions()
+        .get::<SignedInMemo>()
+        .cloned()
+        .unwrap_or_default();
     let signed_in = match request.extensions().get::<Session>() {
-        Some(session) => session_admin(&gate.state.db, &gate.state, session)
+        Some(session) => memo
+            .get(&gate.state, session)
             .await
             .ok()
             .flatten()

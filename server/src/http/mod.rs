@@ -12,6 +12,7 @@ use std::sync::Arc;
 use app::api::SERVER_FN_PREFIX;
 use app::error::AppError;
 use app::server::AppState;
+use app::server::auth::SignedInMemo;
 use app::server::session_store::DbSessionStore;
 use app::{App, shell};
 use axum::Router;
@@ -87,6 +88,7 @@ pub fn router(config: &Config, state: AppState) -> Router {
             gate::require_setup_and_session,
         ))
         .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn(fresh_signed_in_memo))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(security::BODY_LIMIT_BYTES))
         .with_state(state);
@@ -111,6 +113,12 @@ pub fn router(config: &Config, state: AppState) -> Router {
             .layer(middleware::from_fn_with_state(security.clone(), security::client_ip))
             .layer(middleware::from_fn_with_state(security, security::reject_cross_site)),
     )
+}
+
+/// Gives every request its own [`SignedInMemo`], so the account is read once per request.
+async fn fresh_signed_in_memo(mut request: Request<Body>, next: Next) -> Response {
+    request.extensions_mut().insert(SignedInMemo::default());
+    next.run(request).await
 }
 
 /// The request path as logged: a connect link's token is a credential and is cut out.

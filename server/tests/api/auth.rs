@@ -26,6 +26,7 @@ on_both_backends!(
     sessions_end_after_the_absolute_timeout,
     sessions_are_stored_hashed,
     password_of_a_megabyte_is_refused_clearly,
+    a_role_change_applies_to_the_next_request,
 );
 
 async fn setup_creates_the_owner_and_signs_in(backend: Backend) {
@@ -426,5 +427,48 @@ async fn password_of_a_megabyte_is_refused_clearly(backend: Backend) {
     assert!(response.body.contains("too large"), "{}", response.body);
     // And it did not count as, or cause, anything: the right password still works.
     assert!(app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    app.cleanup().await;
+}
+
+/// The account is read once per request, never kept between requests: a demotion (or a deleted
+/// account) takes effect on the very next one.
+async fn a_role_change_applies_to_the_next_request(backend: Backend) {
+    use app::api::tenants::CreateTenant;
+    use app::server::entities::admin_user;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+    let app = spawn_app(backend).await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    let created = app
+        .call::<CreateTenant>(&[("name", "Acme"), ("external_id", "acme")])
+        .await;
+    assert!(created.is_ok(), "{created:?}");
+    let page = |app: &crate::helpers::TestApp| app.client.get(app.url("/tenants")).send();
+    assert_eq!(page(&app).await.expect("page").status(), 200);
+
+    let owner = admin_user::Entity::find()
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("owner");
+    admin_user::ActiveModel {
+        role: Set(Role::Viewer.as_str().to_owned()),
+        ..admin_user::ActiveModel::from(owner)
+    }
+    .update(&app.state.db)
+    .await
+    .expect("demote");
+
+    let refused = app
+        .call::<CreateTenant>(&[("name", "Beta"), ("external_id", "beta")])
+        .await;
+    assert_eq!(refused.status, 403, "{refused:?}");
+    assert!(matches!(refused.app_error(), AppError::Forbidden));
+    assert_eq!(app.whoami().await.map(|u| u.role), Some(Role::Viewer));
+    assert_eq!(
+        page(&app).await.expect("page").status(),
+        200,
+        "viewers still read"
+    );
     app.cleanup().await;
 }

@@ -96,6 +96,28 @@ pub async fn is_setup_complete(db: &impl ConnectionTrait) -> Result<bool, DbErr>
         .is_some())
 }
 
+/// The installation row, kept once it exists: setup writes it once and nothing changes it, so
+/// every page and Connect page can show the product name without reading it again.
+#[derive(Debug, Clone, Default)]
+pub struct InstallationCache(std::sync::Arc<std::sync::OnceLock<installation::Model>>);
+
+impl InstallationCache {
+    /// The installation row, if setup is done.
+    pub async fn get(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Option<installation::Model>, DbErr> {
+        if let Some(known) = self.0.get() {
+            return Ok(Some(known.clone()));
+        }
+        let found = installation(db).await?;
+        if let Some(model) = &found {
+            let _ = self.0.set(model.clone());
+        }
+        Ok(found)
+    }
+}
+
 /// The installation row, if setup is done.
 pub async fn installation(db: &impl ConnectionTrait) -> Result<Option<installation::Model>, DbErr> {
     installation::Entity::find_by_id(installation::SINGLETON_ID)
