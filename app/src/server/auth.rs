@@ -25,7 +25,13 @@ pub struct ClientIp(pub String);
 struct SignedIn {
     admin_id: Uuid,
     signed_in_at: i64,
+    /// When a request last renewed the idle timeout (0 in sessions from before this was kept).
+    #[serde(default)]
+    seen_at: i64,
 }
+
+/// A session is saved again — renewing its idle timeout — at most this often.
+const RENEW_IDLE_EVERY_SECS: i64 = 60;
 
 /// A signed-in admin user.
 #[derive(Debug, Clone)]
@@ -50,6 +56,7 @@ pub async fn start_session(
             SignedIn {
                 admin_id: admin.id,
                 signed_in_at: now.unix_timestamp(),
+                seen_at: now.unix_timestamp(),
             },
         )
         .await?;
@@ -73,7 +80,8 @@ pub async fn session_admin(
     let Some(signed_in) = session.get::<SignedIn>(SIGNED_IN_KEY).await? else {
         return Ok(None);
     };
-    let age = state.clock.now().unix_timestamp() - signed_in.signed_in_at;
+    let now = state.clock.now().unix_timestamp();
+    let age = now - signed_in.signed_in_at;
     if age > state.settings.session_absolute_timeout.whole_seconds() {
         session.flush().await?;
         return Ok(None);
@@ -86,6 +94,19 @@ pub async fn session_admin(
         tracing::error!(admin_id = %admin.id, error = %e, "stored role is invalid");
         AppError::Internal
     })?;
+    // The idle timeout counts from the last request, but the session is only written when it
+    // changes: mark it changed now and then, not on every request.
+    if now - signed_in.seen_at >= RENEW_IDLE_EVERY_SECS {
+        session
+            .insert(
+                SIGNED_IN_KEY,
+                SignedIn {
+                    seen_at: now,
+                    ..signed_in
+                },
+            )
+            .await?;
+    }
     Ok(Some(Authenticated { admin, role }))
 }
 

@@ -42,16 +42,16 @@ fn backend<E: std::fmt::Display>(err: E) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
 
-fn to_active(record: &Record) -> session_store::Result<session::ActiveModel> {
+fn to_active(record: &Record, clock: &dyn Clock) -> session_store::Result<session::ActiveModel> {
+    // tower-sessions sets the expiry from the system time; the lifetime it grants is kept but
+    // counted from our clock, which judges expiry in `load` (and is moved by tests).
+    let expiry = clock.now() + (record.expiry_date - time::OffsetDateTime::now_utc());
     Ok(session::ActiveModel {
         id_hash: Set(id_hash(&record.id)),
         data: Set(serde_json::to_string(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?),
         // Whole seconds, like every stored instant (see `Clock::now`).
-        expires_at: Set(record
-            .expiry_date
-            .replace_nanosecond(0)
-            .unwrap_or(record.expiry_date)),
+        expires_at: Set(expiry.replace_nanosecond(0).unwrap_or(expiry)),
     })
 }
 
@@ -60,7 +60,7 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // An id collision (2^-128 per pair) gets a fresh id instead of overwriting a session.
         loop {
-            let inserted = session::Entity::insert(to_active(record)?)
+            let inserted = session::Entity::insert(to_active(record, self.clock.as_ref())?)
                 .on_conflict(
                     OnConflict::column(session::Column::IdHash)
                         .do_nothing()
@@ -77,7 +77,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        session::Entity::insert(to_active(record)?)
+        session::Entity::insert(to_active(record, self.clock.as_ref())?)
             .on_conflict(
                 OnConflict::column(session::Column::IdHash)
                     .update_columns([session::Column::Data, session::Column::ExpiresAt])

@@ -27,6 +27,7 @@ on_both_backends!(
     sessions_are_stored_hashed,
     password_of_a_megabyte_is_refused_clearly,
     a_role_change_applies_to_the_next_request,
+    activity_keeps_a_session_alive_until_it_idles,
 );
 
 async fn setup_creates_the_owner_and_signs_in(backend: Backend) {
@@ -470,5 +471,30 @@ async fn a_role_change_applies_to_the_next_request(backend: Backend) {
         200,
         "viewers still read"
     );
+    app.cleanup().await;
+}
+
+async fn activity_keeps_a_session_alive_until_it_idles(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        TestOptions {
+            extra_env: vec![
+                ("AUTHLINK_SESSION_MAX_HOURS", "12".into()),
+                ("AUTHLINK_SESSION_IDLE_MINUTES", "30".into()),
+            ],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    for step in 1..=3 {
+        app.clock.advance(time::Duration::minutes(20));
+        assert!(
+            app.whoami().await.is_some(),
+            "a request every 20 minutes keeps the session (step {step}, 30 min idle timeout)"
+        );
+    }
+    app.clock.advance(time::Duration::minutes(31));
+    assert_eq!(app.whoami().await, None, "31 minutes without a request");
     app.cleanup().await;
 }
