@@ -64,15 +64,19 @@ impl PasswordHasher {
             tracing::error!(error = %e, "invalid argon2 parameters");
             AppError::Internal
         })?;
-        let memory = Arc::new(MemoryPool::default());
         // Verifying against this hash when the account does not exist makes an unknown e-mail
-        // cost the same time as a wrong password.
-        let dummy_hash = hash_with(&params, "authlink-dummy-password-for-timing", &memory)?;
+        // cost the same time as a wrong password. Its working area is not kept: a server that
+        // nobody signs in to holds none.
+        let dummy_hash = hash_with(
+            &params,
+            "authlink-dummy-password-for-timing",
+            &MemoryPool::default(),
+        )?;
         Ok(Self {
             params,
             dummy_hash,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            memory,
+            memory: Arc::default(),
         })
     }
 
