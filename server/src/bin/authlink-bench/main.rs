@@ -13,11 +13,13 @@
 
 mod load;
 mod proc_stats;
+mod profile;
 mod reference;
 mod refresh_once;
 mod report;
 mod round_trip;
 mod scenarios;
+mod wasm_size;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -48,6 +50,10 @@ struct Cli {
     /// Where the reports go.
     #[arg(long, default_value = "docs/benchmarks")]
     out: PathBuf,
+    /// Profile the server with Linux `perf` during each scenario: data files go to this directory
+    /// and the busiest functions into the report.
+    #[arg(long)]
+    perf: Option<PathBuf>,
     /// The compiled site (for the wasm bundle sizes).
     #[arg(long, default_value = "target/site")]
     site_root: PathBuf,
@@ -157,6 +163,7 @@ async fn main() -> anyhow::Result<()> {
         site_root: cli.site_root.clone(),
         smoke: cli.smoke,
         cores: machine_cores,
+        perf_dir: cli.perf.clone(),
     };
     let results = scenarios::run_all(&settings).await?;
     let rendered = report::render_markdown(&results);

@@ -4,6 +4,7 @@
 
 use app::server::crypto::{new_token, token_hash};
 use app::server::entities::{connect_link, connection, connector, tenant};
+use app::server::password::{PasswordHasher, WorkFactors};
 use app::server::services::tenants::{self, TenantQuery};
 use app::types::TenantSort;
 use axum::extract::{Path, Query, State};
@@ -15,6 +16,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Database, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect,
 };
+use secrecy::SecretString;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -32,6 +34,8 @@ pub async fn serve(bind: &str, database_url: &str) -> anyhow::Result<()> {
         .route("/ref/tenants", get(tenants_page))
         .route("/ref/tenants/{id}", get(tenant_page))
         .route("/ref/links", post(insert_link))
+        .route("/ref/credentials", post(store_credentials))
+        .route("/ref/hash", post(hash_password))
         .route("/ref/healthz", get(|| async { "ok" }))
         .with_state(db);
     let listener = tokio::net::TcpListener::bind(bind).await?;
@@ -158,6 +162,77 @@ async fn insert_link(
             "expires_at": expires_at.unix_timestamp(),
         }))
         .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The argon2id hash a sign-in verifies, alone: the same work factors and the same cap on
+/// concurrent hashes (the cores this process may use) as the server.
+async fn hash_password() -> Response {
+    static HASHER: std::sync::OnceLock<Option<PasswordHasher>> = std::sync::OnceLock::new();
+    let hasher = HASHER.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        PasswordHasher::new(WorkFactors::OWASP, cores).ok()
+    });
+    let Some(hasher) = hasher else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    match hasher.hash(SecretString::from("bench password 123")).await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The write behind an API-key submission: the form read, the connection row inserted (or
+/// replaced, as a reconnect does) with the submitted fields.
+async fn store_credentials(
+    State(db): State<DatabaseConnection>,
+    Query(target): Query<LinkTarget>,
+    body: axum::body::Bytes,
+) -> Response {
+    use sea_orm::sea_query::OnConflict;
+
+    let Ok(fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let Ok(credentials) = serde_json::to_vec(&fields) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let row = connection::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(target.tenant),
+        connector_id: Set(target.connector),
+        status: Set("connected".into()),
+        credentials: Set(credentials),
+        scopes: Set(String::new()),
+        account_label: Set(None),
+        last_error: Set(None),
+        expires_at: Set(None),
+        connected_at: Set(now),
+        updated_at: Set(now),
+        refresh_claimed_until: Set(None),
+        refresh_failures: Set(0),
+        refreshed_at: Set(None),
+        next_refresh_at: Set(None),
+        refreshable: Set(false),
+    };
+    let stored = connection::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([
+                connection::Column::TenantId,
+                connection::Column::ConnectorId,
+            ])
+            .update_columns([
+                connection::Column::Credentials,
+                connection::Column::UpdatedAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(&db)
+        .await;
+    match stored {
+        Ok(_) => Html("<!doctype html><title>Connected</title><p>Connected.</p>").into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

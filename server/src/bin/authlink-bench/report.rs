@@ -68,6 +68,41 @@ pub fn render_markdown(r: &Results) -> String {
         let _ = writeln!(out, "| raw | {} |", kib(w.raw));
         let _ = writeln!(out, "| gzip -9 | {} |", kib(w.gzip));
         let _ = writeln!(out, "| brotli q11 (target ≤ 200 KB) | {} |", kib(w.brotli));
+        if !w.contributors.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nLargest contributors (function bodies by crate, in the module as compiled, before wasm-bindgen and wasm-opt; static data {}):\n",
+                kib(w.data_bytes)
+            );
+            let _ = writeln!(out, "| crate | code | share |\n|---|---:|---:|");
+            for c in &w.contributors {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {:.1}% |",
+                    c.name,
+                    kib(c.bytes),
+                    c.percent
+                );
+            }
+        }
+    }
+    let profiled: Vec<_> = r
+        .scenarios
+        .iter()
+        .filter(|s| !s.profile.is_empty())
+        .collect();
+    if !profiled.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Where the server's time goes\n\nSelf time per function while each scenario ran (`perf record -F 499`, top entries).\n"
+        );
+        for s in profiled {
+            let _ = writeln!(out, "**{}**\n", s.name);
+            for (percent, symbol) in &s.profile {
+                let _ = writeln!(out, "- {percent:.1}% `{symbol}`");
+            }
+            let _ = writeln!(out);
+        }
     }
     if !r.failures.is_empty() {
         let _ = writeln!(out, "\nScenarios that did not run:\n");
