@@ -49,5 +49,6 @@ fi
 # load generator, reports); its numbers mean nothing. The real run is in the README.
 step "benchmark smoke run"
 cargo build -p server --features app/ssr,server/bench --bin authlink-bench
+cargo test -p server --features app/ssr,server/bench --bin authlink-bench
 "$target_dir/debug/authlink-bench" --smoke --site-root "$root/target/site" \
   --out "$target_dir/bench-smoke"
