@@ -50,6 +50,24 @@ pub fn render_markdown(r: &Results) -> String {
             verdict(s.met)
         );
     }
+    let p99 = |name: &str| {
+        r.scenarios
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.product.p99_ms)
+    };
+    if let (Some(first), Some(deep)) = (
+        p99("Tenants page, first page"),
+        p99("Tenants page, deep page"),
+    ) && first > 0.0
+    {
+        let ratio = deep / first;
+        let _ = writeln!(
+            out,
+            "\nDeep page p99 {deep:.2} ms ÷ first page p99 {first:.2} ms = {ratio:.2} (target ≤ 1.5×): {}",
+            verdict(Some(ratio <= 1.5))
+        );
+    }
     let mib = |v: Option<f64>| v.map_or("—".to_owned(), |m| format!("{m:.1} MiB"));
     let _ = writeln!(out, "\n| memory | value | target |\n|---|---:|---|");
     let _ = writeln!(
