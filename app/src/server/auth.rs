@@ -135,6 +135,7 @@ pub async fn current_client_ip() -> String {
 #[derive(Clone, Default)]
 pub struct SignedInMemo(Arc<tokio::sync::Mutex<Option<Option<Authenticated>>>>);
 
+// Not derived: the account row carries the password hash.
 impl std::fmt::Debug for SignedInMemo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SignedInMemo")

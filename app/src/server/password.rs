@@ -60,23 +60,20 @@ impl PasswordHasher {
             factors.parallelism,
             None,
         )
-        .map_err(|e| {
-            tracing::error!(error = %e, "invalid argon2 parameters");
-            AppError::Internal
-        })?;
+        .map_err(internal("invalid argon2 parameters"))?;
         // Verifying against this hash when the account does not exist makes an unknown e-mail
         // cost the same time as a wrong password. Its working area is not kept: a server that
         // nobody signs in to holds none.
         let dummy_hash = hash_with(
             &params,
             "authlink-dummy-password-for-timing",
-            &MemoryPool::default(),
+            &MemoryPool::new(&params),
         )?;
         Ok(Self {
+            memory: Arc::new(MemoryPool::new(&params)),
             params,
             dummy_hash,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            memory: Arc::default(),
         })
     }
 
@@ -116,55 +113,48 @@ impl PasswordHasher {
             .acquire()
             .await
             .map_err(|_| AppError::Internal)?;
-        tokio::task::spawn_blocking(job).await.map_err(|e| {
-            tracing::error!(error = %e, "password hashing task failed");
-            AppError::Internal
-        })?
+        tokio::task::spawn_blocking(job)
+            .await
+            .map_err(internal("password hashing task failed"))?
     }
 }
 
-/// Working areas for argon2, reused across hashes. At most as many exist as hashes may run at
-/// once (the semaphore's permits).
-#[derive(Default)]
+/// Working areas for argon2 at the configured work factors, reused across hashes. At most as
+/// many exist as hashes may run at once (the semaphore's permits).
 struct MemoryPool {
+    blocks: usize,
     free: Mutex<Vec<Vec<Block>>>,
 }
 
 impl MemoryPool {
-    /// Runs `f` with a working area of exactly `blocks` blocks.
-    fn with<T>(&self, blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
-        let taken = self
-            .free
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop();
-        let mut area = match taken {
-            Some(area) if area.len() == blocks => area,
-            // Hashes stored under other work factors (older settings) need their own size;
-            // that area is dropped afterwards, the pooled one kept.
-            other => {
-                if let Some(area) = other {
-                    self.put_back(area);
-                }
-                vec![Block::default(); blocks]
-            }
-        };
-        let out = f(&mut area);
-        if area.len() == blocks {
-            self.put_back(area);
+    fn new(params: &Params) -> Self {
+        Self {
+            blocks: params.block_count(),
+            free: Mutex::default(),
         }
-        out
     }
 
-    fn put_back(&self, area: Vec<Block>) {
-        self.free
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(area);
+    /// Runs `f` with a working area of exactly `blocks` blocks: a pooled one at the configured
+    /// size, a temporary one for hashes stored under other work factors (older settings).
+    fn with<T>(&self, blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+        if blocks != self.blocks {
+            return f(&mut vec![Block::default(); blocks]);
+        }
+        let free = || {
+            self.free
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let taken = free().pop();
+        let mut area = taken.unwrap_or_else(|| vec![Block::default(); blocks]);
+        let out = f(&mut area);
+        free().push(area);
+        out
     }
 }
 
-fn internal(what: &'static str) -> impl FnOnce(argon2::Error) -> AppError {
+/// Logs `what` with the error and answers an internal error.
+fn internal<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> AppError {
     move |e| {
         tracing::error!(error = %e, "{what}");
         AppError::Internal
@@ -174,10 +164,9 @@ fn internal(what: &'static str) -> impl FnOnce(argon2::Error) -> AppError {
 fn hash_with(params: &Params, password: &str, memory: &MemoryPool) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
     let mut salt_bytes = [0u8; 64];
-    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(|e| {
-        tracing::error!(error = %e, "generated salt does not decode");
-        AppError::Internal
-    })?;
+    let salt_bytes = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(internal("generated salt does not decode"))?;
     let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     memory
@@ -188,15 +177,10 @@ fn hash_with(params: &Params, password: &str, memory: &MemoryPool) -> Result<Str
     let encoded = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(params).map_err(|e| {
-            tracing::error!(error = %e, "argon2 parameters do not encode");
-            AppError::Internal
-        })?,
+        params: ParamsString::try_from(params)
+            .map_err(internal("argon2 parameters do not encode"))?,
         salt: Some(salt.as_salt()),
-        hash: Some(Output::new(&out).map_err(|e| {
-            tracing::error!(error = %e, "argon2 output does not encode");
-            AppError::Internal
-        })?),
+        hash: Some(Output::new(&out).map_err(internal("argon2 output does not encode"))?),
     };
     Ok(encoded.to_string())
 }
@@ -244,6 +228,14 @@ mod tests {
         parallelism: 1,
     };
 
+    /// Whether `password` verifies against `stored` (the call itself must succeed).
+    async fn verifies(hasher: &PasswordHasher, password: &str, stored: &str) -> bool {
+        hasher
+            .verify(password.into(), Some(stored.to_owned()))
+            .await
+            .expect("verify")
+    }
+
     #[tokio::test]
     async fn hash_verifies_and_is_argon2id() {
         let hasher = PasswordHasher::new(FAST, 2).expect("hasher");
@@ -252,18 +244,8 @@ mod tests {
             .await
             .expect("hash");
         assert!(hash.starts_with("$argon2id$v=19$"));
-        assert!(
-            hasher
-                .verify("correct horse battery".into(), Some(hash.clone()))
-                .await
-                .expect("verify")
-        );
-        assert!(
-            !hasher
-                .verify("wrong horse battery".into(), Some(hash))
-                .await
-                .expect("verify")
-        );
+        assert!(verifies(&hasher, "correct horse battery", &hash).await);
+        assert!(!verifies(&hasher, "wrong horse battery", &hash).await);
     }
 
     #[tokio::test]
@@ -304,17 +286,12 @@ mod tests {
             .hash_password(b"older password", &salt)
             .expect("hash")
             .to_string();
+        assert!(verifies(&hasher, "older password", &theirs).await);
+        assert!(!verifies(&hasher, "older passwore", &theirs).await);
+        let pooled = hasher.memory.free.lock().expect("pool");
         assert!(
-            hasher
-                .verify("older password".into(), Some(theirs.clone()))
-                .await
-                .expect("verify")
-        );
-        assert!(
-            !hasher
-                .verify("older passwore".into(), Some(theirs))
-                .await
-                .expect("verify")
+            pooled.iter().all(|area| area.len() == hasher.memory.blocks),
+            "an area of another size is not kept"
         );
     }
 

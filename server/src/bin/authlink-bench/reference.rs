@@ -177,7 +177,10 @@ async fn hash_password() -> Response {
     let Some(hasher) = hasher else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    match hasher.hash(SecretString::from("bench password 123")).await {
+    match hasher
+        .hash(SecretString::from(crate::scenarios::OWNER_PASSWORD))
+        .await
+    {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }

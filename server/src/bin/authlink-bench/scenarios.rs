@@ -112,7 +112,7 @@ impl Results {
 }
 
 const OWNER_EMAIL: &str = "bench@example.com";
-const OWNER_PASSWORD: &str = "bench password 123";
+pub(crate) const OWNER_PASSWORD: &str = "bench password 123";
 
 struct Running {
     base: String,
@@ -658,13 +658,12 @@ async fn more_scenarios(
         expect: probe_status(anonymous, base).await?,
         first_byte_only: false,
     };
-    let mut hash_alone = post_json(
+    let hash_alone = post_json(
         anonymous,
         format!("{reference}/ref/hash"),
         serde_json::json!({}),
         204,
     );
-    hash_alone.first_byte_only = false;
     let result = compare(
         settings,
         running.pid,
