@@ -10,6 +10,9 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
+/// Pool size when `AUTHLINK_DB_MAX_CONNECTIONS` is unset.
+pub const DEFAULT_DB_MAX_CONNECTIONS: u32 = 10;
+
 /// Why the configuration was refused. Each message names the variable to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -186,7 +189,12 @@ impl Config {
                 "must not be shorter than AUTHLINK_SESSION_IDLE_MINUTES",
             ));
         }
-        let db_max_connections = number(&get, "AUTHLINK_DB_MAX_CONNECTIONS", 10, 1..=1000)? as u32;
+        let db_max_connections = number(
+            &get,
+            "AUTHLINK_DB_MAX_CONNECTIONS",
+            DEFAULT_DB_MAX_CONNECTIONS.into(),
+            1..=1000,
+        )? as u32;
         let trust_proxy = boolean(&get, "AUTHLINK_TRUST_PROXY", false)?;
         let demo = boolean(&get, "AUTHLINK_DEMO", false)?;
         let api_rate_limit_per_minute =

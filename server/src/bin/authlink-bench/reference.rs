@@ -29,7 +29,12 @@ struct ListQuery {
 
 /// Serves `/ref/tenants` on `bind` until killed.
 pub async fn serve(bind: &str, database_url: &str) -> anyhow::Result<()> {
-    let db = Database::connect(database_url).await?;
+    // The server's own pool settings, so only the handling of a request differs.
+    let db = Database::connect(server::database::connect_options(
+        database_url,
+        server::config::DEFAULT_DB_MAX_CONNECTIONS,
+    ))
+    .await?;
     let router = Router::new()
         .route("/ref/tenants", get(tenants_page))
         .route("/ref/tenants/{id}", get(tenant_page))
