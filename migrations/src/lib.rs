@@ -8,6 +8,7 @@ mod m20261122_000001_create_admin_tables;
 mod m20261122_000002_create_journey_tables;
 mod m20261122_000003_create_api_tables;
 mod m20261123_000004_create_lifecycle_tables;
+mod m20261123_000005_session_account;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_journey_tables::Migration),
             Box::new(m20261122_000003_create_api_tables::Migration),
             Box::new(m20261123_000004_create_lifecycle_tables::Migration),
+            Box::new(m20261123_000005_session_account::Migration),
         ]
     }
 }

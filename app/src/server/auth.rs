@@ -2,6 +2,7 @@
 
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use tower_sessions::Session;
@@ -32,6 +33,13 @@ struct SignedIn {
 
 /// A session is saved again — renewing its idle timeout — at most this often.
 const RENEW_IDLE_EVERY_SECS: i64 = 60;
+
+/// The account signed in according to a session's data (what the session store copies into the
+/// row's own column).
+pub(crate) fn account_in(data: &HashMap<String, serde_json::Value>) -> Option<Uuid> {
+    let value = data.get(SIGNED_IN_KEY)?;
+    SignedIn::deserialize(value).ok().map(|s| s.admin_id)
+}
 
 /// A signed-in admin user.
 #[derive(Debug, Clone)]
@@ -110,6 +118,39 @@ pub async fn session_admin(
     Ok(Some(Authenticated { admin, role }))
 }
 
+/// The common case in one query: a live session whose row names its account, within the absolute
+/// timeout and not due for renewal. `None` leaves the decision to [`session_admin`], which also
+/// ends sessions that have lapsed and renews the idle timeout.
+async fn signed_in_at_once(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<Authenticated>, AppError> {
+    let Some(id) = session.id() else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    let Some((data, Some(admin))) =
+        super::session_store::load_with_account(&state.db, &id, now).await?
+    else {
+        return Ok(None);
+    };
+    let Some(signed_in) = data
+        .get(SIGNED_IN_KEY)
+        .and_then(|v| SignedIn::deserialize(v).ok())
+    else {
+        return Ok(None);
+    };
+    let now = now.unix_timestamp();
+    let fresh = signed_in.admin_id == admin.id
+        && now - signed_in.signed_in_at <= state.settings.session_absolute_timeout.whole_seconds()
+        && now - signed_in.seen_at < RENEW_IDLE_EVERY_SECS;
+    let role = admin.role.parse::<Role>();
+    Ok(match role {
+        Ok(role) if fresh => Some(Authenticated { admin, role }),
+        _ => None,
+    })
+}
+
 /// The current request's session (inside a server function).
 pub async fn current_session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(|e| {
@@ -154,7 +195,10 @@ impl SignedInMemo {
         if let Some(known) = slot.as_ref() {
             return Ok(known.clone());
         }
-        let found = session_admin(&state.db, state, session).await?;
+        let found = match signed_in_at_once(state, session).await? {
+            Some(found) => Some(found),
+            None => session_admin(&state.db, state, session).await?,
+        };
         *slot = Some(found.clone());
         Ok(found)
     }

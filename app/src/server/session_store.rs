@@ -7,12 +7,16 @@
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::Arc;
+use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
+use super::auth::account_in;
 use super::clock::Clock;
-use super::entities::session;
+use super::entities::{admin_user, session};
+use crate::error::AppError;
 
 /// The session store.
 #[derive(Clone)]
@@ -52,7 +56,36 @@ fn to_active(record: &Record, clock: &dyn Clock) -> session_store::Result<sessio
             .map_err(|e| session_store::Error::Encode(e.to_string()))?),
         // Whole seconds, like every stored instant (see `Clock::now`).
         expires_at: Set(expiry.replace_nanosecond(0).unwrap_or(expiry)),
+        admin_id: Set(account_in(&record.data)),
     })
+}
+
+/// A live session's data and the account its row names.
+pub type SessionWithAccount = (
+    HashMap<String, serde_json::Value>,
+    Option<admin_user::Model>,
+);
+
+/// The data of the session `id`, if it is live at `now`, together with the account its row
+/// names: one query where the store's `load` and an account lookup would take two.
+pub async fn load_with_account(
+    db: &DatabaseConnection,
+    id: &Id,
+    now: OffsetDateTime,
+) -> Result<Option<SessionWithAccount>, AppError> {
+    let Some((row, admin)) = session::Entity::find_by_id(id_hash(id))
+        .filter(session::Column::ExpiresAt.gt(now))
+        .find_also_related(admin_user::Entity)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let data = serde_json::from_str(&row.data).map_err(|e| {
+        tracing::error!(error = %e, "stored session data is not JSON");
+        AppError::Internal
+    })?;
+    Ok(Some((data, admin)))
 }
 
 #[async_trait::async_trait]
@@ -80,7 +113,11 @@ impl SessionStore for DbSessionStore {
         session::Entity::insert(to_active(record, self.clock.as_ref())?)
             .on_conflict(
                 OnConflict::column(session::Column::IdHash)
-                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
+                    .update_columns([
+                        session::Column::Data,
+                        session::Column::ExpiresAt,
+                        session::Column::AdminId,
+                    ])
                     .to_owned(),
             )
             .exec_without_returning(&self.db)

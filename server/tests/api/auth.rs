@@ -28,6 +28,7 @@ on_both_backends!(
     password_of_a_megabyte_is_refused_clearly,
     a_role_change_applies_to_the_next_request,
     activity_keeps_a_session_alive_until_it_idles,
+    a_session_saved_before_it_named_its_account_still_works,
 );
 
 async fn setup_creates_the_owner_and_signs_in(backend: Backend) {
@@ -416,6 +417,64 @@ async fn sessions_are_stored_hashed(backend: Backend) {
     assert_ne!(rows[0].id_hash, cookie);
     assert_eq!(rows[0].id_hash.len(), 64);
     assert!(!rows[0].data.contains(&cookie));
+    let owner = app::server::entities::admin_user::Entity::find()
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("owner");
+    assert_eq!(
+        rows[0].admin_id,
+        Some(owner.id),
+        "the row names its account"
+    );
+    app.cleanup().await;
+}
+
+/// Sessions stored before their rows named the account are read the long way, and named when
+/// they are next saved.
+async fn a_session_saved_before_it_named_its_account_still_works(backend: Backend) {
+    use app::server::entities::session;
+    use sea_orm::{QueryFilter, sea_query::Expr};
+
+    let app = spawn_app(backend).await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    let unnamed = session::Entity::update_many()
+        .col_expr(
+            session::Column::AdminId,
+            Expr::value(Option::<uuid::Uuid>::None),
+        )
+        .filter(Expr::value(true))
+        .exec(&app.state.db)
+        .await
+        .expect("unname sessions");
+    assert_eq!(unnamed.rows_affected, 1);
+    let stored = || async {
+        session::Entity::find()
+            .one(&app.state.db)
+            .await
+            .expect("query")
+            .expect("session")
+    };
+
+    assert_eq!(
+        app.whoami().await.map(|u| u.email),
+        Some(OWNER_EMAIL.into())
+    );
+    assert_eq!(
+        stored().await.admin_id,
+        None,
+        "not saved again within the minute"
+    );
+    app.clock.advance(time::Duration::minutes(2));
+    assert_eq!(
+        app.whoami().await.map(|u| u.email),
+        Some(OWNER_EMAIL.into())
+    );
+    let row = stored().await;
+    assert!(
+        row.admin_id.is_some(),
+        "named when the idle timeout was renewed"
+    );
     app.cleanup().await;
 }
 

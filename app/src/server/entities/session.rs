@@ -13,10 +13,26 @@ pub struct Model {
     pub data: String,
     /// When the session expires; expired rows are ignored and swept.
     pub expires_at: TimeDateTimeWithTimeZone,
+    /// The signed-in account, copied from the data when the session is saved.
+    pub admin_id: Option<Uuid>,
 }
 
-/// No relations.
+/// A session belongs to the account signed in on it.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The signed-in account.
+    #[sea_orm(
+        belongs_to = "super::admin_user::Entity",
+        from = "Column::AdminId",
+        to = "super::admin_user::Column::Id"
+    )]
+    Admin,
+}
+
+impl Related<super::admin_user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Admin.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
