@@ -468,6 +468,20 @@ async fn oauth_journey_connects_and_shows_the_green_check(backend: Backend) {
     assert!(row.has_connection);
     assert_eq!(row.links[0].status, app::types::LinkStatus::Completed);
     assert_eq!(after.tenant.connected_count, 1);
+    // Tenant Details as a browser without JavaScript gets it: complete, nothing left to be
+    // streamed into place by a script.
+    let html = j
+        .app
+        .client
+        .get(j.app.url(&format!("/tenants/{}", j.tenant_id)))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("ada@customer.example"), "{html}");
+    assert!(!html.contains("<template"), "rendered whole: {html}");
 
     // The same state again: refused, no second token request.
     let (status, _) = j
