@@ -70,6 +70,14 @@ mod ssr {
                 AppError::Transport(_) => StatusCode::BAD_REQUEST,
             }
         }
+
+        /// For `map_err`: logs `what` with the error and answers [`AppError::Internal`].
+        pub fn internal<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> AppError {
+            move |e| {
+                tracing::error!(error = %e, "{what}");
+                AppError::Internal
+            }
+        }
     }
 
     impl From<DbErr> for AppError {

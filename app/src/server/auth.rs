@@ -34,11 +34,38 @@ struct SignedIn {
 /// A session is saved again — renewing its idle timeout — at most this often.
 const RENEW_IDLE_EVERY_SECS: i64 = 60;
 
+/// Where a signed-in session stands on a request at `now` (seconds).
+#[derive(Debug, PartialEq, Eq)]
+enum Standing {
+    /// Past the absolute timeout: the session ends.
+    Lapsed,
+    /// Live, and the idle timeout is due to be renewed.
+    DueForRenewal,
+    /// Live, nothing to write.
+    Current,
+}
+
+impl SignedIn {
+    /// Read from a session's data.
+    fn from_data(data: &HashMap<String, serde_json::Value>) -> Option<Self> {
+        Self::deserialize(data.get(SIGNED_IN_KEY)?).ok()
+    }
+
+    fn standing(&self, now: i64, state: &AppState) -> Standing {
+        if now - self.signed_in_at > state.settings.session_absolute_timeout.whole_seconds() {
+            Standing::Lapsed
+        } else if now - self.seen_at >= RENEW_IDLE_EVERY_SECS {
+            Standing::DueForRenewal
+        } else {
+            Standing::Current
+        }
+    }
+}
+
 /// The account signed in according to a session's data (what the session store copies into the
 /// row's own column).
 pub(crate) fn account_in(data: &HashMap<String, serde_json::Value>) -> Option<Uuid> {
-    let value = data.get(SIGNED_IN_KEY)?;
-    SignedIn::deserialize(value).ok().map(|s| s.admin_id)
+    SignedIn::from_data(data).map(|s| s.admin_id)
 }
 
 /// A signed-in admin user.
@@ -89,8 +116,8 @@ pub async fn session_admin(
         return Ok(None);
     };
     let now = state.clock.now().unix_timestamp();
-    let age = now - signed_in.signed_in_at;
-    if age > state.settings.session_absolute_timeout.whole_seconds() {
+    let standing = signed_in.standing(now, state);
+    if standing == Standing::Lapsed {
         session.flush().await?;
         return Ok(None);
     }
@@ -104,7 +131,7 @@ pub async fn session_admin(
     })?;
     // The idle timeout counts from the last request, but the session is only written when it
     // changes: mark it changed now and then, not on every request.
-    if now - signed_in.seen_at >= RENEW_IDLE_EVERY_SECS {
+    if standing == Standing::DueForRenewal {
         session
             .insert(
                 SIGNED_IN_KEY,
@@ -134,29 +161,22 @@ async fn signed_in_at_once(
     else {
         return Ok(None);
     };
-    let Some(signed_in) = data
-        .get(SIGNED_IN_KEY)
-        .and_then(|v| SignedIn::deserialize(v).ok())
-    else {
+    let Some(signed_in) = SignedIn::from_data(&data) else {
         return Ok(None);
     };
-    let now = now.unix_timestamp();
-    let fresh = signed_in.admin_id == admin.id
-        && now - signed_in.signed_in_at <= state.settings.session_absolute_timeout.whole_seconds()
-        && now - signed_in.seen_at < RENEW_IDLE_EVERY_SECS;
-    let role = admin.role.parse::<Role>();
-    Ok(match role {
-        Ok(role) if fresh => Some(Authenticated { admin, role }),
+    let current = signed_in.admin_id == admin.id
+        && signed_in.standing(now.unix_timestamp(), state) == Standing::Current;
+    Ok(match admin.role.parse::<Role>() {
+        Ok(role) if current => Some(Authenticated { admin, role }),
         _ => None,
     })
 }
 
 /// The current request's session (inside a server function).
 pub async fn current_session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(|e| {
-        tracing::error!(error = %e, "session layer missing");
-        AppError::Internal
-    })
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(AppError::internal("session layer missing"))
 }
 
 /// The current request's client address (inside a server function).

@@ -60,7 +60,7 @@ impl PasswordHasher {
             factors.parallelism,
             None,
         )
-        .map_err(internal("invalid argon2 parameters"))?;
+        .map_err(AppError::internal("invalid argon2 parameters"))?;
         // Verifying against this hash when the account does not exist makes an unknown e-mail
         // cost the same time as a wrong password. Its working area is not kept: a server that
         // nobody signs in to holds none.
@@ -115,7 +115,7 @@ impl PasswordHasher {
             .map_err(|_| AppError::Internal)?;
         tokio::task::spawn_blocking(job)
             .await
-            .map_err(internal("password hashing task failed"))?
+            .map_err(AppError::internal("password hashing task failed"))?
     }
 }
 
@@ -153,34 +153,26 @@ impl MemoryPool {
     }
 }
 
-/// Logs `what` with the error and answers an internal error.
-fn internal<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> AppError {
-    move |e| {
-        tracing::error!(error = %e, "{what}");
-        AppError::Internal
-    }
-}
-
 fn hash_with(params: &Params, password: &str, memory: &MemoryPool) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
     let mut salt_bytes = [0u8; 64];
     let salt_bytes = salt
         .decode_b64(&mut salt_bytes)
-        .map_err(internal("generated salt does not decode"))?;
+        .map_err(AppError::internal("generated salt does not decode"))?;
     let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     memory
         .with(params.block_count(), |area| {
             argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, area)
         })
-        .map_err(internal("password hashing failed"))?;
+        .map_err(AppError::internal("password hashing failed"))?;
     let encoded = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
         params: ParamsString::try_from(params)
-            .map_err(internal("argon2 parameters do not encode"))?,
+            .map_err(AppError::internal("argon2 parameters do not encode"))?,
         salt: Some(salt.as_salt()),
-        hash: Some(Output::new(&out).map_err(internal("argon2 output does not encode"))?),
+        hash: Some(Output::new(&out).map_err(AppError::internal("argon2 output does not encode"))?),
     };
     Ok(encoded.to_string())
 }
@@ -212,7 +204,7 @@ fn verify_with(stored: &str, password: &str, memory: &MemoryPool) -> Result<bool
         .with(params.block_count(), |area| {
             argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, area)
         })
-        .map_err(internal("password verification failed"))?;
+        .map_err(AppError::internal("password verification failed"))?;
     let computed = Output::new(&out).map_err(|e| corrupt(&e))?;
     // `Output`'s equality is constant-time.
     Ok(computed == expected)

@@ -81,10 +81,8 @@ pub async fn load_with_account(
     else {
         return Ok(None);
     };
-    let data = serde_json::from_str(&row.data).map_err(|e| {
-        tracing::error!(error = %e, "stored session data is not JSON");
-        AppError::Internal
-    })?;
+    let data = serde_json::from_str(&row.data)
+        .map_err(AppError::internal("stored session data is not JSON"))?;
     Ok(Some((data, admin)))
 }
 
