@@ -12,6 +12,7 @@ cd "$root"
 
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132"
+SCHEMATHESIS_VERSION="4.32.5"
 
 say() { printf '==> %s\n' "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -68,6 +69,18 @@ if [ "$purpose" = "test" ]; then
     say "installing Chromium (Debian package)"
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+  # Schemathesis (PyPI) fuzzes the REST API against its OpenAPI document in the contract test;
+  # it lives in its own virtual environment, where that test looks for it.
+  schemathesis_env="$HOME/.cache/authlink/schemathesis"
+  if [ "$("$schemathesis_env/bin/st" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
+    if ! have python3; then
+      echo "python3 is needed for the contract test (Schemathesis): install it and run this again." >&2
+      exit 1
+    fi
+    say "installing Schemathesis $SCHEMATHESIS_VERSION"
+    python3 -m venv "$schemathesis_env"
+    "$schemathesis_env/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
   # The PostgreSQL tests need a running server; start a stopped local cluster when there is one.
   if have pg_ctlcluster && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

@@ -95,15 +95,44 @@ pub struct ConnectionCredentials {
 #[into_params(parameter_in = Query)]
 pub struct ConnectionListQuery {
     /// Only this tenant's (id).
+    #[param(value_type = Option<uuid::Uuid>)]
     pub tenant_id: Option<String>,
     /// Only this connector's (id or key).
     pub connector: Option<String>,
     /// Only with this stored status: `connected`, `needs_reauth`, `error` or `disconnected`.
-    pub status: Option<String>,
-    /// Page size, 1–200 (default 50).
+    #[param(inline)]
+    pub status: Option<StoredStatus>,
+    /// Page size, at least 1 (default 50); values above 200 are read as 200.
+    #[param(schema_with = super::page_limit_schema)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
+}
+
+/// A connection's stored status, as a listing filter.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StoredStatus {
+    /// Connected.
+    Connected,
+    /// The provider refused the refresh token.
+    NeedsReauth,
+    /// The last refresh failed.
+    Error,
+    /// Credentials deleted.
+    Disconnected,
+}
+
+impl StoredStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Connected => connect::STATUS_CONNECTED,
+            Self::NeedsReauth => connect::STATUS_NEEDS_REAUTH,
+            Self::Error => connect::STATUS_ERROR,
+            Self::Disconnected => connect::STATUS_DISCONNECTED,
+        }
+    }
 }
 
 /// An exchange code from a callback URL.
@@ -180,6 +209,7 @@ async fn one(api: &Api, model: connection::Model) -> Result<Connection, Problem>
     responses(
         (status = 200, description = "A page of connections", body = ConnectionList),
         (status = 400, description = "Bad limit, cursor or status", body = Problem),
+        (status = 404, description = "No tenant or connector with this id or key", body = Problem),
     ))]
 pub async fn list_connections(
     State(api): State<Api>,
@@ -189,20 +219,7 @@ pub async fn list_connections(
     caller.require("connections:read")?;
     let q: ConnectionListQuery = parse_query(query.as_deref())?;
     let limit = page_limit(q.limit.as_deref())?;
-    let status = match q.status.as_deref() {
-        None => None,
-        Some(
-            s @ (connect::STATUS_CONNECTED
-            | connect::STATUS_NEEDS_REAUTH
-            | connect::STATUS_ERROR
-            | connect::STATUS_DISCONNECTED),
-        ) => Some(s.to_owned()),
-        Some(_) => {
-            return Err(Problem::bad_request(
-                "status is `connected`, `needs_reauth`, `error` or `disconnected`.",
-            ));
-        }
-    };
+    let status = q.status.map(|s| s.as_str().to_owned());
     let connector_id = match &q.connector {
         Some(c) => Some(connectors::find(&api, c).await?.model.id),
         None => None,
@@ -343,7 +360,7 @@ pub async fn exchange_code(
     body: Bytes,
 ) -> Result<Json<ExchangeResult>, Problem> {
     caller.require("links:write")?;
-    let input: ExchangeRequest = parse_json(&headers, &body)?;
+    let input: ExchangeRequest = parse_json(&api, &headers, &body)?;
     let redeemed = exchange::redeem(&api.app.db, api.app.clock.as_ref(), &input.code).await?;
     let model = connections::get(&api.app.db, redeemed.connection_id).await?;
     Ok(Json(ExchangeResult {

@@ -57,6 +57,7 @@ pub struct Options {
     pub revocation_url: Option<String>,
     /// Extra authorization request parameters, as `[name, value]` pairs.
     #[serde(default)]
+    #[schema(schema_with = pairs_schema)]
     pub authorization_params: Vec<(String, String)>,
     /// Generic templates: URL that must answer 2xx for credentials to count as valid.
     pub verify_url: Option<String>,
@@ -68,6 +69,21 @@ pub struct Options {
     pub header_name: Option<String>,
     /// Generic API key: text before the key in that header.
     pub header_prefix: Option<String>,
+}
+
+/// An array of `[name, value]` pairs: each exactly two strings.
+fn pairs_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let text = || ObjectBuilder::new().schema_type(Type::String);
+    ArrayBuilder::new()
+        .items(
+            ArrayBuilder::new()
+                .prefix_items([text(), text()])
+                .items(utoipa::openapi::schema::ArrayItems::False)
+                .min_items(Some(2))
+                .max_items(Some(2)),
+        )
+        .build()
 }
 
 impl From<ConnectorOptions> for Options {
@@ -201,7 +217,7 @@ pub async fn list_connectors(
 
 /// Create a connector from a catalog provider.
 #[utoipa::path(post, path = "/api/v1/connectors", tag = "connectors", request_body = ConnectorWrite,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(idempotency::IdempotencyHeader),
     responses(
         (status = 201, description = "Created", body = Connector),
         (status = 409, description = "The key is taken", body = Problem),
@@ -224,7 +240,7 @@ pub async fn create_connector(
         &body,
         || async {
             let result: Result<Connector, Problem> = async {
-                let write: ConnectorWrite = parse_json(&headers, &body)?;
+                let write: ConnectorWrite = parse_json(&api, &headers, &body)?;
                 let provider = write.provider.clone().unwrap_or_default();
                 let created = connectors::create(
                     &api.app.db,
@@ -280,7 +296,7 @@ pub async fn update_connector(
 ) -> Result<Json<Connector>, Problem> {
     caller.require("connectors:write")?;
     let found = find(&api, &id).await?;
-    let write: ConnectorWrite = parse_json(&headers, &body)?;
+    let write: ConnectorWrite = parse_json(&api, &headers, &body)?;
     if write
         .provider
         .as_deref()

@@ -123,14 +123,30 @@ pub fn render(doc: &utoipa::openapi::OpenApi) -> String {
                 let body = r
                     .get("content")
                     .and_then(Value::as_object)
-                    .and_then(|c| c.values().next())
-                    .map(|m| format!(" — {}", schema_name(&m["schema"])))
+                    .and_then(|c| c.iter().next())
+                    .map(|(media, m)| {
+                        format!(
+                            " — {} (<code>{}</code>)",
+                            schema_name(&m["schema"]),
+                            escape(media)
+                        )
+                    })
+                    .unwrap_or_default();
+                let headers = r
+                    .get("headers")
+                    .and_then(Value::as_object)
+                    .map(|h| {
+                        h.keys()
+                            .map(|name| format!(", with <code>{}</code>", escape(name)))
+                            .collect::<String>()
+                    })
                     .unwrap_or_default();
                 html.push_str(&format!(
-                    "<li><code>{}</code> {}{}</li>",
+                    "<li><code>{}</code> {}{}{}</li>",
                     escape(status),
                     escape(r["description"].as_str().unwrap_or("")),
-                    body
+                    body,
+                    headers
                 ));
             }
             html.push_str("</ul>");
@@ -176,19 +192,29 @@ pub fn render(doc: &utoipa::openapi::OpenApi) -> String {
     for (code, what) in [
         (
             "unauthorized",
-            "401: missing, malformed, unknown or revoked API key",
+            "401: missing, malformed, unknown or revoked API key; sent with `WWW-Authenticate: Bearer`",
         ),
         (
             "insufficient_scope",
             "403: the key lacks the scope the endpoint needs",
         ),
         ("not_found", "404: unknown resource"),
-        ("bad_request", "400: malformed JSON, query, limit or cursor"),
+        (
+            "method_not_allowed",
+            "405: the path does not take this method; `Allow` lists those it takes",
+        ),
+        (
+            "bad_request",
+            "400: malformed JSON or JSON of another shape than documented (an array for an object), a bad query, limit or cursor",
+        ),
         (
             "unsupported_media_type",
             "415: the body is not application/json",
         ),
-        ("payload_too_large", "413: the body is larger than 64 KiB"),
+        (
+            "payload_too_large",
+            "413: the body is larger than 64 KiB, with or without Content-Length; the connection is closed",
+        ),
         (
             "validation_failed",
             "422: the input breaks a rule; `detail` says which",

@@ -12,6 +12,39 @@ use sha2::{Digest, Sha256};
 use super::{Api, Caller, Problem};
 
 const HEADER: &str = "idempotency-key";
+/// Longest key accepted.
+const KEY_MAX_CHARS: usize = 255;
+
+/// The `Idempotency-Key` header as the document describes it.
+pub struct IdempotencyHeader;
+
+impl utoipa::IntoParams for IdempotencyHeader {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::Required;
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        vec![
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Makes retries safe: a retry with the same key and body gets the first answer \
+                     (kept for 24 hours).",
+                ))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(KEY_MAX_CHARS))
+                        .pattern(Some("^[!-~]+$")),
+                ))
+                .build(),
+        ]
+    }
+}
 /// Records older than this are ignored (and may be swept).
 const RETENTION: time::Duration = time::Duration::hours(24);
 
@@ -33,7 +66,11 @@ where
         return create().await;
     };
     let key = match key.to_str() {
-        Ok(k) if !k.is_empty() && k.len() <= 255 && k.chars().all(|c| c.is_ascii_graphic()) => {
+        Ok(k)
+            if !k.is_empty()
+                && k.len() <= KEY_MAX_CHARS
+                && k.chars().all(|c| c.is_ascii_graphic()) =>
+        {
             k.to_owned()
         }
         _ => {

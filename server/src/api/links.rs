@@ -23,7 +23,7 @@ use super::{
 
 /// Which tenant a link is for: by `id`, or by `external_id` — created on the fly with `name`
 /// when no tenant has that external id yet.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TenantRef {
     /// Tenant id.
@@ -33,6 +33,49 @@ pub struct TenantRef {
     /// Name for a tenant created on the fly.
     pub name: Option<String>,
 }
+
+impl utoipa::PartialSchema for TenantRef {
+    /// Exactly one of `id` and `external_id`; `name` only matters with `external_id`.
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
+        };
+        let null = || ObjectBuilder::new().schema_type(Type::Null);
+        let name = super::tenants::name_or_null_schema();
+        let by_id = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "id",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                    .description(Some("Tenant id.")),
+            )
+            .property("external_id", null())
+            .property("name", name.clone())
+            .required("id")
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let mut external_id = super::tenants::external_id_schema();
+        external_id.description = Some("Your own id for the customer.".into());
+        let by_external_id = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("id", null())
+            .property("external_id", external_id)
+            .property("name", name)
+            .required("external_id")
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        OneOfBuilder::new()
+            .item(by_id)
+            .item(by_external_id)
+            .description(Some(
+                "The tenant: by `id`, or by `external_id` (created with `name` when no tenant has \
+                 that external id yet).",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TenantRef {}
 
 /// Who will open the link.
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
@@ -55,6 +98,7 @@ pub struct LinkCreate {
     /// Connectors (ids or keys) the end user chooses from.
     pub connectors: Option<Vec<String>>,
     /// Lifetime in seconds, 300 to 2,592,000 (default 7 days).
+    #[schema(minimum = 300, maximum = 2_592_000)]
     pub expires_in: Option<i64>,
     /// The link stops working once used (default true).
     pub single_use: Option<bool>,
@@ -122,12 +166,15 @@ pub struct LinkList {
 #[into_params(parameter_in = Query)]
 pub struct LinkListQuery {
     /// Only this tenant's links.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub tenant_id: Option<String>,
     /// Only this connector's links (id or key).
     pub connector: Option<String>,
-    /// Page size, 1–200 (default 50).
+    /// Page size, at least 1 (default 50); values above 200 are read as 200.
+    #[param(schema_with = super::page_limit_schema)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
@@ -273,7 +320,7 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
 
 /// Create a connect link.
 #[utoipa::path(post, path = "/api/v1/connect-links", tag = "connect-links", request_body = LinkCreate,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; a retry gets the same link")),
+    params(idempotency::IdempotencyHeader),
     responses(
         (status = 201, description = "Created; `url` is shown only here", body = Link),
         (status = 404, description = "Unknown tenant", body = Problem),
@@ -296,7 +343,7 @@ pub async fn create_link(
         &body,
         || async {
             let result = async {
-                let input: LinkCreate = parse_json(&headers, &body)?;
+                let input: LinkCreate = parse_json(&api, &headers, &body)?;
                 create(&api, &caller, input).await
             }
             .await;
@@ -339,6 +386,7 @@ pub async fn get_link(
     responses(
         (status = 200, description = "A page of links", body = LinkList),
         (status = 400, description = "Bad limit or cursor", body = Problem),
+        (status = 404, description = "No tenant or connector with this id or key", body = Problem),
     ))]
 pub async fn list_links(
     State(api): State<Api>,

@@ -7,6 +7,7 @@
 
 mod connections;
 mod connectors;
+mod contract;
 mod docs;
 pub(crate) mod idempotency;
 mod links;
@@ -46,6 +47,7 @@ pub struct Api {
     pub app: AppState,
     limiter: Arc<RateLimiter>,
     openapi_json: Arc<String>,
+    shapes: Arc<contract::Shapes>,
 }
 
 #[derive(OpenApi)]
@@ -84,7 +86,7 @@ impl utoipa::Modify for BearerAuth {
 }
 
 fn parts() -> (Router<Api>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (routes, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(tenants::list_tenants, tenants::create_tenant))
         .routes(routes!(
             tenants::get_tenant,
@@ -112,7 +114,9 @@ fn parts() -> (Router<Api>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(connections::get_credentials))
         .routes(routes!(connections::exchange_code))
-        .split_for_parts()
+        .split_for_parts();
+    contract::document_errors(&mut doc);
+    (routes, doc)
 }
 
 /// The OpenAPI document of every `/api/v1` route.
@@ -129,12 +133,14 @@ pub fn router(app: AppState, rate_limit_per_minute: u32) -> Router<AppState> {
         app,
         limiter: Arc::new(RateLimiter::new(rate_limit_per_minute)),
         openapi_json,
+        shapes: Arc::new(contract::Shapes::new(&doc)),
     };
     routes
         .route_layer(axum::middleware::from_fn_with_state(api.clone(), audit))
         .route("/api/v1/openapi.json", get(serve_openapi))
         .route("/api/v1", axum::routing::any(not_found))
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
+        .layer(axum::middleware::from_fn(contract::edges))
         .route(
             "/api/docs",
             get(move || {
@@ -313,8 +319,13 @@ impl FromRequestParts<Api> for Caller {
 }
 
 /// Parses a JSON body: `415` without a JSON content type, `400` when it is not valid JSON of the
-/// expected shape.
-pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Problem> {
+/// documented shape (an array where the document names an object is refused, although serde would
+/// read a struct from one).
+pub fn parse_json<T: DeserializeOwned + utoipa::ToSchema>(
+    api: &Api,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, Problem> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -325,7 +336,12 @@ pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Resu
     if !json {
         return Err(Problem::unsupported_media_type());
     }
-    serde_json::from_slice(body)
+    let mut value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| Problem::bad_request(format!("The body is not valid JSON: {e}")))?;
+    api.shapes
+        .check::<T>(&mut value)
+        .map_err(|e| Problem::bad_request(format!("The body is not valid: {e}")))?;
+    serde_json::from_value(value)
         .map_err(|e| Problem::bad_request(format!("The body is not valid: {e}")))
 }
 
@@ -344,21 +360,67 @@ pub fn page_limit(limit: Option<&str>) -> Result<u64, Problem> {
     let Some(text) = limit else {
         return Ok(DEFAULT_LIMIT);
     };
-    let n: i128 = text
-        .trim()
-        .parse()
-        .map_err(|_| Problem::bad_request("limit must be a whole number from 1 to 200."))?;
-    if n < 1 {
-        return Err(Problem::bad_request(
-            "limit must be a whole number from 1 to 200.",
-        ));
+    let refused = || Problem::bad_request("limit must be a whole number of at least 1.");
+    let digits = text.trim();
+    let digits = digits.strip_prefix('+').unwrap_or(digits);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(refused());
     }
-    Ok(u64::try_from(n).unwrap_or(MAX_LIMIT).min(MAX_LIMIT))
+    // Any count of digits is a whole number; past u64 it is simply larger than the maximum.
+    match digits.parse::<u64>() {
+        Ok(0) => Err(refused()),
+        Ok(n) => Ok(n.min(MAX_LIMIT)),
+        Err(_) if digits.bytes().any(|b| b != b'0') => Ok(MAX_LIMIT),
+        Err(_) => Err(refused()),
+    }
+}
+
+/// The documented form of `limit`: any whole number from 1 (larger ones read as [`MAX_LIMIT`]).
+pub(crate) fn page_limit_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .build()
 }
 
 /// A path id: anything that is not a UUID is simply not found.
 pub fn path_id(text: &str) -> Result<uuid::Uuid, Problem> {
     uuid::Uuid::parse_str(text).map_err(|_| Problem::not_found())
+}
+
+/// Characters the domain refuses in any one-line text (Unicode's control characters, `Cc`).
+const NO_CONTROL: &str = r"\u0000-\u001f\u007f-\u009f";
+
+/// The documented form of a one-line text the domain accepts: something besides white space (it
+/// is trimmed), no control characters, at most `max` characters. `nullable` where `null` means
+/// "unchanged".
+pub(crate) fn one_line_schema(max: usize, nullable: bool) -> utoipa::openapi::Object {
+    text_schema(
+        max,
+        nullable,
+        format!("^[^{NO_CONTROL}]*[^\\s{NO_CONTROL}][^{NO_CONTROL}]*$"),
+    )
+}
+
+/// The documented form of an identifier such as an external id: one line without white space.
+pub(crate) fn identifier_schema(max: usize, nullable: bool) -> utoipa::openapi::Object {
+    text_schema(max, nullable, format!("^[^\\s{NO_CONTROL}]+$"))
+}
+
+fn text_schema(max: usize, nullable: bool, pattern: String) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let schema_type = if nullable {
+        SchemaType::from_iter([Type::String, Type::Null])
+    } else {
+        SchemaType::new(Type::String)
+    };
+    ObjectBuilder::new()
+        .schema_type(schema_type)
+        .min_length(Some(1))
+        .max_length(Some(max))
+        .pattern(Some(pattern))
+        .build()
 }
 
 /// RFC 3339 text of a time.
@@ -380,7 +442,9 @@ mod tests {
             page_limit(Some("99999999999999999999999999")),
             Ok(MAX_LIMIT)
         );
-        for bad in ["0", "-1", "ten", "", "1.5"] {
+        assert_eq!(page_limit(Some(&"9".repeat(400))), Ok(MAX_LIMIT));
+        assert_eq!(page_limit(Some("007")), Ok(7));
+        for bad in ["0", "-1", "ten", "", "1.5", "00", "+", "1e3"] {
             assert!(page_limit(Some(bad)).is_err(), "{bad}");
         }
     }

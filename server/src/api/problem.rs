@@ -22,8 +22,20 @@ pub struct Problem {
     pub detail: Option<String>,
     /// Stable machine-readable code, e.g. `validation_failed`.
     pub code: String,
+    /// Headers sent with it; boxed, as most problems have none.
     #[serde(skip)]
+    headers: Option<Box<ProblemHeaders>>,
+}
+
+/// The headers some problems carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ProblemHeaders {
+    /// `Retry-After`, in seconds.
     retry_after: Option<u64>,
+    /// The `WWW-Authenticate` challenge sent with a `401` or `403` (RFC 6750 §3).
+    challenge: Option<String>,
+    /// `Connection: close`: the request body was not read to its end.
+    close: bool,
 }
 
 impl Problem {
@@ -35,28 +47,78 @@ impl Problem {
             status: status.as_u16(),
             detail,
             code: code.to_owned(),
-            retry_after: None,
+            headers: None,
         }
+    }
+
+    fn headers(&mut self) -> &mut ProblemHeaders {
+        self.headers.get_or_insert_with(Box::default)
     }
 
     /// `401`: the same for a missing, malformed, unknown or revoked key.
     pub fn unauthorized() -> Self {
-        Self::new(
+        let mut p = Self::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "Authentication required",
             Some("Send a valid API key as `Authorization: Bearer <key>`.".into()),
-        )
+        );
+        p.headers().challenge = Some("Bearer".into());
+        p
     }
 
     /// `403`: the key lacks a scope.
     pub fn insufficient_scope(scope: &str) -> Self {
-        Self::new(
+        let mut p = Self::new(
             StatusCode::FORBIDDEN,
             "insufficient_scope",
             "Missing scope",
             Some(format!("This API key needs the scope `{scope}`.")),
+        );
+        p.headers().challenge = Some(format!(
+            "Bearer error=\"insufficient_scope\", scope=\"{scope}\""
+        ));
+        p
+    }
+
+    /// `413`: the body is larger than the server reads. The rest of the body is left unread, so
+    /// the answer closes the connection.
+    pub fn payload_too_large(limit_bytes: usize) -> Self {
+        let mut p = Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Payload too large",
+            Some(format!("At most {} KiB are accepted.", limit_bytes / 1024)),
+        );
+        p.headers().close = true;
+        p
+    }
+
+    /// `405`: the path exists, the method does not.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Method not allowed",
+            Some("The `Allow` header lists the methods this path accepts.".into()),
         )
+    }
+
+    /// Any other error status, for answers that did not come with a problem document.
+    pub fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::not_found(),
+            StatusCode::UNAUTHORIZED => Self::unauthorized(),
+            StatusCode::METHOD_NOT_ALLOWED => Self::method_not_allowed(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::unsupported_media_type(),
+            s if s.is_server_error() => Self::internal(),
+            s => Self::new(
+                s,
+                "bad_request",
+                s.canonical_reason().unwrap_or("Bad request"),
+                None,
+            ),
+        }
     }
 
     /// `404`.
@@ -94,7 +156,7 @@ impl Problem {
                 "This API key has used its requests for this minute; retry in {retry_after_secs} s."
             )),
         );
-        p.retry_after = Some(retry_after_secs);
+        p.headers().retry_after = Some(retry_after_secs);
         p
     }
 
@@ -175,10 +237,20 @@ impl IntoResponse for Problem {
             body,
         )
             .into_response();
-        if let Some(secs) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        let Some(extra) = self.headers else {
+            return response;
+        };
+        let headers = response.headers_mut();
+        if let Some(secs) = extra.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some(challenge) = extra.challenge.as_deref()
+            && let Ok(value) = HeaderValue::from_str(challenge)
+        {
+            headers.insert(header::WWW_AUTHENTICATE, value);
+        }
+        if extra.close {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         response
     }

@@ -2,7 +2,7 @@
 
 use app::server::entities::tenant;
 use app::server::services::tenants::{self, TenantInput, TenantQuery};
-use app::types::TenantSort;
+use app::types::{TenantSort, limits};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -45,18 +45,22 @@ pub struct TenantList {
 #[serde(deny_unknown_fields)]
 pub struct TenantCreate {
     /// Display name.
+    #[schema(schema_with = name_schema)]
     pub name: String,
     /// Your own id for this customer.
+    #[schema(schema_with = external_id_schema)]
     pub external_id: String,
 }
 
-/// Changes to a tenant; absent fields stay as they are.
+/// Changes to a tenant; absent (or `null`) fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TenantUpdate {
     /// Display name.
+    #[schema(schema_with = name_or_null_schema)]
     pub name: Option<String>,
     /// Your own id for this customer.
+    #[schema(schema_with = external_id_or_null_schema)]
     pub external_id: Option<String>,
 }
 
@@ -65,7 +69,43 @@ pub struct TenantUpdate {
 #[serde(deny_unknown_fields)]
 pub struct TenantUpsert {
     /// Display name.
+    #[schema(schema_with = name_schema)]
     pub name: String,
+}
+
+pub(super) fn name_schema() -> utoipa::openapi::Object {
+    super::one_line_schema(limits::TENANT_NAME_MAX_CHARS, false)
+}
+
+pub(super) fn name_or_null_schema() -> utoipa::openapi::Object {
+    super::one_line_schema(limits::TENANT_NAME_MAX_CHARS, true)
+}
+
+pub(super) fn external_id_schema() -> utoipa::openapi::Object {
+    super::identifier_schema(limits::EXTERNAL_ID_MAX_CHARS, false)
+}
+
+fn external_id_or_null_schema() -> utoipa::openapi::Object {
+    super::identifier_schema(limits::EXTERNAL_ID_MAX_CHARS, true)
+}
+
+/// The order of a tenant listing.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TenantListSort {
+    /// By name.
+    Name,
+    /// Newest first.
+    Newest,
+}
+
+/// The path of an upsert.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ExternalIdPath {
+    /// Your own id for the customer.
+    #[param(schema_with = external_id_schema)]
+    pub external_id: String,
 }
 
 /// Listing filters.
@@ -77,8 +117,10 @@ pub struct TenantListQuery {
     /// Exactly this external id.
     pub external_id: Option<String>,
     /// `name` (default) or `newest`.
-    pub sort: Option<String>,
-    /// Page size, 1–200 (default 50; larger values are clamped).
+    #[param(inline)]
+    pub sort: Option<TenantListSort>,
+    /// Page size, at least 1 (default 50); values above 200 are read as 200.
+    #[param(schema_with = super::page_limit_schema)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -144,10 +186,9 @@ pub async fn list_tenants(
     {
         return Err(Problem::bad_request("cursor is not one this API issued."));
     }
-    let sort = match q.sort.as_deref() {
-        None | Some("name") => TenantSort::Name,
-        Some("newest") => TenantSort::Newest,
-        Some(_) => return Err(Problem::bad_request("sort is `name` or `newest`.")),
+    let sort = match q.sort {
+        None | Some(TenantListSort::Name) => TenantSort::Name,
+        Some(TenantListSort::Newest) => TenantSort::Newest,
     };
     let page = tenants::list(
         &api.app.db,
@@ -179,7 +220,7 @@ pub async fn list_tenants(
 
 /// Create a tenant.
 #[utoipa::path(post, path = "/api/v1/tenants", tag = "tenants", request_body = TenantCreate,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(idempotency::IdempotencyHeader),
     responses(
         (status = 201, description = "Created", body = Tenant),
         (status = 409, description = "The external id is taken", body = Problem),
@@ -196,7 +237,7 @@ pub async fn create_tenant(
     }
     idempotency::once(&api, &caller, &headers, "POST /tenants", &body, || async {
         let result: Result<Tenant, Problem> = async {
-            let input: TenantCreate = parse_json(&headers, &body)?;
+            let input: TenantCreate = parse_json(&api, &headers, &body)?;
             let model = tenants::create(
                 &api.app.db,
                 api.app.clock.as_ref(),
@@ -219,7 +260,7 @@ pub async fn create_tenant(
 
 /// Create or update the tenant with this external id.
 #[utoipa::path(put, path = "/api/v1/tenants/by-external-id/{external_id}", tag = "tenants",
-    params(("external_id" = String, Path, description = "Your own id for the customer")),
+    params(ExternalIdPath),
     request_body = TenantUpsert,
     responses(
         (status = 200, description = "Updated (or unchanged)", body = Tenant),
@@ -229,12 +270,12 @@ pub async fn create_tenant(
 pub async fn upsert_tenant(
     State(api): State<Api>,
     caller: Caller,
-    Path(external_id): Path<String>,
+    Path(ExternalIdPath { external_id }): Path<ExternalIdPath>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
     caller.require("tenants:write")?;
-    let input: TenantUpsert = parse_json(&headers, &body)?;
+    let input: TenantUpsert = parse_json(&api, &headers, &body)?;
     let (model, created) = tenants::upsert_by_external_id(
         &api.app.db,
         api.app.clock.as_ref(),
@@ -288,7 +329,7 @@ pub async fn update_tenant(
 ) -> Result<Json<Tenant>, Problem> {
     caller.require("tenants:write")?;
     let existing = find(&api, &id).await?;
-    let input: TenantUpdate = parse_json(&headers, &body)?;
+    let input: TenantUpdate = parse_json(&api, &headers, &body)?;
     let model = tenants::update(
         &api.app.db,
         api.app.clock.as_ref(),

@@ -102,19 +102,12 @@ pub async fn limit_body(request: Request<Body>, next: Next) -> Response {
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > BODY_LIMIT_BYTES as u64) {
         if request.uri().path().starts_with("/api/v1/") {
-            return crate::api::Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Payload too large",
-                Some(format!(
-                    "At most {} KiB are accepted.",
-                    BODY_LIMIT_BYTES / 1024
-                )),
-            )
-            .into_response();
+            return crate::api::Problem::payload_too_large(BODY_LIMIT_BYTES).into_response();
         }
+        // The body is left unread, so the connection cannot carry another request.
         return (
             StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONNECTION, "close")],
             format!(
                 "The request is too large: at most {} KiB are accepted.",
                 BODY_LIMIT_BYTES / 1024

@@ -47,7 +47,7 @@ pub(crate) struct Api {
     pub(crate) provider: MockProvider,
 }
 
-async fn api_with(backend: Backend, options: TestOptions) -> Api {
+pub(crate) async fn api_with(backend: Backend, options: TestOptions) -> Api {
     let app = spawn_app_with(backend, options).await;
     assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
     let key = new_key(&app, &ALL_SCOPES).await;
@@ -64,7 +64,7 @@ pub(crate) async fn api(backend: Backend) -> Api {
     api_with(backend, TestOptions::default()).await
 }
 
-async fn new_key(app: &TestApp, scopes: &[&str]) -> String {
+pub(crate) async fn new_key(app: &TestApp, scopes: &[&str]) -> String {
     let response = app
         .call_json::<CreateApiKey>(json!({"name": "backend", "scopes": scopes}))
         .await;

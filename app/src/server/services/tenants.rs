@@ -90,12 +90,11 @@ pub async fn update(
     row.name = Set(name);
     row.external_id = Set(external_id.clone());
     row.updated_at = Set(clock.now());
-    row.update(db).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            duplicate(&external_id)
-        } else {
-            e.into()
-        }
+    row.update(db).await.map_err(|e| match e {
+        // Deleted between the read and the write.
+        sea_orm::DbErr::RecordNotUpdated => AppError::NotFound,
+        e if is_unique_violation(&e) => duplicate(&external_id),
+        e => e.into(),
     })
 }
 
@@ -203,7 +202,9 @@ pub async fn upsert_by_external_id(
     input: &TenantInput,
 ) -> Result<(tenant::Model, bool), AppError> {
     let (name, external_id) = validate(input)?;
-    for _ in 0..2 {
+    // Each round loses at most one race: the tenant deleted after it was read (update it → create
+    // it), or created by someone else after it was found missing (create it → update it).
+    for _ in 0..3 {
         if let Some(existing) = tenant::Entity::find()
             .filter(tenant::Column::ExternalId.eq(external_id.as_str()))
             .one(db)
@@ -216,7 +217,11 @@ pub async fn upsert_by_external_id(
             row.name_key = Set(name.to_lowercase());
             row.name = Set(name.clone());
             row.updated_at = Set(clock.now());
-            return Ok((row.update(db).await?, false));
+            match row.update(db).await {
+                Ok(model) => return Ok((model, false)),
+                Err(sea_orm::DbErr::RecordNotUpdated) => continue,
+                Err(e) => return Err(e.into()),
+            }
         }
         match create(db, clock, input).await {
             Ok(model) => return Ok((model, true)),
@@ -224,7 +229,9 @@ pub async fn upsert_by_external_id(
             Err(e) => return Err(e),
         }
     }
-    Err(AppError::Internal)
+    Err(AppError::Conflict(
+        "The tenant was changed by another request at the same time; try again.".into(),
+    ))
 }
 
 /// What the Tenants page asks for.
