@@ -10,7 +10,7 @@ pub mod pages;
 pub mod types;
 
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod domain;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -35,7 +35,7 @@ use pages::{
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    server::security::provide_page_csp();
+    domain::security::provide_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -3,9 +3,9 @@
 use std::io::BufRead;
 
 use anyhow::{Context, bail};
-use app::server::SystemClock;
-use app::server::password::{PasswordHasher, WorkFactors};
-use app::server::services::admin::{NewAdmin, create_admin};
+use app::domain::SystemClock;
+use app::domain::password::{PasswordHasher, WorkFactors};
+use app::domain::services::admin::{NewAdmin, create_admin};
 use app::types::Role;
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
@@ -92,7 +92,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
             let db = database::connect(&config).await?;
             database::migrate(&db).await?;
             let started = std::time::Instant::now();
-            let created = app::server::services::tenants::seed(&db, &SystemClock, &prefix, tenants)
+            let created = app::domain::services::tenants::seed(&db, &SystemClock, &prefix, tenants)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(

@@ -3,12 +3,13 @@
 //! [`Application::build`] wires everything from a [`Config`]; `main.rs` only parses the command
 //! line. Tests build the same application on port 0.
 
-pub mod api;
 pub mod cli;
 pub mod config;
 pub mod database;
+pub mod demo;
 pub mod http;
 pub mod master_key;
+pub mod rest;
 pub mod telemetry;
 pub mod workers;
 
@@ -16,9 +17,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use app::server::password::{PasswordHasher, WorkFactors};
-use app::server::services::throttle::ThrottlePolicy;
-use app::server::{AppState, Clock, DomainSettings, SystemClock};
+use app::domain::password::{PasswordHasher, WorkFactors};
+use app::domain::services::throttle::ThrottlePolicy;
+use app::domain::{AppState, Clock, DomainSettings, SystemClock};
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
@@ -63,7 +64,7 @@ pub struct Application {
 impl Application {
     /// Connects to the database, runs migrations, loads the master key and binds the listener.
     pub async fn build(config: Config, overrides: Overrides) -> anyhow::Result<Self> {
-        let providers = app::server::catalog::validate_builtin()
+        let providers = app::domain::catalog::validate_builtin()
             .map_err(|e| anyhow::anyhow!("the built-in provider catalog is invalid: {e}"))?;
         let keyring = master_key::load_keyring(&config)?;
         let db = database::connect(&config).await?;
@@ -87,10 +88,10 @@ impl Application {
                 throttle: overrides.throttle,
                 secure_cookies: config.secure_cookies(),
             }),
-            http: app::server::services::outbound::http_client(overrides.outbound_timeout),
+            http: app::domain::services::outbound::http_client(overrides.outbound_timeout),
             refresh_locks: Arc::default(),
-            webhooks: Arc::new(app::server::services::webhooks::Deliverer::new(
-                app::server::services::webhooks::DeliveryPolicy {
+            webhooks: Arc::new(app::domain::services::webhooks::Deliverer::new(
+                app::domain::services::webhooks::DeliveryPolicy {
                     timeout: config.webhook_timeout,
                     allow_private: config.webhook_allow_private,
                 },
@@ -102,7 +103,7 @@ impl Application {
             installation: Default::default(),
         };
         if config.demo {
-            http::demo::seed(&state)
+            demo::seed(&state)
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot seed the demo data: {e}"))?;
             tracing::warn!(

@@ -9,8 +9,8 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use app::server::Keyring;
-use app::server::crypto::generate_master_key;
+use app::domain::Keyring;
+use app::domain::crypto::generate_master_key;
 use secrecy::ExposeSecret;
 
 use crate::config::Config;

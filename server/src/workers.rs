@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use app::server::AppState;
-use app::server::services::{connections, events, links, webhooks};
-use app::server::session_store::DbSessionStore;
+use app::domain::AppState;
+use app::domain::services::{connections, events, links, webhooks};
+use app::domain::session_store::DbSessionStore;
 use tokio::task::JoinHandle;
 use tower_sessions::session_store::ExpiredDeletion;
 
@@ -69,7 +69,7 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "session sweep failed");
             }
-            if let Err(e) = crate::api::idempotency::sweep(&s.db, s.clock.now()).await {
+            if let Err(e) = crate::rest::idempotency::sweep(&s.db, s.clock.now()).await {
                 tracing::warn!(error = %e, "idempotency sweep failed");
             }
             if let Err(e) = events::sweep(&s.db, s.clock.now()).await {

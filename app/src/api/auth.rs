@@ -15,7 +15,7 @@ pub async fn setup_owner(
     password_confirmation: String,
     product_name: String,
 ) -> Result<(), AppError> {
-    use crate::server::{app_state, auth, services::admin};
+    use crate::domain::{app_state, auth, services::admin};
 
     if password != password_confirmation {
         return Err(AppError::Validation(
@@ -40,7 +40,7 @@ pub async fn setup_owner(
 /// Signs in with e-mail and password.
 #[server(prefix = "/rpc")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use crate::server::{app_state, auth, services::admin};
+    use crate::domain::{app_state, auth, services::admin};
 
     let state = app_state()?;
     let client_ip = auth::current_client_ip().await;
@@ -57,7 +57,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     auth::start_session(&auth::current_session().await?, &account, state.clock.now()).await?;
     tracing::info!(admin_id = %account.id, "signed in");
     {
-        use crate::server::services::audit::{Actor, Entry, record_logged};
+        use crate::domain::services::audit::{Actor, Entry, record_logged};
         let actor = Actor::Admin {
             id: account.id,
             email: account.email.clone(),
@@ -79,7 +79,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 /// Signs out and returns to the sign-in page.
 #[server(prefix = "/rpc")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::server::auth;
+    use crate::domain::auth;
 
     auth::end_session(&auth::current_session().await?).await?;
     leptos_axum::redirect("/sign-in");
@@ -89,7 +89,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// The signed-in user, or `None`.
 #[server(prefix = "/rpc")]
 pub async fn get_current_user() -> Result<Option<CurrentUserDto>, AppError> {
-    use crate::server::{app_state, auth};
+    use crate::domain::{app_state, auth};
 
     let state = app_state()?;
     let Some(user) = auth::current_admin(&state).await? else {

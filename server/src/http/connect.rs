@@ -5,16 +5,16 @@
 
 use std::collections::BTreeMap;
 
+use app::domain::AppState;
+use app::domain::auth::ClientIp;
+use app::domain::catalog::fill;
+use app::domain::crypto::new_token;
+use app::domain::services::connect::{self, CallbackParams, ConnectError};
+use app::domain::services::links::{self, LinkContext};
+use app::domain::services::{audit, connectors};
 use app::pages::connect::{
     ChoiceView, ChooserView, ConnectView, chooser_page, connect_page, result_page,
 };
-use app::server::AppState;
-use app::server::auth::ClientIp;
-use app::server::catalog::fill;
-use app::server::crypto::new_token;
-use app::server::services::connect::{self, CallbackParams, ConnectError};
-use app::server::services::links::{self, LinkContext};
-use app::server::services::{audit, connectors};
 use app::types::AuthMode;
 use axum::Extension;
 use axum::extract::{Path, Query, RawQuery, State};
@@ -436,7 +436,7 @@ fn form_action_for(ctx: &LinkContext) -> Option<String> {
     let Some(spec) = ctx.connector.provider.oauth2.as_ref() else {
         // A credential form's post may be answered with a redirect to the callback URL.
         let callback = ctx.link.callback_url.as_deref()?;
-        let (_, origin) = app::server::services::callbacks::origin_of_callback(callback)?;
+        let (_, origin) = app::domain::services::callbacks::origin_of_callback(callback)?;
         return Some(origin);
     };
     let known = |name: &str| ctx.presets.get(name).cloned();

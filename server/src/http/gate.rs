@@ -2,8 +2,8 @@
 //! until signed in, the dashboard after. Server functions check roles themselves; this gate only
 //! spares visitors pages they cannot use.
 
-use app::server::AppState;
-use app::server::auth::SignedInMemo;
+use app::domain::AppState;
+use app::domain::auth::SignedInMemo;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Method, Request};

@@ -1,6 +1,6 @@
 //! `/healthz` (the process answers) and `/readyz` (the database answers).
 
-use app::server::AppState;
+use app::domain::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 

@@ -2,7 +2,6 @@
 
 mod audit_export;
 mod connect;
-pub mod demo;
 mod gate;
 mod health;
 pub mod security;
@@ -10,10 +9,10 @@ pub mod security;
 use std::sync::Arc;
 
 use app::api::SERVER_FN_PREFIX;
+use app::domain::AppState;
+use app::domain::auth::SignedInMemo;
+use app::domain::session_store::DbSessionStore;
 use app::error::AppError;
-use app::server::AppState;
-use app::server::auth::SignedInMemo;
-use app::server::session_store::DbSessionStore;
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
@@ -67,12 +66,14 @@ pub fn router(config: &Config, state: AppState) -> Router {
         .route("/connect/{token}", get(connect::show).post(connect::submit))
         .route("/oauth/callback", get(connect::callback))
         .route("/audit.csv", get(audit_export::export));
-    own_routes = own_routes.merge(crate::api::router(
+    own_routes = own_routes.merge(crate::rest::router(
         state.clone(),
         config.api_rate_limit_per_minute,
     ));
     if config.demo {
-        own_routes = own_routes.merge(demo::routes(demo::DemoProvider::new(state.clone())));
+        own_routes = own_routes.merge(crate::demo::routes(crate::demo::DemoProvider::new(
+            state.clone(),
+        )));
     }
     let pages = own_routes
         .leptos_routes_with_context(&state, routes, context.clone(), {

@@ -4,7 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use app::server::auth::ClientIp;
+use app::domain::auth::ClientIp;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
@@ -102,7 +102,7 @@ pub async fn limit_body(request: Request<Body>, next: Next) -> Response {
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > BODY_LIMIT_BYTES as u64) {
         if request.uri().path().starts_with("/api/v1/") {
-            return crate::api::Problem::payload_too_large(BODY_LIMIT_BYTES).into_response();
+            return crate::rest::Problem::payload_too_large(BODY_LIMIT_BYTES).into_response();
         }
         // The body is left unread, so the connection cannot carry another request.
         return (

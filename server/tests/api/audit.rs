@@ -3,9 +3,9 @@
 
 use app::api::audit::ListAudit;
 use app::api::tenants::GetOverview;
-use app::server::clock::Clock;
-use app::server::entities::connection;
-use app::server::services::tenants;
+use app::domain::clock::Clock;
+use app::domain::entities::connection;
+use app::domain::services::tenants;
 use app::types::{AuditPage, ConnectionStatus, OverviewData};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};

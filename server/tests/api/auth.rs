@@ -1,9 +1,9 @@
 //! Owner setup, sign-in, throttling, sessions and roles.
 
 use app::api::auth::{SetupOwner, SignOut};
+use app::domain::services::admin::WRONG_CREDENTIALS;
+use app::domain::services::throttle::ThrottlePolicy;
 use app::error::AppError;
-use app::server::services::admin::WRONG_CREDENTIALS;
-use app::server::services::throttle::ThrottlePolicy;
 use app::types::Role;
 use leptos::server_fn::ServerFn;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -72,7 +72,7 @@ async fn second_setup_is_refused(backend: Backend) {
         matches!(response.app_error(), AppError::Conflict(msg) if msg.contains("already complete"))
     );
     assert_eq!(app.whoami_with(&stranger).await, None);
-    let admins = app::server::entities::admin_user::Entity::find()
+    let admins = app::domain::entities::admin_user::Entity::find()
         .count(&app.state.db)
         .await
         .expect("count");
@@ -109,7 +109,7 @@ async fn simultaneous_setups_create_exactly_one_owner(backend: Backend) {
             "{loser:?}"
         );
     }
-    let admins = app::server::entities::admin_user::Entity::find()
+    let admins = app::domain::entities::admin_user::Entity::find()
         .count(&app.state.db)
         .await
         .expect("count");
@@ -169,7 +169,7 @@ async fn setup_validates_its_input(backend: Backend) {
     }
     // Nothing half-written: setup is still open.
     assert!(
-        !app::server::services::admin::is_setup_complete(&app.state.db)
+        !app::domain::services::admin::is_setup_complete(&app.state.db)
             .await
             .expect("query")
     );
@@ -409,7 +409,7 @@ async fn sessions_are_stored_hashed(backend: Backend) {
     let app = spawn_app(backend).await;
     assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
     let cookie = app.session_cookie().expect("cookie");
-    let rows = app::server::entities::session::Entity::find()
+    let rows = app::domain::entities::session::Entity::find()
         .all(&app.state.db)
         .await
         .expect("sessions");
@@ -417,7 +417,7 @@ async fn sessions_are_stored_hashed(backend: Backend) {
     assert_ne!(rows[0].id_hash, cookie);
     assert_eq!(rows[0].id_hash.len(), 64);
     assert!(!rows[0].data.contains(&cookie));
-    let owner = app::server::entities::admin_user::Entity::find()
+    let owner = app::domain::entities::admin_user::Entity::find()
         .one(&app.state.db)
         .await
         .expect("query")
@@ -433,7 +433,7 @@ async fn sessions_are_stored_hashed(backend: Backend) {
 /// Sessions stored before their rows named the account are read the long way, and named when
 /// they are next saved.
 async fn a_session_saved_before_it_named_its_account_still_works(backend: Backend) {
-    use app::server::entities::session;
+    use app::domain::entities::session;
     use sea_orm::{QueryFilter, sea_query::Expr};
 
     let app = spawn_app(backend).await;
@@ -494,7 +494,7 @@ async fn password_of_a_megabyte_is_refused_clearly(backend: Backend) {
 /// account) takes effect on the very next one.
 async fn a_role_change_applies_to_the_next_request(backend: Backend) {
     use app::api::tenants::CreateTenant;
-    use app::server::entities::admin_user;
+    use app::domain::entities::admin_user;
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 
     let app = spawn_app(backend).await;

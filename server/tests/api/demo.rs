@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use app::api::links::GenerateLink;
 use app::api::tenants::{GetTenantDetails, ListTenants};
-use app::server::entities::{connection, connector, tenant};
-use app::server::services::connect;
+use app::domain::entities::{connection, connector, tenant};
+use app::domain::services::connect;
 use app::types::{ConnectionStatus, GeneratedLink, TenantDetails, TenantPage};
 use reqwest::cookie::Jar;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use server::http::demo;
+use server::demo;
 
 use crate::helpers::{
     Backend, OWNER_EMAIL, OWNER_PASSWORD, TestApp, TestOptions, client_with, spawn_app_with,

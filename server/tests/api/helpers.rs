@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use app::domain::AppState;
+use app::domain::clock::ManualClock;
+use app::domain::password::WorkFactors;
+use app::domain::services::throttle::ThrottlePolicy;
 use app::error::AppError;
-use app::server::AppState;
-use app::server::clock::ManualClock;
-use app::server::password::WorkFactors;
-use app::server::services::throttle::ThrottlePolicy;
 use leptos::server_fn::ServerFn;
 use reqwest::cookie::{CookieStore, Jar};
 use sea_orm::{ConnectionTrait, Database};

@@ -8,8 +8,8 @@ use std::time::Duration;
 use app::api::connectors::{DeleteConnector, SaveConnector};
 use app::api::links::{GenerateLink, RevokeLink};
 use app::api::tenants::{CreateTenant, GetTenantDetails, ListTenants};
-use app::server::entities::{connect_link, connection, connector};
-use app::server::services::{connect, tenants};
+use app::domain::entities::{connect_link, connection, connector};
+use app::domain::services::{connect, tenants};
 use app::types::{ConnectionStatus, GeneratedLink, TenantDetails, TenantPage};
 use reqwest::cookie::Jar;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -687,7 +687,7 @@ async fn reconnect_keeps_the_connection_and_replaces_credentials(backend: Backen
         "a reconnect keeps the connection's identity"
     );
     // Announced as created, then updated (the connection worked all along).
-    let mut announced: Vec<String> = app::server::entities::event::Entity::find()
+    let mut announced: Vec<String> = app::domain::entities::event::Entity::find()
         .all(&j.app.state.db)
         .await
         .expect("events")

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use app::server::services::{connections, links, webhooks};
+use app::domain::services::{connections, links, webhooks};
 use reqwest::cookie::Jar;
 use serde_json::{Value, json};
 

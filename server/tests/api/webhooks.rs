@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use app::api::webhooks::{CreateWebhookEndpoint, ReplayWebhookDelivery, SetWebhookEnabled};
-use app::server::clock::Clock;
-use app::server::entities::{webhook_attempt, webhook_delivery, webhook_endpoint};
-use app::server::services::events::{self, Subject};
-use app::server::services::webhooks;
+use app::domain::clock::Clock;
+use app::domain::entities::{webhook_attempt, webhook_delivery, webhook_endpoint};
+use app::domain::services::events::{self, Subject};
+use app::domain::services::webhooks;
 use app::types::CreatedWebhookEndpoint;
 use axum::Router;
 use axum::body::Bytes;

@@ -2,10 +2,10 @@
 //! rendering plain HTML. It runs as a child process pinned to the server's core, so a ratio
 //! compares like with like.
 
-use app::server::crypto::{new_token, token_hash};
-use app::server::entities::{connect_link, connection, connector, tenant};
-use app::server::password::{PasswordHasher, WorkFactors};
-use app::server::services::tenants::{self, TenantQuery};
+use app::domain::crypto::{new_token, token_hash};
+use app::domain::entities::{connect_link, connection, connector, tenant};
+use app::domain::password::{PasswordHasher, WorkFactors};
+use app::domain::services::tenants::{self, TenantQuery};
 use app::types::TenantSort;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

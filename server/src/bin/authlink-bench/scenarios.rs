@@ -378,7 +378,7 @@ fn cpu_per_request(before: Option<f64>, after: Option<f64>, requests: u64) -> Op
 
 /// The cursor of the Tenants page that starts near row `row` (by name).
 async fn deep_cursor(database_url: &str, row: u64) -> anyhow::Result<String> {
-    use app::server::entities::tenant;
+    use app::domain::entities::tenant;
     let db = Database::connect(database_url).await?;
     let model = tenant::Entity::find()
         .order_by_asc(tenant::Column::NameKey)
@@ -388,12 +388,12 @@ async fn deep_cursor(database_url: &str, row: u64) -> anyhow::Result<String> {
         .one(&db)
         .await?
         .context("not enough tenants for the deep page")?;
-    Ok(app::server::services::tenants::cursor_after(&model))
+    Ok(app::domain::services::tenants::cursor_after(&model))
 }
 
 /// The first seeded tenant by name (not the demo tenant), for the reference's writes.
 async fn first_tenant(database_url: &str) -> anyhow::Result<uuid::Uuid> {
-    use app::server::entities::tenant;
+    use app::domain::entities::tenant;
     use sea_orm::{ColumnTrait, QueryFilter};
     let db = Database::connect(database_url).await?;
     let model = tenant::Entity::find()
@@ -407,7 +407,7 @@ async fn first_tenant(database_url: &str) -> anyhow::Result<uuid::Uuid> {
 
 /// Ids of the demo tenant and the demo API-key connector.
 async fn demo_ids(database_url: &str) -> anyhow::Result<(uuid::Uuid, uuid::Uuid)> {
-    use app::server::entities::{connector, tenant};
+    use app::domain::entities::{connector, tenant};
     use sea_orm::{ColumnTrait, QueryFilter};
     let db = Database::connect(database_url).await?;
     let tenant = tenant::Entity::find()

@@ -1,7 +1,7 @@
 //! `/api/v1/tenants`: create, upsert by external id, list, get, update, delete.
 
-use app::server::entities::tenant;
-use app::server::services::tenants::{self, TenantInput, TenantQuery};
+use app::domain::entities::tenant;
+use app::domain::services::tenants::{self, TenantInput, TenantQuery};
 use app::types::{TenantSort, limits};
 use axum::Json;
 use axum::body::Bytes;

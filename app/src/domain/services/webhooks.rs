@@ -27,10 +27,10 @@ use uuid::Uuid;
 
 use super::events::{DELIVERY_DELIVERED, DELIVERY_FAILED, DELIVERY_PENDING, EVENT_TYPES};
 use super::one_line;
+use crate::domain::AppState;
+use crate::domain::crypto::Aad;
+use crate::domain::entities::{event, webhook_attempt, webhook_delivery, webhook_endpoint};
 use crate::error::AppError;
-use crate::server::AppState;
-use crate::server::crypto::Aad;
-use crate::server::entities::{event, webhook_attempt, webhook_delivery, webhook_endpoint};
 use crate::types::{
     CreatedWebhookEndpoint, WebhookAttemptInfo, WebhookDeliveryInfo, WebhookEndpointInfo,
 };

@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on create endpoints: the first response to a key is remembered for a day and
 //! replayed to retries of the same request; the same key with a different request is refused.
 
-use app::server::entities::idempotency_key;
+use app::domain::entities::idempotency_key;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

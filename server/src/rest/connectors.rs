@@ -1,7 +1,7 @@
 //! `/api/v1/connectors`: list, get, create from a catalog provider, update, enable, disable.
 
-use app::server::entities::connector;
-use app::server::services::connectors::{self, ConnectorInput};
+use app::domain::entities::connector;
+use app::domain::services::connectors::{self, ConnectorInput};
 use app::types::{ConnectorInfo, ConnectorOptions};
 use axum::Json;
 use axum::body::Bytes;

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{is_unique_violation, one_line};
+use crate::domain::clock::Clock;
+use crate::domain::entities::{connection, tenant};
 use crate::error::AppError;
-use crate::server::clock::Clock;
-use crate::server::entities::{connection, tenant};
 use crate::types::{TenantPage, TenantRow, TenantSort, limits};
 
 /// What the admin types for a tenant.

@@ -12,11 +12,11 @@ use uuid::Uuid;
 
 use super::connectors::{self, Resolved};
 use super::{events, tenants};
+use crate::domain::catalog::catalog;
+use crate::domain::clock::Clock;
+use crate::domain::crypto::{new_token, token_hash};
+use crate::domain::entities::{connect_link, tenant};
 use crate::error::AppError;
-use crate::server::catalog::catalog;
-use crate::server::clock::Clock;
-use crate::server::crypto::{new_token, token_hash};
-use crate::server::entities::{connect_link, tenant};
 use crate::types::{GeneratedLink, LinkInfo, LinkStatus, limits};
 
 /// What the admin chooses in the Connect popup.

@@ -266,7 +266,7 @@ pub async fn audit_admin(
     target_type: &str,
     target_id: impl ToString,
 ) {
-    use crate::server::services::audit::{Actor, Entry, record_logged};
+    use crate::domain::services::audit::{Actor, Entry, record_logged};
 
     let ip = current_client_ip().await;
     let actor = Actor::Admin {

@@ -8,10 +8,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::one_line;
+use crate::domain::clock::Clock;
+use crate::domain::crypto::{new_token, token_hash};
+use crate::domain::entities::api_key;
 use crate::error::AppError;
-use crate::server::clock::Clock;
-use crate::server::crypto::{new_token, token_hash};
-use crate::server::entities::api_key;
 use crate::types::{API_SCOPES, ApiKeyInfo, CreatedApiKey};
 
 /// Every key starts with this, so leaked keys are easy to recognise and scan for.

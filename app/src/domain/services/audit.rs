@@ -9,8 +9,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::domain::entities::audit_entry;
 use crate::error::AppError;
-use crate::server::entities::audit_entry;
 use crate::types::{AuditEntryInfo, AuditFilter};
 
 /// Who acted.

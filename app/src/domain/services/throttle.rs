@@ -5,7 +5,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use time::{Duration, OffsetDateTime};
 
-use crate::server::entities::sign_in_throttle::{self as throttle, Column, Entity};
+use crate::domain::entities::sign_in_throttle::{self as throttle, Column, Entity};
 
 /// How many failures are allowed and how long a lock lasts.
 #[derive(Debug, Clone, Copy)]

@@ -1,7 +1,7 @@
 //! API errors as `application/problem+json` (RFC 9457), each with a stable `code`.
 
+use app::domain::services::connections::CredentialsError;
 use app::error::AppError;
-use app::server::services::connections::CredentialsError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;

@@ -15,8 +15,8 @@ use uuid::Uuid;
 use super::connect::{STATUS_CONNECTED, STATUS_ERROR, STATUS_NEEDS_REAUTH};
 use super::connections::{self, EXPIRES_SOON};
 use super::tenants::{self, Cursor};
+use crate::domain::entities::{connection, connector, tenant};
 use crate::error::AppError;
-use crate::server::entities::{connection, connector, tenant};
 use crate::types::{ConnectionStatus, OverviewCounts, OverviewData, OverviewRow, StatusColumn};
 
 /// Tenants per page.

@@ -18,9 +18,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use app::server::AppState;
-use app::server::services::api_keys::{self, ApiPrincipal};
-use app::server::services::audit;
+use app::domain::AppState;
+use app::domain::services::api_keys::{self, ApiPrincipal};
+use app::domain::services::audit;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -168,7 +168,7 @@ async fn audit(
     request.extensions_mut().insert(slot.clone());
     let ip = request
         .extensions()
-        .get::<app::server::auth::ClientIp>()
+        .get::<app::domain::auth::ClientIp>()
         .map(|c| c.0.clone());
     let path = request.uri().path().to_owned();
     let template = matched.map(|m| m.as_str().to_owned()).unwrap_or_default();

@@ -12,11 +12,11 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use super::{is_unique_violation, one_line};
+use crate::domain::catalog::{Provider, RequestSpec, catalog};
+use crate::domain::clock::Clock;
+use crate::domain::crypto::{Aad, Keyring};
+use crate::domain::entities::{connection, connector};
 use crate::error::AppError;
-use crate::server::catalog::{Provider, RequestSpec, catalog};
-use crate::server::clock::Clock;
-use crate::server::crypto::{Aad, Keyring};
-use crate::server::entities::{connection, connector};
 use crate::types::{AuthMode, ConnectorInfo, ConnectorOptions, FieldInfo, ProviderInfo, limits};
 
 /// What the admin submits for a connector.
@@ -62,7 +62,7 @@ pub fn provider_info(p: &Provider) -> ProviderInfo {
 }
 
 /// A catalog field as the UI shows it.
-pub fn field_info(f: &crate::server::catalog::FieldSpec) -> FieldInfo {
+pub fn field_info(f: &crate::domain::catalog::FieldSpec) -> FieldInfo {
     FieldInfo {
         name: f.name.clone(),
         label: f.label.clone(),
@@ -140,7 +140,7 @@ pub fn resolve(model: connector::Model) -> Result<Resolved, AppError> {
             o.token_url = options.token_url.clone().unwrap_or_default();
             o.revocation_url = options.revocation_url.clone();
             if options.token_auth_basic {
-                o.token_auth = crate::server::catalog::TokenAuth::Basic;
+                o.token_auth = crate::domain::catalog::TokenAuth::Basic;
             }
         }
         for (k, v) in &options.authorization_params {

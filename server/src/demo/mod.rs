@@ -9,12 +9,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use app::domain::AppState;
+use app::domain::crypto::{new_token, token_hash};
+use app::domain::entities::connector;
+use app::domain::services::connectors::{self, ConnectorInput};
+use app::domain::services::tenants::{self, TenantInput};
 use app::pages::connect::{ConsentView, consent_page, result_page};
-use app::server::AppState;
-use app::server::crypto::{new_token, token_hash};
-use app::server::entities::connector;
-use app::server::services::connectors::{self, ConnectorInput};
-use app::server::services::tenants::{self, TenantInput};
 use app::types::ConnectorOptions;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};

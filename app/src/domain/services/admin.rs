@@ -7,12 +7,12 @@ use sea_orm::{
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
+use crate::domain::clock::Clock;
+use crate::domain::entities::{admin_user, installation};
+use crate::domain::password::PasswordHasher;
+use crate::domain::services::is_unique_violation;
+use crate::domain::services::throttle::{self, Bucket, ThrottlePolicy};
 use crate::error::AppError;
-use crate::server::clock::Clock;
-use crate::server::entities::{admin_user, installation};
-use crate::server::password::PasswordHasher;
-use crate::server::services::is_unique_violation;
-use crate::server::services::throttle::{self, Bucket, ThrottlePolicy};
 use crate::types::{Role, limits};
 
 /// The one answer for an unknown account and a wrong password.

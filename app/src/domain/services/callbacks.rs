@@ -8,9 +8,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::is_unique_violation;
+use crate::domain::clock::Clock;
+use crate::domain::entities::callback_origin;
 use crate::error::AppError;
-use crate::server::clock::Clock;
-use crate::server::entities::callback_origin;
 
 /// Longest callback URL accepted.
 pub const CALLBACK_URL_MAX_LEN: usize = 2000;

@@ -26,11 +26,11 @@ use uuid::Uuid;
 use super::events;
 use super::links::{self, LinkContext};
 use super::outbound::{self, OutboundError};
+use crate::domain::AppState;
+use crate::domain::catalog::{TokenAuth, catalog, fill};
+use crate::domain::crypto::{Aad, new_token, token_hash};
+use crate::domain::entities::{connect_link, connection, oauth_flow};
 use crate::error::AppError;
-use crate::server::AppState;
-use crate::server::catalog::{TokenAuth, catalog, fill};
-use crate::server::crypto::{Aad, new_token, token_hash};
-use crate::server::entities::{connect_link, connection, oauth_flow};
 use crate::types::{AuthMode, limits};
 
 /// A connection whose credentials are stored and usable.
@@ -167,7 +167,7 @@ pub fn redirect_uri(public_origin: &str) -> String {
 }
 
 /// Fields the end user still has to fill in: the catalog's fields minus the admin's presets.
-pub fn open_fields(ctx: &LinkContext) -> Vec<&crate::server::catalog::FieldSpec> {
+pub fn open_fields(ctx: &LinkContext) -> Vec<&crate::domain::catalog::FieldSpec> {
     ctx.connector
         .provider
         .fields

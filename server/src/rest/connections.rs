@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use app::server::entities::{connection, connector, tenant};
-use app::server::services::connect::{self, Credentials};
-use app::server::services::connections::{self, ConnectionFilter};
-use app::server::services::exchange;
+use app::domain::entities::{connection, connector, tenant};
+use app::domain::services::connect::{self, Credentials};
+use app::domain::services::connections::{self, ConnectionFilter};
+use app::domain::services::exchange;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};

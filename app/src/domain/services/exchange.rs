@@ -7,10 +7,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::clock::Clock;
+use crate::domain::crypto::{new_token, token_hash};
+use crate::domain::entities::exchange_code;
 use crate::error::AppError;
-use crate::server::clock::Clock;
-use crate::server::crypto::{new_token, token_hash};
-use crate::server::entities::exchange_code;
 
 /// How long a code can be redeemed.
 pub const CODE_LIFETIME: time::Duration = time::Duration::minutes(5);

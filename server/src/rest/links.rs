@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use app::server::entities::{connect_link, connector};
-use app::server::services::links::{self, LinkOptions};
-use app::server::services::tenants::{self, TenantInput};
+use app::domain::entities::{connect_link, connector};
+use app::domain::services::links::{self, LinkOptions};
+use app::domain::services::tenants::{self, TenantInput};
 use app::types::limits;
 use axum::Json;
 use axum::body::Bytes;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::server::catalog::{RequestSpec, fill};
+use crate::domain::catalog::{RequestSpec, fill};
 
 /// The HTTP client for every call to a provider: a timeout on each request and redirects never
 /// followed (a token or credential must not be replayed to wherever a provider points).

@@ -6,9 +6,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{connect, connections, connectors, links, tenants};
+use crate::domain::AppState;
+use crate::domain::entities::{connection, connector};
 use crate::error::AppError;
-use crate::server::AppState;
-use crate::server::entities::{connection, connector};
 use crate::types::{ConnectionStatus, TenantConnector, TenantDetails};
 
 /// Loads Tenant Details: every enabled connector, plus disabled ones the tenant is connected to.

@@ -27,11 +27,11 @@ use super::connect::{
     TokenResp, open_credentials,
 };
 use super::{connectors, events};
+use crate::domain::AppState;
+use crate::domain::catalog::{TokenAuth, fill};
+use crate::domain::crypto::Aad;
+use crate::domain::entities::connection;
 use crate::error::AppError;
-use crate::server::AppState;
-use crate::server::catalog::{TokenAuth, fill};
-use crate::server::crypto::Aad;
-use crate::server::entities::connection;
 use crate::types::ConnectionStatus;
 
 /// An access token expiring within this margin is refreshed before it is handed out.

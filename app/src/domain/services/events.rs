@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use crate::server::entities::{
+use crate::domain::entities::{
     connect_link, connection, connector, event, tenant, webhook_delivery, webhook_endpoint,
 };
 
