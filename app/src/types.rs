@@ -324,28 +324,96 @@ impl ConnectionStatus {
     }
 }
 
-/// The events Authlink announces by webhook, with what each means.
-pub const EVENT_TYPES: [(&str, &str); 10] = [
-    ("connection.created", "A tenant connected a connector"),
-    (
-        "connection.updated",
-        "A tenant reconnected a working connection",
-    ),
-    ("connection.recovered", "A broken connection works again"),
-    (
-        "connection.failed",
-        "An end user's attempt to connect failed",
-    ),
-    (
-        "connection.refresh_failed",
-        "A token refresh failed; the connection needs attention",
-    ),
-    ("connection.deleted", "A connection was disconnected"),
-    ("link.opened", "An end user started using a connect link"),
-    ("link.completed", "A connect link was used to connect"),
-    ("link.expired", "A connect link expired unused"),
-    ("link.revoked", "A connect link was revoked"),
-];
+/// An event Authlink announces by webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventType {
+    /// `connection.created`: A tenant connected a connector.
+    ConnectionCreated,
+    /// `connection.updated`: A tenant reconnected a working connection.
+    ConnectionUpdated,
+    /// `connection.recovered`: A broken connection works again.
+    ConnectionRecovered,
+    /// `connection.failed`: An end user's attempt to connect failed.
+    ConnectionFailed,
+    /// `connection.refresh_failed`: A token refresh failed; the connection needs attention.
+    ConnectionRefreshFailed,
+    /// `connection.deleted`: A connection was disconnected.
+    ConnectionDeleted,
+    /// `link.opened`: An end user started using a connect link.
+    LinkOpened,
+    /// `link.completed`: A connect link was used to connect.
+    LinkCompleted,
+    /// `link.expired`: A connect link expired unused.
+    LinkExpired,
+    /// `link.revoked`: A connect link was revoked.
+    LinkRevoked,
+}
+
+impl EventType {
+    /// Every event type, in the order the dashboard lists them.
+    pub const ALL: [EventType; 10] = [
+        EventType::ConnectionCreated,
+        EventType::ConnectionUpdated,
+        EventType::ConnectionRecovered,
+        EventType::ConnectionFailed,
+        EventType::ConnectionRefreshFailed,
+        EventType::ConnectionDeleted,
+        EventType::LinkOpened,
+        EventType::LinkCompleted,
+        EventType::LinkExpired,
+        EventType::LinkRevoked,
+    ];
+
+    /// The name on the wire, e.g. `connection.created`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EventType::ConnectionCreated => "connection.created",
+            EventType::ConnectionUpdated => "connection.updated",
+            EventType::ConnectionRecovered => "connection.recovered",
+            EventType::ConnectionFailed => "connection.failed",
+            EventType::ConnectionRefreshFailed => "connection.refresh_failed",
+            EventType::ConnectionDeleted => "connection.deleted",
+            EventType::LinkOpened => "link.opened",
+            EventType::LinkCompleted => "link.completed",
+            EventType::LinkExpired => "link.expired",
+            EventType::LinkRevoked => "link.revoked",
+        }
+    }
+
+    /// What it means, for the admin.
+    pub const fn description(self) -> &'static str {
+        match self {
+            EventType::ConnectionCreated => "A tenant connected a connector",
+            EventType::ConnectionUpdated => "A tenant reconnected a working connection",
+            EventType::ConnectionRecovered => "A broken connection works again",
+            EventType::ConnectionFailed => "An end user's attempt to connect failed",
+            EventType::ConnectionRefreshFailed => {
+                "A token refresh failed; the connection needs attention"
+            }
+            EventType::ConnectionDeleted => "A connection was disconnected",
+            EventType::LinkOpened => "An end user started using a connect link",
+            EventType::LinkCompleted => "A connect link was used to connect",
+            EventType::LinkExpired => "A connect link expired unused",
+            EventType::LinkRevoked => "A connect link was revoked",
+        }
+    }
+
+    /// The event type with this wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+/// The events Authlink announces by webhook, with what each means (for pickers).
+pub const EVENT_TYPES: [(&str, &str); 10] = {
+    let mut table = [("", ""); 10];
+    let mut i = 0;
+    while i < EventType::ALL.len() {
+        table[i] = (EventType::ALL[i].as_str(), EventType::ALL[i].description());
+        i += 1;
+    }
+    table
+};
 
 /// A connect link's lifecycle state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -743,5 +811,16 @@ mod tests {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
         assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn event_types_have_one_name_each() {
+        for (i, t) in EventType::ALL.into_iter().enumerate() {
+            assert_eq!(EventType::parse(t.as_str()), Some(t));
+            assert_eq!(EVENT_TYPES[i], (t.as_str(), t.description()));
+        }
+        let names: std::collections::HashSet<_> = EventType::ALL.map(EventType::as_str).into();
+        assert_eq!(names.len(), EventType::ALL.len());
+        assert_eq!(EventType::parse("connection.exploded"), None);
     }
 }

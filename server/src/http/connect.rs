@@ -311,7 +311,7 @@ fn view_for(
         values,
         errors,
         form_error,
-        action: if links::allowed_connectors(&ctx.link).len() > 1 {
+        action: if ctx.offers_several {
             format!("/connect/{token}?connector={}", ctx.connector.model.id)
         } else {
             format!("/connect/{token}")

@@ -3,8 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use app::domain::entities::connection::ConnectionState;
 use app::domain::entities::{connection, connector, tenant};
-use app::domain::services::connect::{self, Credentials};
+use app::domain::services::connect::Credentials;
 use app::domain::services::connections::{self, ConnectionFilter};
 use app::domain::services::exchange;
 use axum::Json;
@@ -124,13 +125,13 @@ pub enum StoredStatus {
     Disconnected,
 }
 
-impl StoredStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Connected => connect::STATUS_CONNECTED,
-            Self::NeedsReauth => connect::STATUS_NEEDS_REAUTH,
-            Self::Error => connect::STATUS_ERROR,
-            Self::Disconnected => connect::STATUS_DISCONNECTED,
+impl From<StoredStatus> for ConnectionState {
+    fn from(s: StoredStatus) -> Self {
+        match s {
+            StoredStatus::Connected => ConnectionState::Connected,
+            StoredStatus::NeedsReauth => ConnectionState::NeedsReauth,
+            StoredStatus::Error => ConnectionState::Error,
+            StoredStatus::Disconnected => ConnectionState::Disconnected,
         }
     }
 }
@@ -177,24 +178,26 @@ async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connec
         .await?
         .into_iter()
         .collect();
-    Ok(models
+    models
         .into_iter()
-        .map(|m| Connection {
-            id: m.id.to_string(),
-            tenant: TenantSummary {
-                id: m.tenant_id.to_string(),
-                external_id: external_ids.get(&m.tenant_id).cloned().unwrap_or_default(),
-            },
-            connector: keys.get(&m.connector_id).cloned().unwrap_or_default(),
-            scopes: serde_json::from_str(&m.scopes).unwrap_or_default(),
-            expires_at: m.expires_at.map(rfc3339),
-            connected_at: rfc3339(m.connected_at),
-            updated_at: rfc3339(m.updated_at),
-            status: connections::health(&m, now).as_str().to_owned(),
-            account: m.account_label,
-            last_error: m.last_error,
+        .map(|m| {
+            Ok(Connection {
+                id: m.id.to_string(),
+                tenant: TenantSummary {
+                    id: m.tenant_id.to_string(),
+                    external_id: external_ids.get(&m.tenant_id).cloned().unwrap_or_default(),
+                },
+                connector: keys.get(&m.connector_id).cloned().unwrap_or_default(),
+                scopes: m.scopes()?,
+                expires_at: m.expires_at.map(rfc3339),
+                connected_at: rfc3339(m.connected_at),
+                updated_at: rfc3339(m.updated_at),
+                status: connections::health(&m, now).as_str().to_owned(),
+                account: m.account_label,
+                last_error: m.last_error,
+            })
         })
-        .collect())
+        .collect()
 }
 
 async fn one(api: &Api, model: connection::Model) -> Result<Connection, Problem> {
@@ -219,7 +222,7 @@ pub async fn list_connections(
     caller.require("connections:read")?;
     let q: ConnectionListQuery = parse_query(query.as_deref())?;
     let limit = page_limit(q.limit.as_deref())?;
-    let status = q.status.map(|s| s.as_str().to_owned());
+    let status = q.status.map(ConnectionState::from);
     let connector_id = match &q.connector {
         Some(c) => Some(connectors::find(&api, c).await?.model.id),
         None => None,

@@ -196,11 +196,11 @@ fn to_dto(
     keys: &HashMap<uuid::Uuid, String>,
     link: &connect_link::Model,
     url: Option<String>,
-) -> Link {
-    let ids = links::allowed_connectors(link);
+) -> Result<Link, Problem> {
+    let ids = link.allowed_connectors()?;
     let key_of = |id: &uuid::Uuid| keys.get(id).cloned().unwrap_or_else(|| id.to_string());
     let now = api.app.clock.now();
-    Link {
+    Ok(Link {
         id: link.id.to_string(),
         url,
         status: links::status(link, now).label().to_owned(),
@@ -213,14 +213,14 @@ fn to_dto(
             email: link.end_user_email.clone(),
             name: link.end_user_name.clone(),
         },
-        tags: links::tags(link),
+        tags: link.tags()?,
         last_error: link.last_error.clone(),
         created_at: rfc3339(link.created_at),
         expires_at: rfc3339(link.expires_at),
         opened_at: link.opened_at.map(rfc3339),
         completed_at: link.completed_at.map(rfc3339),
         revoked_at: link.revoked_at.map(rfc3339),
-    }
+    })
 }
 
 async fn resolve_tenant(api: &Api, t: TenantRef) -> Result<uuid::Uuid, Problem> {
@@ -310,12 +310,7 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
     )
     .await?;
     tracing::info!(link_id = %link.id, api_key = %caller.0.name, "connect link created");
-    Ok(to_dto(
-        api,
-        &connector_keys(api).await?,
-        &link,
-        Some(generated.url),
-    ))
+    to_dto(api, &connector_keys(api).await?, &link, Some(generated.url))
 }
 
 /// Create a connect link.
@@ -378,7 +373,7 @@ pub async fn get_link(
         &connector_keys(&api).await?,
         &link,
         None,
-    )))
+    )?))
 }
 
 /// List connect links.
@@ -424,7 +419,7 @@ pub async fn list_links(
     let data = rows
         .iter()
         .map(|row| to_dto(&api, &keys, row, None))
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok(Json(LinkList { data, next_cursor }))
 }
 
@@ -452,5 +447,5 @@ pub async fn revoke_link(
         &connector_keys(&api).await?,
         &link,
         None,
-    )))
+    )?))
 }

@@ -33,3 +33,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The key's scopes.
+    pub fn scopes(&self) -> Result<Vec<String>, DbErr> {
+        super::json::decode(&self.scopes, "api_keys", "scopes", &self.id)
+    }
+}

@@ -59,3 +59,30 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The admin's tags.
+    pub fn tags(&self) -> Result<Vec<String>, DbErr> {
+        super::json::decode_or_default(self.tags.as_deref(), "connect_links", "tags", &self.id)
+    }
+
+    /// The connectors the link offers, its own first.
+    pub fn allowed_connectors(&self) -> Result<Vec<Uuid>, DbErr> {
+        let ids: Vec<Uuid> = super::json::decode_or_default(
+            self.allowed_connectors.as_deref(),
+            "connect_links",
+            "allowed_connectors",
+            &self.id,
+        )?;
+        Ok(if ids.is_empty() {
+            vec![self.connector_id]
+        } else {
+            ids
+        })
+    }
+
+    /// Preset values of the link's own connector's fields.
+    pub fn presets(&self) -> Result<std::collections::BTreeMap<String, String>, DbErr> {
+        super::json::decode(&self.presets, "connect_links", "presets", &self.id)
+    }
+}

@@ -13,8 +13,8 @@ pub struct Model {
     pub tenant_id: Uuid,
     /// The connector.
     pub connector_id: Uuid,
-    /// `connected`, `needs_reauth`, `error` or `disconnected` (credentials deleted).
-    pub status: String,
+    /// Where the connection stands.
+    pub status: ConnectionState,
     /// Credentials JSON, sealed (`connections.credentials`, row id).
     pub credentials: Vec<u8>,
     /// Granted scopes, JSON array.
@@ -39,6 +39,37 @@ pub struct Model {
     pub next_refresh_at: Option<TimeDateTimeWithTimeZone>,
     /// Whether the credentials hold a refresh token.
     pub refreshable: bool,
+}
+
+/// A connection's stored state (a TEXT column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum ConnectionState {
+    /// Credentials are stored and usable.
+    #[sea_orm(string_value = "connected")]
+    Connected,
+    /// The last refresh failed for a reason that may pass (the provider was down).
+    #[sea_orm(string_value = "error")]
+    Error,
+    /// The provider no longer accepts the credentials: the tenant must reconnect.
+    #[sea_orm(string_value = "needs_reauth")]
+    NeedsReauth,
+    /// The admin disconnected it; its credentials are deleted, its row stays so that a later
+    /// reconnect keeps its id.
+    #[sea_orm(string_value = "disconnected")]
+    Disconnected,
+}
+
+impl ConnectionState {
+    /// The stored (and wire) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connected => "connected",
+            Self::Error => "error",
+            Self::NeedsReauth => "needs_reauth",
+            Self::Disconnected => "disconnected",
+        }
+    }
 }
 
 /// Relations.
@@ -75,3 +106,10 @@ impl Related<super::connector::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The granted scopes.
+    pub fn scopes(&self) -> Result<Vec<String>, DbErr> {
+        super::json::decode(&self.scopes, "connections", "scopes", &self.id)
+    }
+}

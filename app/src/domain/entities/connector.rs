@@ -47,3 +47,15 @@ impl Related<super::connection::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The requested scopes.
+    pub fn scopes(&self) -> Result<Vec<String>, DbErr> {
+        super::json::decode(&self.scopes, "connectors", "scopes", &self.id)
+    }
+
+    /// Endpoints and settings of generic templates, extra authorization parameters.
+    pub fn options(&self) -> Result<crate::types::ConnectorOptions, DbErr> {
+        super::json::decode(&self.options, "connectors", "options", &self.id)
+    }
+}

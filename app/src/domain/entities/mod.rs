@@ -11,6 +11,7 @@ pub mod event;
 pub mod exchange_code;
 pub mod idempotency_key;
 pub mod installation;
+pub mod json;
 pub mod oauth_flow;
 pub mod session;
 pub mod sign_in_throttle;

@@ -44,3 +44,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The placeholder values the flow filled in (e.g. a subdomain).
+    pub fn values(&self) -> Result<std::collections::BTreeMap<String, String>, DbErr> {
+        super::json::decode(&self.values, "oauth_flows", "values", &self.id)
+    }
+}

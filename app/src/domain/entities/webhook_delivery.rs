@@ -13,8 +13,8 @@ pub struct Model {
     pub event_id: Uuid,
     /// The endpoint.
     pub endpoint_id: Uuid,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    /// Where the delivery stands.
+    pub status: DeliveryState,
     /// Attempts made so far.
     pub attempts: i32,
     /// When the next attempt is due (pending only).
@@ -29,6 +29,32 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     /// Last change.
     pub updated_at: TimeDateTimeWithTimeZone,
+}
+
+/// A delivery's stored state (a TEXT column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum DeliveryState {
+    /// Waiting for its next attempt.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    /// The receiver accepted it.
+    #[sea_orm(string_value = "delivered")]
+    Delivered,
+    /// Given up (attempts exhausted, or the endpoint is gone).
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
+impl DeliveryState {
+    /// The stored (and wire) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
 }
 
 /// No navigable relations are needed.

@@ -32,3 +32,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The event types it receives; empty for all.
+    pub fn event_types(&self) -> Result<Vec<String>, DbErr> {
+        super::json::decode(
+            &self.event_types,
+            "webhook_endpoints",
+            "event_types",
+            &self.id,
+        )
+    }
+}

@@ -84,20 +84,20 @@ pub async fn create(
     .insert(db)
     .await?;
     Ok(CreatedApiKey {
-        info: info(&model),
+        info: info(&model)?,
         key,
     })
 }
 
 /// Every key, newest first, revoked ones included.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ApiKeyInfo>, AppError> {
-    Ok(api_key::Entity::find()
+    api_key::Entity::find()
         .order_by_desc(api_key::Column::Id)
         .all(db)
         .await?
         .iter()
         .map(info)
-        .collect())
+        .collect()
 }
 
 /// Revokes a key; it stops authenticating at once. Revoking twice is not an error.
@@ -154,22 +154,22 @@ pub async fn authenticate(
     }
     Ok(Some(ApiPrincipal {
         key_id: key.id,
+        scopes: key.scopes()?,
         name: key.name,
-        scopes: serde_json::from_str(&key.scopes).unwrap_or_default(),
     }))
 }
 
 /// A key as the Settings page lists it.
-pub fn info(model: &api_key::Model) -> ApiKeyInfo {
-    ApiKeyInfo {
+pub fn info(model: &api_key::Model) -> Result<ApiKeyInfo, AppError> {
+    Ok(ApiKeyInfo {
         id: model.id.to_string(),
         name: model.name.clone(),
         prefix: model.prefix.clone(),
-        scopes: serde_json::from_str(&model.scopes).unwrap_or_default(),
+        scopes: model.scopes()?,
         created_at: model.created_at,
         last_used_at: model.last_used_at,
         revoked_at: model.revoked_at,
-    }
+    })
 }
 
 #[cfg(test)]

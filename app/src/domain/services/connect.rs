@@ -29,19 +29,11 @@ use super::outbound::{self, OutboundError};
 use crate::domain::AppState;
 use crate::domain::catalog::{TokenAuth, catalog, fill};
 use crate::domain::crypto::{Aad, new_token, token_hash};
+use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connect_link, connection, oauth_flow};
 use crate::error::AppError;
+use crate::types::EventType;
 use crate::types::{AuthMode, limits};
-
-/// A connection whose credentials are stored and usable.
-pub const STATUS_CONNECTED: &str = "connected";
-/// A connection whose last refresh failed for a reason that may pass (the provider was down).
-pub const STATUS_ERROR: &str = "error";
-/// A connection the provider no longer accepts: the tenant must reconnect.
-pub const STATUS_NEEDS_REAUTH: &str = "needs_reauth";
-/// A connection the admin disconnected; its credentials are deleted, its row stays so that a
-/// later reconnect keeps its id.
-pub const STATUS_DISCONNECTED: &str = "disconnected";
 
 /// How long an end user has between leaving for the provider and coming back.
 const FLOW_LIFETIME: time::Duration = time::Duration::minutes(15);
@@ -520,7 +512,7 @@ async fn exchange(
         })?;
 
     let now = state.clock.now();
-    let values: BTreeMap<String, String> = serde_json::from_str(&flow.values).unwrap_or_default();
+    let values: BTreeMap<String, String> = flow.values()?;
     let scopes = token
         .scopes()
         .map(|s| s.iter().map(|s| s.to_string()).collect::<Vec<_>>())
@@ -720,10 +712,10 @@ pub async fn complete(
         .one(&txn)
         .await?;
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |c| c.id);
-    let event_type = match existing.as_ref().map(|c| c.status.as_str()) {
-        None | Some(STATUS_DISCONNECTED) => "connection.created",
-        Some(STATUS_CONNECTED) => "connection.updated",
-        Some(_) => "connection.recovered",
+    let event_type = match existing.as_ref().map(|c| c.status) {
+        None | Some(ConnectionState::Disconnected) => EventType::ConnectionCreated,
+        Some(ConnectionState::Connected) => EventType::ConnectionUpdated,
+        Some(_) => EventType::ConnectionRecovered,
     };
     let refreshable = matches!(
         credentials,
@@ -747,7 +739,7 @@ pub async fn complete(
     let model = match existing {
         Some(existing) => {
             let mut row: connection::ActiveModel = existing.into();
-            row.status = Set(STATUS_CONNECTED.to_owned());
+            row.status = Set(ConnectionState::Connected);
             row.credentials = Set(sealed);
             row.scopes = Set(scopes_json);
             row.account_label = Set(account_label);
@@ -766,7 +758,7 @@ pub async fn complete(
                 id: Set(id),
                 tenant_id: Set(ctx.tenant.id),
                 connector_id: Set(ctx.connector.model.id),
-                status: Set(STATUS_CONNECTED.to_owned()),
+                status: Set(ConnectionState::Connected),
                 credentials: Set(sealed),
                 scopes: Set(scopes_json),
                 account_label: Set(account_label),
@@ -792,9 +784,9 @@ pub async fn complete(
     };
     let subject = events::Subject::new(&ctx.tenant, &ctx.connector.model)
         .with_connection(&model)
-        .with_link(&ctx.link);
+        .with_link(&ctx.link)?;
     events::emit(&txn, now, event_type, &subject).await?;
-    events::emit(&txn, now, "link.completed", &subject).await?;
+    events::emit(&txn, now, EventType::LinkCompleted, &subject).await?;
     txn.commit().await?;
     tracing::info!(
         connection_id = %model.id,

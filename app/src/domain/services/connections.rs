@@ -22,17 +22,16 @@ use secrecy::ExposeSecret;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::connect::{
-    Credentials, STATUS_CONNECTED, STATUS_DISCONNECTED, STATUS_ERROR, STATUS_NEEDS_REAUTH,
-    TokenResp, open_credentials,
-};
+use super::connect::{Credentials, TokenResp, open_credentials};
 use super::{connectors, events};
 use crate::domain::AppState;
 use crate::domain::catalog::{TokenAuth, fill};
 use crate::domain::crypto::Aad;
 use crate::domain::entities::connection;
+use crate::domain::entities::connection::ConnectionState;
 use crate::error::AppError;
 use crate::types::ConnectionStatus;
+use crate::types::EventType;
 
 /// An access token expiring within this margin is refreshed before it is handed out.
 pub const REFRESH_MARGIN: Duration = Duration::seconds(60);
@@ -90,8 +89,8 @@ pub struct ConnectionFilter {
     pub tenant_id: Option<Uuid>,
     /// Only this connector's.
     pub connector_id: Option<Uuid>,
-    /// Only with this status.
-    pub status: Option<String>,
+    /// Only with this state.
+    pub status: Option<ConnectionState>,
 }
 
 /// One page of connections by id (creation order), after `after`.
@@ -132,10 +131,10 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<connection::Mode
 
 /// How the admin should see a connection now.
 pub fn health(model: &connection::Model, now: OffsetDateTime) -> ConnectionStatus {
-    match model.status.as_str() {
-        STATUS_DISCONNECTED => ConnectionStatus::Disconnected,
-        STATUS_NEEDS_REAUTH => ConnectionStatus::NeedsReauth,
-        STATUS_ERROR => ConnectionStatus::Error,
+    match model.status {
+        ConnectionState::Disconnected => ConnectionStatus::Disconnected,
+        ConnectionState::NeedsReauth => ConnectionStatus::NeedsReauth,
+        ConnectionState::Error => ConnectionStatus::Error,
         _ => match model.expires_at {
             Some(t) if !model.refreshable && t <= now => ConnectionStatus::NeedsReauth,
             Some(t) if !model.refreshable && t <= now + EXPIRES_SOON => {
@@ -257,7 +256,9 @@ pub async fn refresh_due(
         .select_only()
         .column(connection::Column::Id)
         .filter(connection::Column::Refreshable.eq(true))
-        .filter(connection::Column::Status.is_in([STATUS_CONNECTED, STATUS_ERROR]))
+        .filter(
+            connection::Column::Status.is_in([ConnectionState::Connected, ConnectionState::Error]),
+        )
         .filter(
             Condition::any()
                 .add(connection::Column::NextRefreshAt.is_null())
@@ -322,9 +323,9 @@ async fn ensure_fresh(
 }
 
 fn usable(model: connection::Model) -> Result<connection::Model, CredentialsError> {
-    match model.status.as_str() {
-        STATUS_DISCONNECTED => Err(CredentialsError::Disconnected),
-        STATUS_NEEDS_REAUTH => Err(CredentialsError::NeedsReauth),
+    match model.status {
+        ConnectionState::Disconnected => Err(CredentialsError::Disconnected),
+        ConnectionState::NeedsReauth => Err(CredentialsError::NeedsReauth),
         _ => Ok(model),
     }
 }
@@ -509,7 +510,10 @@ async fn refresh(
             Expr::value(serde_json::to_string(&scopes).map_err(|_| CredentialsError::Internal)?),
         )
         .col_expr(connection::Column::ExpiresAt, Expr::value(expires_at))
-        .col_expr(connection::Column::Status, Expr::value(STATUS_CONNECTED))
+        .col_expr(
+            connection::Column::Status,
+            Expr::value(ConnectionState::Connected),
+        )
         .col_expr(
             connection::Column::LastError,
             Expr::value(Option::<String>::None),
@@ -526,11 +530,11 @@ async fn refresh(
         .exec(&txn)
         .await?;
     let updated = get(&txn, model.id).await?;
-    if model.status != STATUS_CONNECTED {
+    if model.status != ConnectionState::Connected {
         let subject = events::Subject::load(&txn, model.tenant_id, model.connector_id)
             .await?
             .with_connection(&updated);
-        events::emit(&txn, now, "connection.recovered", &subject).await?;
+        events::emit(&txn, now, EventType::ConnectionRecovered, &subject).await?;
     }
     txn.commit().await?;
     tracing::info!(connection_id = %model.id, "access token refreshed");
@@ -552,9 +556,9 @@ async fn record_failure(
     let failures = model.refresh_failures.saturating_add(1);
     let gave_up = final_ || failures >= MAX_REFRESH_FAILURES;
     let status = if gave_up {
-        STATUS_NEEDS_REAUTH
+        ConnectionState::NeedsReauth
     } else {
-        STATUS_ERROR
+        ConnectionState::Error
     };
     let txn = state.db.begin().await?;
     connection::Entity::update_many()
@@ -575,7 +579,7 @@ async fn record_failure(
             .await?
             .with_connection(&updated)
             .with_error(code, message);
-        events::emit(&txn, now, "connection.refresh_failed", &subject).await?;
+        events::emit(&txn, now, EventType::ConnectionRefreshFailed, &subject).await?;
     }
     txn.commit().await?;
     Ok(gave_up)
@@ -587,7 +591,7 @@ async fn record_failure(
 /// `disconnected`, so that a later reconnect keeps its id. Disconnecting twice is not an error.
 pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
     let model = get(&state.db, id).await?;
-    if model.status == STATUS_DISCONNECTED {
+    if model.status == ConnectionState::Disconnected {
         return Ok(());
     }
     if let Ok(credentials) = open_credentials(state, &model) {
@@ -596,7 +600,10 @@ pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     let changed = connection::Entity::update_many()
-        .col_expr(connection::Column::Status, Expr::value(STATUS_DISCONNECTED))
+        .col_expr(
+            connection::Column::Status,
+            Expr::value(ConnectionState::Disconnected),
+        )
         .col_expr(
             connection::Column::Credentials,
             Expr::value(Vec::<u8>::new()),
@@ -618,7 +625,7 @@ pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
         )
         .col_expr(connection::Column::UpdatedAt, Expr::value(now))
         .filter(connection::Column::Id.eq(id))
-        .filter(connection::Column::Status.ne(STATUS_DISCONNECTED))
+        .filter(connection::Column::Status.ne(ConnectionState::Disconnected))
         .exec(&txn)
         .await?;
     if changed.rows_affected == 1 {
@@ -626,7 +633,7 @@ pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
         let subject = events::Subject::load(&txn, model.tenant_id, model.connector_id)
             .await?
             .with_connection(&updated);
-        events::emit(&txn, now, "connection.deleted", &subject).await?;
+        events::emit(&txn, now, EventType::ConnectionDeleted, &subject).await?;
     }
     txn.commit().await?;
     tracing::info!(connection_id = %id, "connection disconnected");
@@ -712,7 +719,7 @@ mod tests {
             id: Uuid::nil(),
             tenant_id: Uuid::nil(),
             connector_id: Uuid::nil(),
-            status: STATUS_CONNECTED.to_owned(),
+            status: ConnectionState::Connected,
             credentials: Vec::new(),
             scopes: "[]".to_owned(),
             account_label: None,
@@ -752,9 +759,9 @@ mod tests {
         assert_eq!(health(&m, now), ConnectionStatus::NeedsReauth);
         m.expires_at = Some(now + Duration::days(30));
         assert_eq!(health(&m, now), ConnectionStatus::Connected);
-        m.status = STATUS_ERROR.into();
+        m.status = ConnectionState::Error;
         assert_eq!(health(&m, now), ConnectionStatus::Error);
-        m.status = STATUS_DISCONNECTED.into();
+        m.status = ConnectionState::Disconnected;
         assert_eq!(health(&m, now), ConnectionStatus::Disconnected);
     }
 

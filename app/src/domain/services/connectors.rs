@@ -132,8 +132,8 @@ pub fn resolve(model: connector::Model) -> Result<Resolved, AppError> {
             tracing::error!(provider = %model.provider, "connector refers to a provider no longer in the catalog");
             AppError::Internal
         })?;
-    let options: ConnectorOptions = serde_json::from_str(&model.options).unwrap_or_default();
-    let scopes: Vec<String> = serde_json::from_str(&model.scopes).unwrap_or_default();
+    let options: ConnectorOptions = model.options()?;
+    let scopes: Vec<String> = model.scopes()?;
     if let Some(o) = provider.oauth2.as_mut() {
         if provider.generic {
             o.authorization_url = options.authorization_url.clone().unwrap_or_default();

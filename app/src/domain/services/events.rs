@@ -10,18 +10,14 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use crate::domain::entities::connection::ConnectionState;
+use crate::domain::entities::json;
+use crate::domain::entities::webhook_delivery::DeliveryState;
 use crate::domain::entities::{
     connect_link, connection, connector, event, tenant, webhook_delivery, webhook_endpoint,
 };
 
-pub use crate::types::EVENT_TYPES;
-
-/// A delivery waiting for its next attempt.
-pub const DELIVERY_PENDING: &str = "pending";
-/// The receiver accepted it.
-pub const DELIVERY_DELIVERED: &str = "delivered";
-/// Given up (attempts exhausted, or the endpoint is gone).
-pub const DELIVERY_FAILED: &str = "failed";
+pub use crate::types::{EVENT_TYPES, EventType};
 
 /// What an event is about; every field is optional because link events may have no connection
 /// and so on. Credentials are never part of it.
@@ -34,7 +30,7 @@ pub struct Subject {
     /// The connection.
     pub connection: Option<Uuid>,
     /// The connection's status after the change.
-    pub status: Option<String>,
+    pub status: Option<ConnectionState>,
     /// `(id, tags)` of the connect link.
     pub link: Option<(Uuid, Vec<String>)>,
     /// An error code and a message safe to show.
@@ -54,14 +50,14 @@ impl Subject {
     /// Adds the connection and its status.
     pub fn with_connection(mut self, connection: &connection::Model) -> Self {
         self.connection = Some(connection.id);
-        self.status = Some(connection.status.clone());
+        self.status = Some(connection.status);
         self
     }
 
     /// Adds the link and its tags.
-    pub fn with_link(mut self, link: &connect_link::Model) -> Self {
-        self.link = Some((link.id, super::links::tags(link)));
-        self
+    pub fn with_link(mut self, link: &connect_link::Model) -> Result<Self, DbErr> {
+        self.link = Some((link.id, link.tags()?));
+        Ok(self)
     }
 
     /// Adds an error code and message.
@@ -100,8 +96,8 @@ impl Subject {
         if let Some(id) = self.connection {
             data.insert("connection_id".into(), json!(id));
         }
-        if let Some(status) = &self.status {
-            data.insert("status".into(), json!(status));
+        if let Some(status) = self.status {
+            data.insert("status".into(), json!(status.as_str()));
         }
         if let Some((id, external_id)) = &self.tenant {
             data.insert(
@@ -126,21 +122,20 @@ impl Subject {
 pub async fn emit(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
-    event_type: &'static str,
+    event_type: EventType,
     subject: &Subject,
 ) -> Result<Uuid, DbErr> {
-    debug_assert!(EVENT_TYPES.iter().any(|(t, _)| *t == event_type));
     let id = Uuid::now_v7();
     let timestamp = now.format(&Rfc3339).unwrap_or_default();
     let body = json!({
         "id": id,
-        "type": event_type,
+        "type": event_type.as_str(),
         "timestamp": timestamp,
         "data": subject.data(),
     });
     event::ActiveModel {
         id: Set(id),
-        event_type: Set(event_type.to_owned()),
+        event_type: Set(event_type.as_str().to_owned()),
         payload: Set(body.to_string()),
         tenant_id: Set(subject.tenant.as_ref().map(|(id, _)| *id)),
         created_at: Set(now),
@@ -156,14 +151,18 @@ pub async fn emit(
         .into_tuple()
         .all(db)
         .await?;
-    let deliveries: Vec<webhook_delivery::ActiveModel> = endpoints
-        .into_iter()
-        .filter(|(_, types)| subscribed(types, event_type))
-        .map(|(endpoint_id, _)| webhook_delivery::ActiveModel {
+    let mut deliveries = Vec::new();
+    for (endpoint_id, types) in endpoints {
+        let types: Vec<String> =
+            json::decode(&types, "webhook_endpoints", "event_types", &endpoint_id)?;
+        if !subscribed(&types, event_type) {
+            continue;
+        }
+        deliveries.push(webhook_delivery::ActiveModel {
             id: Set(Uuid::now_v7()),
             event_id: Set(id),
             endpoint_id: Set(endpoint_id),
-            status: Set(DELIVERY_PENDING.to_owned()),
+            status: Set(DeliveryState::Pending),
             attempts: Set(0),
             next_attempt_at: Set(Some(now)),
             claimed_until: Set(None),
@@ -171,8 +170,8 @@ pub async fn emit(
             last_error: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
-        })
-        .collect();
+        });
+    }
     if !deliveries.is_empty() {
         webhook_delivery::Entity::insert_many(deliveries)
             .exec(db)
@@ -190,7 +189,7 @@ pub async fn sweep(db: &impl ConnectionTrait, now: OffsetDateTime) -> Result<u64
     let pending = sea_orm::sea_query::Query::select()
         .column(webhook_delivery::Column::EventId)
         .from(webhook_delivery::Entity)
-        .and_where(webhook_delivery::Column::Status.eq(DELIVERY_PENDING))
+        .and_where(webhook_delivery::Column::Status.eq(DeliveryState::Pending))
         .to_owned();
     Ok(event::Entity::delete_many()
         .filter(event::Column::CreatedAt.lt(now - RETENTION))
@@ -200,10 +199,9 @@ pub async fn sweep(db: &impl ConnectionTrait, now: OffsetDateTime) -> Result<u64
         .rows_affected)
 }
 
-/// Whether an endpoint's filter (a JSON array; empty for every type) includes `event_type`.
-pub fn subscribed(filter_json: &str, event_type: &str) -> bool {
-    let types: Vec<String> = serde_json::from_str(filter_json).unwrap_or_default();
-    types.is_empty() || types.iter().any(|t| t == event_type)
+/// Whether an endpoint's filter (empty for every type) includes `event_type`.
+pub fn subscribed(filter: &[String], event_type: EventType) -> bool {
+    filter.is_empty() || filter.iter().any(|t| t == event_type.as_str())
 }
 
 #[cfg(test)]
@@ -212,9 +210,10 @@ mod tests {
 
     #[test]
     fn an_empty_filter_receives_everything() {
-        assert!(subscribed("[]", "connection.created"));
-        assert!(subscribed(r#"["link.opened"]"#, "link.opened"));
-        assert!(!subscribed(r#"["link.opened"]"#, "connection.created"));
+        let opened = ["link.opened".to_owned()];
+        assert!(subscribed(&[], EventType::ConnectionCreated));
+        assert!(subscribed(&opened, EventType::LinkOpened));
+        assert!(!subscribed(&opened, EventType::ConnectionCreated));
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::domain::clock::Clock;
 use crate::domain::crypto::{new_token, token_hash};
 use crate::domain::entities::{connect_link, tenant};
 use crate::error::AppError;
+use crate::types::EventType;
 use crate::types::{GeneratedLink, LinkInfo, LinkStatus, limits};
 
 /// What the admin chooses in the Connect popup.
@@ -315,23 +316,8 @@ pub struct LinkContext {
     pub presets: BTreeMap<String, String>,
     /// When the link offers several connectors and none is chosen yet: the choices.
     pub choices: Vec<connectors::Resolved>,
-}
-
-/// The connectors a link offers, its own first.
-pub fn allowed_connectors(link: &connect_link::Model) -> Vec<Uuid> {
-    link.allowed_connectors
-        .as_deref()
-        .and_then(|json| serde_json::from_str::<Vec<Uuid>>(json).ok())
-        .filter(|ids| !ids.is_empty())
-        .unwrap_or_else(|| vec![link.connector_id])
-}
-
-/// A link's tags.
-pub fn tags(link: &connect_link::Model) -> Vec<String> {
-    link.tags
-        .as_deref()
-        .and_then(|json| serde_json::from_str(json).ok())
-        .unwrap_or_default()
+    /// Whether the link offers more than one connector (chosen or not).
+    pub offers_several: bool,
 }
 
 /// Looks a token up. Unknown, expired, revoked, used-up links and links of a disabled connector
@@ -373,7 +359,7 @@ pub async fn load_context(
         Err(AppError::NotFound) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let allowed = allowed_connectors(&link);
+    let allowed = link.allowed_connectors()?;
     let wanted: Vec<Uuid> = match choice {
         Some(id) if allowed.contains(&id) => vec![id],
         _ => allowed.clone(),
@@ -397,7 +383,7 @@ pub async fn load_context(
     let connector = usable_connectors.swap_remove(0);
     // Presets belong to the link's own connector.
     let presets = if connector.model.id == link.connector_id {
-        serde_json::from_str(&link.presets).unwrap_or_default()
+        link.presets()?
     } else {
         BTreeMap::new()
     };
@@ -407,6 +393,7 @@ pub async fn load_context(
         connector,
         presets,
         choices,
+        offers_several: allowed.len() > 1,
     }))
 }
 
@@ -425,8 +412,9 @@ pub async fn mark_opened(
         .exec(db)
         .await?;
     if opened.rows_affected == 1 {
-        let subject = events::Subject::new(&ctx.tenant, &ctx.connector.model).with_link(&ctx.link);
-        events::emit(db, now, "link.opened", &subject).await?;
+        let subject =
+            events::Subject::new(&ctx.tenant, &ctx.connector.model).with_link(&ctx.link)?;
+        events::emit(db, now, EventType::LinkOpened, &subject).await?;
     }
     Ok(())
 }
@@ -453,9 +441,9 @@ pub async fn record_failure(
     if let Some(link) = connect_link::Entity::find_by_id(link_id).one(&txn).await? {
         let subject = events::Subject::load(&txn, link.tenant_id, connector_id)
             .await?
-            .with_link(&link)
+            .with_link(&link)?
             .with_error(code, message);
-        events::emit(&txn, clock.now(), "connection.failed", &subject).await?;
+        events::emit(&txn, clock.now(), EventType::ConnectionFailed, &subject).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -483,8 +471,8 @@ pub async fn revoke(
     if revoked.rows_affected == 1 {
         let subject = events::Subject::load(&txn, link.tenant_id, link.connector_id)
             .await?
-            .with_link(&link);
-        events::emit(&txn, now, "link.revoked", &subject).await?;
+            .with_link(&link)?;
+        events::emit(&txn, now, EventType::LinkRevoked, &subject).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -524,8 +512,8 @@ pub async fn announce_expired(
         if claimed.rows_affected == 1 {
             let subject = events::Subject::load(&txn, link.tenant_id, link.connector_id)
                 .await?
-                .with_link(&link);
-            events::emit(&txn, now, "link.expired", &subject).await?;
+                .with_link(&link)?;
+            events::emit(&txn, now, EventType::LinkExpired, &subject).await?;
             announced += 1;
         }
         txn.commit().await?;

@@ -12,9 +12,9 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::connect::{STATUS_CONNECTED, STATUS_ERROR, STATUS_NEEDS_REAUTH};
 use super::connections::{self, EXPIRES_SOON};
 use super::tenants::{self, Cursor};
+use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connection, connector, tenant};
 use crate::error::AppError;
 use crate::types::{ConnectionStatus, OverviewCounts, OverviewData, OverviewRow, StatusColumn};
@@ -25,7 +25,7 @@ pub const PAGE_SIZE: u64 = 50;
 /// Working connections that expire soon with no way to refresh (see `connections::health`).
 fn expiring_soon(now: OffsetDateTime) -> Condition {
     Condition::all()
-        .add(connection::Column::Status.eq(STATUS_CONNECTED))
+        .add(connection::Column::Status.eq(ConnectionState::Connected))
         .add(connection::Column::Refreshable.eq(false))
         .add(connection::Column::ExpiresAt.lte(now + EXPIRES_SOON))
 }
@@ -33,7 +33,10 @@ fn expiring_soon(now: OffsetDateTime) -> Condition {
 /// Connections the admin should act on: broken, or expiring without a way to refresh.
 fn problem_condition(now: OffsetDateTime) -> Condition {
     Condition::any()
-        .add(connection::Column::Status.is_in([STATUS_NEEDS_REAUTH, STATUS_ERROR]))
+        .add(
+            connection::Column::Status
+                .is_in([ConnectionState::NeedsReauth, ConnectionState::Error]),
+        )
         .add(expiring_soon(now))
 }
 
@@ -55,18 +58,18 @@ pub async fn load(
         tenants: tenant::Entity::find().count(db).await?,
         connected: count(
             db,
-            Condition::all().add(connection::Column::Status.eq(STATUS_CONNECTED)),
+            Condition::all().add(connection::Column::Status.eq(ConnectionState::Connected)),
         )
         .await?,
         expires_soon: count(db, expiring_soon(now)).await?,
         needs_reauth: count(
             db,
-            Condition::all().add(connection::Column::Status.eq(STATUS_NEEDS_REAUTH)),
+            Condition::all().add(connection::Column::Status.eq(ConnectionState::NeedsReauth)),
         )
         .await?,
         error: count(
             db,
-            Condition::all().add(connection::Column::Status.eq(STATUS_ERROR)),
+            Condition::all().add(connection::Column::Status.eq(ConnectionState::Error)),
         )
         .await?,
     };

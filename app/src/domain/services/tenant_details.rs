@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::{connect, connections, connectors, links, tenants};
+use super::{connections, connectors, links, tenants};
 use crate::domain::AppState;
+use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connection, connector};
 use crate::error::AppError;
 use crate::types::{ConnectionStatus, TenantConnector, TenantDetails};
@@ -26,7 +27,7 @@ pub async fn load(state: &AppState, tenant_id: Uuid) -> Result<TenantDetails, Ap
     let now = state.clock.now();
     let connected_count = connections
         .values()
-        .filter(|c| c.status == connect::STATUS_CONNECTED)
+        .filter(|c| c.status == ConnectionState::Connected)
         .count() as u64;
 
     let mut connectors_out = Vec::new();
@@ -50,7 +51,7 @@ pub async fn load(state: &AppState, tenant_id: Uuid) -> Result<TenantDetails, Ap
             .and_then(|l| l.last_error.clone());
         let (status, last_error) = match conn {
             // A failed attempt to reconnect a disconnected connection is the news.
-            Some(c) if c.status == connect::STATUS_DISCONNECTED && latest_error.is_some() => {
+            Some(c) if c.status == ConnectionState::Disconnected && latest_error.is_some() => {
                 (ConnectionStatus::Error, latest_error)
             }
             Some(c) => (connections::health(c, now), c.last_error.clone()),

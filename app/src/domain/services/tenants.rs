@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::{is_unique_violation, one_line};
 use crate::domain::clock::Clock;
+use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connection, tenant};
 use crate::error::AppError;
 use crate::types::{TenantPage, TenantRow, TenantSort, limits};
@@ -133,7 +134,7 @@ pub async fn connected_counts(
         .column(connection::Column::TenantId)
         .column_as(Expr::col(connection::Column::Id).count(), "n")
         .filter(connection::Column::TenantId.is_in(tenant_ids.iter().copied()))
-        .filter(connection::Column::Status.eq(super::connect::STATUS_CONNECTED))
+        .filter(connection::Column::Status.eq(ConnectionState::Connected))
         .group_by(connection::Column::TenantId)
         .into_model::<Count>()
         .all(db)

@@ -25,10 +25,11 @@ use sha2::Sha256;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::events::{DELIVERY_DELIVERED, DELIVERY_FAILED, DELIVERY_PENDING, EVENT_TYPES};
+use super::events::EVENT_TYPES;
 use super::one_line;
 use crate::domain::AppState;
 use crate::domain::crypto::Aad;
+use crate::domain::entities::webhook_delivery::DeliveryState;
 use crate::domain::entities::{event, webhook_attempt, webhook_delivery, webhook_endpoint};
 use crate::error::AppError;
 use crate::types::{
@@ -292,32 +293,32 @@ pub async fn create(
     .insert(&state.db)
     .await?;
     Ok(CreatedWebhookEndpoint {
-        info: info(&model),
+        info: info(&model)?,
         secret,
     })
 }
 
-fn info(model: &webhook_endpoint::Model) -> WebhookEndpointInfo {
-    WebhookEndpointInfo {
+fn info(model: &webhook_endpoint::Model) -> Result<WebhookEndpointInfo, AppError> {
+    Ok(WebhookEndpointInfo {
         id: model.id.to_string(),
         url: model.url.clone(),
         description: model.description.clone(),
-        event_types: serde_json::from_str(&model.event_types).unwrap_or_default(),
+        event_types: model.event_types()?,
         enabled: model.enabled,
         disabled_reason: model.disabled_reason.clone(),
         created_at: model.created_at,
-    }
+    })
 }
 
 /// Every endpoint, oldest first.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<WebhookEndpointInfo>, AppError> {
-    Ok(webhook_endpoint::Entity::find()
+    webhook_endpoint::Entity::find()
         .order_by_asc(webhook_endpoint::Column::Id)
         .all(db)
         .await?
         .iter()
         .map(info)
-        .collect())
+        .collect()
 }
 
 /// One endpoint.
@@ -327,7 +328,7 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<WebhookEndpointI
         .await?
         .as_ref()
         .map(info)
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?
 }
 
 /// Enables or disables an endpoint. Enabling clears the reason it was disabled; deliveries
@@ -413,7 +414,7 @@ pub async fn deliveries(
             id: d.id.to_string(),
             event_id: d.event_id.to_string(),
             event_type: types.get(&d.event_id).cloned().unwrap_or_default(),
-            status: d.status,
+            status: d.status.as_str().to_owned(),
             attempts: attempts.remove(&d.id).unwrap_or_default(),
             next_attempt_at: d.next_attempt_at,
             created_at: d.created_at,
@@ -431,7 +432,7 @@ pub async fn replay(
     let result = webhook_delivery::Entity::update_many()
         .col_expr(
             webhook_delivery::Column::Status,
-            Expr::value(DELIVERY_PENDING),
+            Expr::value(DeliveryState::Pending),
         )
         .col_expr(webhook_delivery::Column::Attempts, Expr::value(0))
         .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(now))
@@ -504,7 +505,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
     let due: Vec<Uuid> = webhook_delivery::Entity::find()
         .select_only()
         .column(webhook_delivery::Column::Id)
-        .filter(webhook_delivery::Column::Status.eq(DELIVERY_PENDING))
+        .filter(webhook_delivery::Column::Status.eq(DeliveryState::Pending))
         .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
         .filter(unclaimed(now))
         .filter(webhook_delivery::Column::EndpointId.in_subquery(enabled_endpoints))
@@ -525,7 +526,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
                 Expr::value(claim_until),
             )
             .filter(webhook_delivery::Column::Id.eq(id))
-            .filter(webhook_delivery::Column::Status.eq(DELIVERY_PENDING))
+            .filter(webhook_delivery::Column::Status.eq(DeliveryState::Pending))
             .filter(unclaimed(now))
             .exec(&state.db)
             .await?;
@@ -623,9 +624,9 @@ async fn attempt(state: &AppState, delivery_id: Uuid) -> Result<bool, AppError> 
     let attempt_no = delivery.attempts + 1;
     let now = state.clock.now();
     let (status, next, code, error) = match outcome {
-        Outcome::Delivered(code) => (DELIVERY_DELIVERED, None, Some(code), None),
+        Outcome::Delivered(code) => (DeliveryState::Delivered, None, Some(code), None),
         Outcome::Gone => (
-            DELIVERY_FAILED,
+            DeliveryState::Failed,
             None,
             Some(410),
             Some("HTTP 410: the receiver is gone; the endpoint was disabled".to_owned()),
@@ -637,9 +638,14 @@ async fn attempt(state: &AppState, delivery_id: Uuid) -> Result<bool, AppError> 
         } => match backoff(attempt_no) {
             Some(delay) => {
                 let delay = not_before.map_or(delay, |n| n.max(delay));
-                (DELIVERY_PENDING, Some(now + delay), status, Some(error))
+                (
+                    DeliveryState::Pending,
+                    Some(now + delay),
+                    status,
+                    Some(error),
+                )
             }
-            None => (DELIVERY_FAILED, None, status, Some(error)),
+            None => (DeliveryState::Failed, None, status, Some(error)),
         },
     };
     let error = error.map(|e| e.chars().take(ERROR_MAX_CHARS).collect::<String>());
@@ -687,7 +693,7 @@ async fn attempt(state: &AppState, delivery_id: Uuid) -> Result<bool, AppError> 
         tracing::warn!(endpoint_id = %endpoint.id, "webhook endpoint disabled: the receiver answered 410");
     }
     txn.commit().await?;
-    tracing::debug!(delivery_id = %delivery.id, attempt = attempt_no, status, "webhook attempt");
+    tracing::debug!(delivery_id = %delivery.id, attempt = attempt_no, status = status.as_str(), "webhook attempt");
     Ok(true)
 }
 

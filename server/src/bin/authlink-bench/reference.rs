@@ -211,7 +211,7 @@ async fn store_credentials(
         id: Set(Uuid::now_v7()),
         tenant_id: Set(target.tenant),
         connector_id: Set(target.connector),
-        status: Set("connected".into()),
+        status: Set(connection::ConnectionState::Connected),
         credentials: Set(credentials),
         scopes: Set(String::new()),
         account_label: Set(None),
