@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use app::domain::AppState;
 use app::domain::services::{connections, events, links, webhooks};
-use app::domain::session_store::DbSessionStore;
+use app::domain::session::DbSessionStore;
 use tokio::task::JoinHandle;
 use tower_sessions::session_store::ExpiredDeletion;
 

@@ -19,7 +19,7 @@ pub async fn list_audit(
     until: Option<String>,
     before: Option<String>,
 ) -> Result<AuditPage, AppError> {
-    use crate::domain::{auth::require_role, services::audit, services::parse_id};
+    use crate::domain::{services::audit, services::parse_id, session::require_role};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Admin).await?;

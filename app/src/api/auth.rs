@@ -15,7 +15,7 @@ pub async fn setup_owner(
     password_confirmation: String,
     product_name: String,
 ) -> Result<(), AppError> {
-    use crate::domain::{app_state, auth, services::admin};
+    use crate::domain::{app_state, services::admin, session};
 
     if password != password_confirmation {
         return Err(AppError::Validation(
@@ -32,7 +32,12 @@ pub async fn setup_owner(
         &product_name,
     )
     .await?;
-    auth::start_session(&auth::current_session().await?, &owner, state.clock.now()).await?;
+    session::start_session(
+        &session::current_session().await?,
+        &owner,
+        state.clock.now(),
+    )
+    .await?;
     leptos_axum::redirect("/tenants");
     Ok(())
 }
@@ -40,10 +45,10 @@ pub async fn setup_owner(
 /// Signs in with e-mail and password.
 #[server(prefix = "/rpc")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use crate::domain::{app_state, auth, services::admin};
+    use crate::domain::{app_state, services::admin, session};
 
     let state = app_state()?;
-    let client_ip = auth::current_client_ip().await;
+    let client_ip = session::current_client_ip().await;
     let account = admin::authenticate(
         &state.db,
         &state.passwords,
@@ -54,7 +59,12 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         &client_ip,
     )
     .await?;
-    auth::start_session(&auth::current_session().await?, &account, state.clock.now()).await?;
+    session::start_session(
+        &session::current_session().await?,
+        &account,
+        state.clock.now(),
+    )
+    .await?;
     tracing::info!(admin_id = %account.id, "signed in");
     {
         use crate::domain::services::audit::{Actor, Entry, record_logged};
@@ -79,9 +89,9 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 /// Signs out and returns to the sign-in page.
 #[server(prefix = "/rpc")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::domain::auth;
+    use crate::domain::session;
 
-    auth::end_session(&auth::current_session().await?).await?;
+    session::end_session(&session::current_session().await?).await?;
     leptos_axum::redirect("/sign-in");
     Ok(())
 }
@@ -89,10 +99,10 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// The signed-in user, or `None`.
 #[server(prefix = "/rpc")]
 pub async fn get_current_user() -> Result<Option<CurrentUserDto>, AppError> {
-    use crate::domain::{app_state, auth};
+    use crate::domain::{app_state, session};
 
     let state = app_state()?;
-    let Some(user) = auth::current_admin(&state).await? else {
+    let Some(user) = session::current_admin(&state).await? else {
         return Ok(None);
     };
     let product_name = state

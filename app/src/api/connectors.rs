@@ -11,7 +11,7 @@ use crate::types::{ConnectorInfo, ProviderInfo};
 /// The built-in provider catalog.
 #[server(prefix = "/rpc")]
 pub async fn list_providers() -> Result<Vec<ProviderInfo>, AppError> {
-    use crate::domain::{auth::require_role, services::connectors};
+    use crate::domain::{services::connectors, session::require_role};
     use crate::types::Role;
 
     require_role(Role::Viewer).await?;
@@ -21,7 +21,7 @@ pub async fn list_providers() -> Result<Vec<ProviderInfo>, AppError> {
 /// Every connector.
 #[server(prefix = "/rpc")]
 pub async fn list_connectors() -> Result<Vec<ConnectorInfo>, AppError> {
-    use crate::domain::{auth::require_role, services::connectors};
+    use crate::domain::{services::connectors, session::require_role};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Viewer).await?;
@@ -31,7 +31,7 @@ pub async fn list_connectors() -> Result<Vec<ConnectorInfo>, AppError> {
 /// One connector and its catalog provider.
 #[server(prefix = "/rpc")]
 pub async fn get_connector(id: String) -> Result<(ConnectorInfo, ProviderInfo), AppError> {
-    use crate::domain::{auth::require_role, services::connectors, services::parse_id};
+    use crate::domain::{services::connectors, services::parse_id, session::require_role};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Viewer).await?;
@@ -41,7 +41,7 @@ pub async fn get_connector(id: String) -> Result<(ConnectorInfo, ProviderInfo), 
 /// The redirect URI every OAuth connector uses.
 #[server(prefix = "/rpc")]
 pub async fn redirect_uri() -> Result<String, AppError> {
-    use crate::domain::{auth::require_role, services::connect};
+    use crate::domain::{services::connect, session::require_role};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Viewer).await?;
@@ -69,7 +69,7 @@ pub async fn save_connector(
     header_prefix: Option<String>,
     extra_params: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::domain::{auth::require_role, services::connectors, services::parse_id};
+    use crate::domain::{services::connectors, services::parse_id, session::require_role};
     use crate::types::{ConnectorOptions, Role};
     use secrecy::SecretString;
 
@@ -120,15 +120,21 @@ pub async fn save_connector(
         None => connectors::create(&state.db, &state.keyring, state.clock.as_ref(), input).await?,
     };
     tracing::info!(connector_id = %saved.model.id, admin_id = %user.admin.id, "connector saved");
-    crate::domain::auth::audit_admin(&state, &user, "connector.save", "connector", saved.model.id)
-        .await;
+    crate::domain::session::audit_admin(
+        &state,
+        &user,
+        "connector.save",
+        "connector",
+        saved.model.id,
+    )
+    .await;
     Ok(saved.model.id.to_string())
 }
 
 /// Offers or withdraws a connector.
 #[server(prefix = "/rpc")]
 pub async fn set_connector_enabled(id: String, enabled: bool) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::connectors, services::parse_id};
+    use crate::domain::{services::connectors, services::parse_id, session::require_role};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Admin).await?;
@@ -138,13 +144,13 @@ pub async fn set_connector_enabled(id: String, enabled: bool) -> Result<(), AppE
 /// Deletes a connector; with tenants connected, only with `delete_connections`.
 #[server(prefix = "/rpc")]
 pub async fn delete_connector(id: String, delete_connections: bool) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::connectors, services::parse_id};
+    use crate::domain::{services::connectors, services::parse_id, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
     let id = parse_id(&id)?;
     let removed = connectors::delete(&state.db, id, delete_connections).await?;
     tracing::info!(connector_id = %id, admin_id = %user.admin.id, connections = removed, "connector deleted");
-    crate::domain::auth::audit_admin(&state, &user, "connector.delete", "connector", id).await;
+    crate::domain::session::audit_admin(&state, &user, "connector.delete", "connector", id).await;
     Ok(())
 }

@@ -16,7 +16,7 @@ pub async fn generate_link(
     note: String,
     presets: Vec<(String, String)>,
 ) -> Result<GeneratedLink, AppError> {
-    use crate::domain::{auth::require_role, services::links, services::parse_id};
+    use crate::domain::{services::links, services::parse_id, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
@@ -41,20 +41,20 @@ pub async fn generate_link(
     )
     .await?;
     tracing::info!(link_id = %link.id, admin_id = %user.admin.id, "connect link generated");
-    crate::domain::auth::audit_admin(&state, &user, "link.create", "link", link.id).await;
+    crate::domain::session::audit_admin(&state, &user, "link.create", "link", link.id).await;
     Ok(generated)
 }
 
 /// Revokes a link; it stops working at once.
 #[server(prefix = "/rpc")]
 pub async fn revoke_link(id: String) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::links, services::parse_id};
+    use crate::domain::{services::links, services::parse_id, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
     let id = parse_id(&id)?;
     links::revoke(&state.db, state.clock.as_ref(), id).await?;
     tracing::info!(link_id = %id, admin_id = %user.admin.id, "connect link revoked");
-    crate::domain::auth::audit_admin(&state, &user, "link.revoke", "link", id).await;
+    crate::domain::session::audit_admin(&state, &user, "link.revoke", "link", id).await;
     Ok(())
 }

@@ -9,7 +9,7 @@ use crate::types::{ApiKeyInfo, CallbackOriginInfo, CreatedApiKey};
 /// Every API key (never the keys themselves).
 #[server(prefix = "/rpc")]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
-    use crate::domain::{auth::require_role, services::api_keys};
+    use crate::domain::{services::api_keys, session::require_role};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Admin).await?;
@@ -19,7 +19,7 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
 /// Creates an API key; the key is in this answer and nowhere else.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn create_api_key(name: String, scopes: Vec<String>) -> Result<CreatedApiKey, AppError> {
-    use crate::domain::{auth::require_role, services::api_keys};
+    use crate::domain::{services::api_keys, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
@@ -35,29 +35,35 @@ pub async fn create_api_key(name: String, scopes: Vec<String>) -> Result<Created
     )
     .await?;
     tracing::info!(api_key_id = %created.info.id, admin_id = %user.admin.id, "API key created");
-    crate::domain::auth::audit_admin(&state, &user, "api_key.create", "api_key", &created.info.id)
-        .await;
+    crate::domain::session::audit_admin(
+        &state,
+        &user,
+        "api_key.create",
+        "api_key",
+        &created.info.id,
+    )
+    .await;
     Ok(created)
 }
 
 /// Revokes an API key; it stops working at once.
 #[server(prefix = "/rpc")]
 pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::api_keys, services::parse_id};
+    use crate::domain::{services::api_keys, services::parse_id, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
     let id = parse_id(&id)?;
     api_keys::revoke(&state.db, state.clock.as_ref(), id).await?;
     tracing::info!(api_key_id = %id, admin_id = %user.admin.id, "API key revoked");
-    crate::domain::auth::audit_admin(&state, &user, "api_key.revoke", "api_key", id).await;
+    crate::domain::session::audit_admin(&state, &user, "api_key.revoke", "api_key", id).await;
     Ok(())
 }
 
 /// The allowed callback origins.
 #[server(prefix = "/rpc")]
 pub async fn list_callback_origins() -> Result<Vec<CallbackOriginInfo>, AppError> {
-    use crate::domain::{auth::require_role, services::callbacks};
+    use crate::domain::{services::callbacks, session::require_role};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Viewer).await?;
@@ -74,13 +80,13 @@ pub async fn list_callback_origins() -> Result<Vec<CallbackOriginInfo>, AppError
 /// Allows a callback origin.
 #[server(prefix = "/rpc")]
 pub async fn add_callback_origin(origin: String) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::callbacks};
+    use crate::domain::{services::callbacks, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
     let added = callbacks::add(&state.db, state.clock.as_ref(), &origin).await?;
     tracing::info!(origin = %added.origin, admin_id = %user.admin.id, "callback origin allowed");
-    crate::domain::auth::audit_admin(
+    crate::domain::session::audit_admin(
         &state,
         &user,
         "callback_origin.add",
@@ -94,14 +100,14 @@ pub async fn add_callback_origin(origin: String) -> Result<(), AppError> {
 /// Removes an allowed callback origin.
 #[server(prefix = "/rpc")]
 pub async fn remove_callback_origin(id: String) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::callbacks, services::parse_id};
+    use crate::domain::{services::callbacks, services::parse_id, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
     let id = parse_id(&id)?;
     callbacks::remove(&state.db, id).await?;
     tracing::info!(admin_id = %user.admin.id, "callback origin removed");
-    crate::domain::auth::audit_admin(
+    crate::domain::session::audit_admin(
         &state,
         &user,
         "callback_origin.remove",

@@ -12,7 +12,7 @@ pub async fn list_tenants(
     sort: String,
     cursor: Option<String>,
 ) -> Result<TenantPage, AppError> {
-    use crate::domain::{auth::require_role, services::tenants};
+    use crate::domain::{services::tenants, session::require_role};
     use crate::types::{Role, TenantSort, limits};
 
     let (state, _) = require_role(Role::Viewer).await?;
@@ -28,7 +28,7 @@ pub async fn list_tenants(
 /// Creates a tenant and returns its id.
 #[server(prefix = "/rpc")]
 pub async fn create_tenant(name: String, external_id: String) -> Result<String, AppError> {
-    use crate::domain::{auth::require_role, services::tenants};
+    use crate::domain::{services::tenants, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
@@ -39,14 +39,14 @@ pub async fn create_tenant(name: String, external_id: String) -> Result<String, 
     )
     .await?;
     tracing::info!(tenant_id = %tenant.id, admin_id = %user.admin.id, "tenant created");
-    crate::domain::auth::audit_admin(&state, &user, "tenant.create", "tenant", tenant.id).await;
+    crate::domain::session::audit_admin(&state, &user, "tenant.create", "tenant", tenant.id).await;
     Ok(tenant.id.to_string())
 }
 
 /// Changes a tenant's name and external id.
 #[server(prefix = "/rpc")]
 pub async fn update_tenant(id: String, name: String, external_id: String) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::parse_id, services::tenants};
+    use crate::domain::{services::parse_id, services::tenants, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
@@ -58,21 +58,21 @@ pub async fn update_tenant(id: String, name: String, external_id: String) -> Res
         &tenants::TenantInput { name, external_id },
     )
     .await?;
-    crate::domain::auth::audit_admin(&state, &user, "tenant.update", "tenant", id).await;
+    crate::domain::session::audit_admin(&state, &user, "tenant.update", "tenant", id).await;
     Ok(())
 }
 
 /// Deletes a tenant with its connections and links, then returns to the list.
 #[server(prefix = "/rpc")]
 pub async fn delete_tenant(id: String) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::parse_id, services::tenants};
+    use crate::domain::{services::parse_id, services::tenants, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
     let id = parse_id(&id)?;
     tenants::delete(&state.db, id).await?;
     tracing::info!(tenant_id = %id, admin_id = %user.admin.id, "tenant deleted");
-    crate::domain::auth::audit_admin(&state, &user, "tenant.delete", "tenant", id).await;
+    crate::domain::session::audit_admin(&state, &user, "tenant.delete", "tenant", id).await;
     leptos_axum::redirect("/tenants");
     Ok(())
 }
@@ -80,7 +80,7 @@ pub async fn delete_tenant(id: String) -> Result<(), AppError> {
 /// Everything Tenant Details shows.
 #[server(prefix = "/rpc")]
 pub async fn get_tenant_details(id: String) -> Result<TenantDetails, AppError> {
-    use crate::domain::{auth::require_role, services::parse_id, services::tenant_details};
+    use crate::domain::{services::parse_id, services::tenant_details, session::require_role};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Viewer).await?;
@@ -91,7 +91,7 @@ pub async fn get_tenant_details(id: String) -> Result<TenantDetails, AppError> {
 /// and the stored credentials are deleted.
 #[server(prefix = "/rpc")]
 pub async fn disconnect(tenant_id: String, connector_id: String) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::connections, services::parse_id};
+    use crate::domain::{services::connections, services::parse_id, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
@@ -99,7 +99,7 @@ pub async fn disconnect(tenant_id: String, connector_id: String) -> Result<(), A
     let connection = connections::find(&state.db, tenant_id, connector_id).await?;
     connections::disconnect(&state, connection.id).await?;
     tracing::info!(%tenant_id, %connector_id, admin_id = %user.admin.id, "disconnected");
-    crate::domain::auth::audit_admin(
+    crate::domain::session::audit_admin(
         &state,
         &user,
         "connection.disconnect",
@@ -117,7 +117,7 @@ pub async fn get_overview(
     only_problems: bool,
     cursor: Option<String>,
 ) -> Result<crate::types::OverviewData, AppError> {
-    use crate::domain::{auth::require_role, services::overview};
+    use crate::domain::{services::overview, session::require_role};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Viewer).await?;

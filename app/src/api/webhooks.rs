@@ -12,7 +12,7 @@ pub const DELIVERIES_SHOWN: u64 = 50;
 /// Every webhook endpoint (never the secrets).
 #[server(prefix = "/rpc")]
 pub async fn list_webhook_endpoints() -> Result<Vec<WebhookEndpointInfo>, AppError> {
-    use crate::domain::{auth::require_role, services::webhooks};
+    use crate::domain::{services::webhooks, session::require_role};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Admin).await?;
@@ -26,7 +26,7 @@ pub async fn create_webhook_endpoint(
     description: Option<String>,
     event_types: Vec<String>,
 ) -> Result<CreatedWebhookEndpoint, AppError> {
-    use crate::domain::{auth::require_role, services::webhooks};
+    use crate::domain::{services::webhooks, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
@@ -35,7 +35,7 @@ pub async fn create_webhook_endpoint(
     }
     let created = webhooks::create(&state, &url, description.as_deref(), &event_types).await?;
     tracing::info!(endpoint_id = %created.info.id, admin_id = %user.admin.id, "webhook endpoint added");
-    crate::domain::auth::audit_admin(
+    crate::domain::session::audit_admin(
         &state,
         &user,
         "webhook.create",
@@ -51,7 +51,7 @@ pub async fn create_webhook_endpoint(
 pub async fn get_webhook_endpoint(
     id: String,
 ) -> Result<(WebhookEndpointInfo, Vec<WebhookDeliveryInfo>), AppError> {
-    use crate::domain::{auth::require_role, services::parse_id, services::webhooks};
+    use crate::domain::{services::parse_id, services::webhooks, session::require_role};
     use crate::types::Role;
 
     let (state, _) = require_role(Role::Admin).await?;
@@ -64,7 +64,7 @@ pub async fn get_webhook_endpoint(
 /// Enables or disables an endpoint.
 #[server(prefix = "/rpc")]
 pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::parse_id, services::webhooks};
+    use crate::domain::{services::parse_id, services::webhooks, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
@@ -76,34 +76,36 @@ pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<(), AppErr
     } else {
         "webhook.disable"
     };
-    crate::domain::auth::audit_admin(&state, &user, action, "webhook_endpoint", id).await;
+    crate::domain::session::audit_admin(&state, &user, action, "webhook_endpoint", id).await;
     Ok(())
 }
 
 /// Deletes an endpoint and its delivery history.
 #[server(prefix = "/rpc")]
 pub async fn delete_webhook_endpoint(id: String) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::parse_id, services::webhooks};
+    use crate::domain::{services::parse_id, services::webhooks, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
     let id = parse_id(&id)?;
     webhooks::delete(&state.db, id).await?;
     tracing::info!(endpoint_id = %id, admin_id = %user.admin.id, "webhook endpoint deleted");
-    crate::domain::auth::audit_admin(&state, &user, "webhook.delete", "webhook_endpoint", id).await;
+    crate::domain::session::audit_admin(&state, &user, "webhook.delete", "webhook_endpoint", id)
+        .await;
     Ok(())
 }
 
 /// Sends a delivery again, from the start of the retry schedule.
 #[server(prefix = "/rpc")]
 pub async fn replay_webhook_delivery(id: String) -> Result<(), AppError> {
-    use crate::domain::{auth::require_role, services::parse_id, services::webhooks};
+    use crate::domain::{services::parse_id, services::webhooks, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
     let id = parse_id(&id)?;
     webhooks::replay(&state.db, state.clock.now(), id).await?;
     tracing::info!(delivery_id = %id, admin_id = %user.admin.id, "webhook delivery replayed");
-    crate::domain::auth::audit_admin(&state, &user, "webhook.replay", "webhook_delivery", id).await;
+    crate::domain::session::audit_admin(&state, &user, "webhook.replay", "webhook_delivery", id)
+        .await;
     Ok(())
 }

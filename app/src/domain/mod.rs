@@ -1,15 +1,15 @@
 //! The server-side domain: entities, services, crypto and session storage.
 //! Compiled only with the `ssr` feature; nothing here reaches the wasm bundle.
 
-pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod crypto;
 pub mod entities;
+pub mod oauth;
 pub mod password;
 pub mod security;
 pub mod services;
-pub mod session_store;
+pub mod session;
 
 use std::sync::Arc;
 

@@ -1,8 +1,8 @@
 //! `GET /audit.csv`: the audit log as CSV (RFC 4180), with the page's filters. Admins only.
 
 use app::domain::AppState;
-use app::domain::auth::session_admin;
 use app::domain::services::audit;
+use app::domain::session::session_admin;
 use app::types::Role;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};

@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 
 use app::domain::AppState;
-use app::domain::auth::ClientIp;
 use app::domain::catalog::fill;
 use app::domain::crypto::new_token;
 use app::domain::services::connect::{self, CallbackParams, ConnectError};
 use app::domain::services::links::{self, LinkContext};
 use app::domain::services::{audit, connectors};
+use app::domain::session::ClientIp;
 use app::pages::connect::{
     ChoiceView, ChooserView, ConnectView, chooser_page, connect_page, result_page,
 };

@@ -3,7 +3,7 @@
 //! spares visitors pages they cannot use.
 
 use app::domain::AppState;
-use app::domain::auth::SignedInMemo;
+use app::domain::session::SignedInMemo;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Method, Request};

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use app::api::SERVER_FN_PREFIX;
 use app::domain::AppState;
-use app::domain::auth::SignedInMemo;
-use app::domain::session_store::DbSessionStore;
+use app::domain::session::DbSessionStore;
+use app::domain::session::SignedInMemo;
 use app::error::AppError;
 use app::{App, shell};
 use axum::Router;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use app::domain::entities::connection::ConnectionState;
 use app::domain::entities::{connection, connector, tenant};
-use app::domain::services::connect::Credentials;
+use app::domain::services::connections::Credentials;
 use app::domain::services::connections::{self, ConnectionFilter};
 use app::domain::services::exchange;
 use axum::Json;

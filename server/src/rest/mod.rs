@@ -168,7 +168,7 @@ async fn audit(
     request.extensions_mut().insert(slot.clone());
     let ip = request
         .extensions()
-        .get::<app::domain::auth::ClientIp>()
+        .get::<app::domain::session::ClientIp>()
         .map(|c| c.0.clone());
     let path = request.uri().path().to_owned();
     let template = matched.map(|m| m.as_str().to_owned()).unwrap_or_default();

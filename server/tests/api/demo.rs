@@ -7,7 +7,7 @@ use std::sync::Arc;
 use app::api::links::GenerateLink;
 use app::api::tenants::{GetTenantDetails, ListTenants};
 use app::domain::entities::{connection, connector, tenant};
-use app::domain::services::connect;
+use app::domain::services::connections;
 use app::types::{ConnectionStatus, GeneratedLink, TenantDetails, TenantPage};
 use reqwest::cookie::Jar;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -187,10 +187,10 @@ async fn demo_mode_walks_the_oauth_journey_offline(backend: Backend) {
         .await
         .expect("query")
         .expect("connection");
-    let Ok(connect::Credentials::OAuth2 {
+    let Ok(connections::Credentials::OAuth2 {
         refresh_token: Some(refresh),
         ..
-    }) = connect::open_credentials(&app.state, &stored)
+    }) = connections::open_credentials(&app.state, &stored)
     else {
         panic!("OAuth2 credentials with a refresh token");
     };

@@ -9,7 +9,7 @@ use app::api::connectors::{DeleteConnector, SaveConnector};
 use app::api::links::{GenerateLink, RevokeLink};
 use app::api::tenants::{CreateTenant, GetTenantDetails, ListTenants};
 use app::domain::entities::{connect_link, connection, connector};
-use app::domain::services::{connect, tenants};
+use app::domain::services::{connections, tenants};
 use app::types::{ConnectionStatus, GeneratedLink, TenantDetails, TenantPage};
 use reqwest::cookie::Jar;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -439,8 +439,8 @@ async fn oauth_journey_connects_and_shows_the_green_check(backend: Backend) {
         !stored.credentials.windows(9).any(|w| w == b"at-code-1"),
         "encrypted"
     );
-    match connect::open_credentials(&j.app.state, &stored).expect("decrypt") {
-        connect::Credentials::OAuth2 {
+    match connections::open_credentials(&j.app.state, &stored).expect("decrypt") {
+        connections::Credentials::OAuth2 {
             access_token,
             refresh_token,
             scopes,
@@ -675,8 +675,8 @@ async fn reconnect_keeps_the_connection_and_replaces_credentials(backend: Backen
             .expect("rows");
         assert_eq!(stored.len(), 1);
         ids.push(stored[0].id);
-        match connect::open_credentials(&j.app.state, &stored[0]).expect("decrypt") {
-            connect::Credentials::OAuth2 { access_token, .. } => {
+        match connections::open_credentials(&j.app.state, &stored[0]).expect("decrypt") {
+            connections::Credentials::OAuth2 { access_token, .. } => {
                 assert_eq!(access_token, format!("at-{code}"));
             }
             other => panic!("{other:?}"),

@@ -13,9 +13,9 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
-use super::auth::account_in;
-use super::clock::Clock;
-use super::entities::{admin_user, session};
+use super::signed_in::account_in;
+use crate::domain::clock::Clock;
+use crate::domain::entities::{admin_user, session};
 use crate::error::AppError;
 
 /// The session store.

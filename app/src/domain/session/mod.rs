@@ -1,72 +1,28 @@
-//! Who is making the request: dashboard sessions and role checks for server functions.
+//! Who is making the request: dashboard sessions and role checks for server functions. The
+//! session's contents are [`signed_in`]; its storage is [`store`].
+
+mod signed_in;
+mod store;
+
+pub use store::DbSessionStore;
+
+use signed_in::{SIGNED_IN_KEY, SignedIn, Standing};
 
 use sea_orm::ConnectionTrait;
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use tower_sessions::Session;
-use uuid::Uuid;
 
-use super::entities::admin_user;
-use super::services::admin::find_admin;
-use super::{AppState, app_state};
+use crate::domain::entities::admin_user;
+use crate::domain::services::admin::find_admin;
+use crate::domain::{AppState, app_state};
 use crate::error::AppError;
 use crate::types::Role;
-
-/// Session key under which the signed-in account is kept.
-const SIGNED_IN_KEY: &str = "signed_in";
 
 /// The client's address as the server determined it (socket peer, or a trusted proxy header).
 /// Put into request extensions by the server's middleware.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientIp(pub String);
-
-#[derive(Debug, Serialize, Deserialize)]
-struct SignedIn {
-    admin_id: Uuid,
-    signed_in_at: i64,
-    /// When a request last renewed the idle timeout (0 in sessions from before this was kept).
-    #[serde(default)]
-    seen_at: i64,
-}
-
-/// A session is saved again — renewing its idle timeout — at most this often.
-const RENEW_IDLE_EVERY_SECS: i64 = 60;
-
-/// Where a signed-in session stands on a request at `now` (seconds).
-#[derive(Debug, PartialEq, Eq)]
-enum Standing {
-    /// Past the absolute timeout: the session ends.
-    Lapsed,
-    /// Live, and the idle timeout is due to be renewed.
-    DueForRenewal,
-    /// Live, nothing to write.
-    Current,
-}
-
-impl SignedIn {
-    /// Read from a session's data.
-    fn from_data(data: &HashMap<String, serde_json::Value>) -> Option<Self> {
-        Self::deserialize(data.get(SIGNED_IN_KEY)?).ok()
-    }
-
-    fn standing(&self, now: i64, state: &AppState) -> Standing {
-        if now - self.signed_in_at > state.settings.session_absolute_timeout.whole_seconds() {
-            Standing::Lapsed
-        } else if now - self.seen_at >= RENEW_IDLE_EVERY_SECS {
-            Standing::DueForRenewal
-        } else {
-            Standing::Current
-        }
-    }
-}
-
-/// The account signed in according to a session's data (what the session store copies into the
-/// row's own column).
-pub(crate) fn account_in(data: &HashMap<String, serde_json::Value>) -> Option<Uuid> {
-    SignedIn::from_data(data).map(|s| s.admin_id)
-}
 
 /// A signed-in admin user.
 #[derive(Debug, Clone)]
@@ -156,9 +112,7 @@ async fn signed_in_at_once(
         return Ok(None);
     };
     let now = state.clock.now();
-    let Some((data, Some(admin))) =
-        super::session_store::load_with_account(&state.db, &id, now).await?
-    else {
+    let Some((data, Some(admin))) = store::load_with_account(&state.db, &id, now).await? else {
         return Ok(None);
     };
     let Some(signed_in) = SignedIn::from_data(&data) else {

@@ -1,0 +1,233 @@
+//! The end of every successful attempt: checking the credentials with the provider, then storing
+//! the connection and completing the link in one transaction.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::ConnectError;
+use crate::domain::AppState;
+use crate::domain::entities::connection::ConnectionState;
+use crate::domain::entities::{connect_link, connection};
+use crate::domain::services::connections::{Credentials, credentials};
+use crate::domain::services::links::{self, LinkContext};
+use crate::domain::services::outbound::{self, OutboundError};
+use crate::domain::services::{callbacks, events, exchange};
+use crate::types::EventType;
+
+/// Runs the catalog's verification request (which must succeed) and identity lookup (best
+/// effort), returning the account label.
+pub(super) async fn verify_and_identify(
+    state: &AppState,
+    ctx: &LinkContext,
+    lookup: &(dyn Fn(&str) -> Option<String> + Sync),
+    bearer: Option<&str>,
+) -> Result<Option<String>, ConnectError> {
+    let provider = &ctx.connector.provider;
+    if let Some(verify) = &provider.verify {
+        outbound::send(&state.http, verify, lookup, bearer, None)
+            .await
+            .map_err(|e| {
+                ConnectError::Provider(match e {
+                    OutboundError::Status(401 | 403) => {
+                        "The provider did not accept these credentials. Check them and try again."
+                            .to_owned()
+                    }
+                    other => {
+                        format!("The credentials could not be checked: {other}. Please try again.")
+                    }
+                })
+            })?;
+    }
+    let Some(identity) = &provider.identity else {
+        return Ok(None);
+    };
+    match outbound::send(
+        &state.http,
+        identity,
+        lookup,
+        bearer,
+        provider.verify.as_ref(),
+    )
+    .await
+    {
+        Ok(body) => Ok(outbound::pick_label(&body, &identity.pointer)),
+        Err(e) => {
+            tracing::info!(provider = %provider.id, error = %e, "identity lookup failed");
+            Ok(None)
+        }
+    }
+}
+
+/// A stored connection and how the end user's browser should learn about it.
+#[derive(Debug, Clone)]
+pub struct Completed {
+    /// The connection.
+    pub connection: connection::Model,
+    /// The link that completed it.
+    pub link: connect_link::Model,
+    /// The exchange code, when the link was minted with a `state`.
+    pub exchange_code: Option<String>,
+}
+
+impl Completed {
+    /// The callback URL to send the browser to, with `status=success` (and `code` + `state`).
+    pub fn callback_redirect(&self) -> Option<String> {
+        let callback = self.link.callback_url.as_deref()?;
+        let mut pairs = vec![("status", "success")];
+        if let (Some(code), Some(state)) = (&self.exchange_code, &self.link.callback_state) {
+            pairs.push(("code", code));
+            pairs.push(("state", state));
+        }
+        callbacks::with_params(callback, &pairs)
+    }
+}
+
+/// The callback URL for a failure: `status=error&error=<code>` (and `state`).
+pub fn failure_redirect(
+    callback: &str,
+    state: Option<&str>,
+    error: &ConnectError,
+) -> Option<String> {
+    let mut pairs = vec![("status", "error"), ("error", error.code())];
+    if let Some(state) = state {
+        pairs.push(("state", state));
+    }
+    callbacks::with_params(callback, &pairs)
+}
+
+/// Stores the connection and marks the link completed, in one transaction. For a single-use link
+/// exactly one of several simultaneous completions succeeds; a reconnect keeps the connection's
+/// id and replaces its credentials.
+pub async fn complete(
+    state: &AppState,
+    ctx: &LinkContext,
+    credentials: &Credentials,
+    scopes: &[String],
+    account_label: Option<String>,
+    expires_at: Option<OffsetDateTime>,
+) -> Result<Completed, ConnectError> {
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let claimed = connect_link::Entity::update_many()
+        .col_expr(connect_link::Column::CompletedAt, Expr::value(now))
+        .col_expr(
+            connect_link::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(connect_link::Column::Id.eq(ctx.link.id))
+        .filter(links::usable_condition(now))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Err(ConnectError::LinkUnavailable);
+    }
+    let stored = Stored {
+        credentials,
+        scopes,
+        account_label,
+        expires_at,
+        now,
+    };
+    let (model, event_type) = store_connection(&txn, state, ctx, stored).await?;
+    let exchange_code = match ctx.link.callback_state {
+        Some(_) => Some(exchange::issue(&txn, state.clock.as_ref(), ctx.link.id, model.id).await?),
+        None => None,
+    };
+    let subject = events::Subject::new(&ctx.tenant, &ctx.connector.model)
+        .with_connection(&model)
+        .with_link(&ctx.link)?;
+    events::emit(&txn, now, event_type, &subject).await?;
+    events::emit(&txn, now, EventType::LinkCompleted, &subject).await?;
+    txn.commit().await?;
+    tracing::info!(
+        connection_id = %model.id,
+        tenant_id = %ctx.tenant.id,
+        connector = %ctx.connector.model.key,
+        "connection stored"
+    );
+    Ok(Completed {
+        connection: model,
+        link: ctx.link.clone(),
+        exchange_code,
+    })
+}
+
+/// What a completion stores.
+struct Stored<'a> {
+    credentials: &'a Credentials,
+    scopes: &'a [String],
+    account_label: Option<String>,
+    expires_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+}
+
+/// Writes the tenant's connection to the connector: a new row, or the existing one (same id)
+/// with new credentials. Returns it with the event that announces the change.
+async fn store_connection(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    ctx: &LinkContext,
+    stored: Stored<'_>,
+) -> Result<(connection::Model, EventType), ConnectError> {
+    let existing = connection::Entity::find()
+        .filter(connection::Column::TenantId.eq(ctx.tenant.id))
+        .filter(connection::Column::ConnectorId.eq(ctx.connector.model.id))
+        .one(txn)
+        .await?;
+    let id = existing.as_ref().map_or_else(Uuid::now_v7, |c| c.id);
+    let event_type = match existing.as_ref().map(|c| c.status) {
+        None | Some(ConnectionState::Disconnected) => EventType::ConnectionCreated,
+        Some(ConnectionState::Connected) => EventType::ConnectionUpdated,
+        Some(_) => EventType::ConnectionRecovered,
+    };
+    let sealed = credentials::seal(&state.keyring, id, stored.credentials)?;
+    let scopes_json = serde_json::to_string(stored.scopes).map_err(|_| ConnectError::Internal)?;
+    let refreshable = stored.credentials.refreshable();
+    let now = stored.now;
+    let model = match existing {
+        Some(existing) => {
+            let mut row: connection::ActiveModel = existing.into();
+            row.status = Set(ConnectionState::Connected);
+            row.credentials = Set(sealed);
+            row.scopes = Set(scopes_json);
+            row.account_label = Set(stored.account_label);
+            row.last_error = Set(None);
+            row.expires_at = Set(stored.expires_at);
+            row.connected_at = Set(now);
+            row.updated_at = Set(now);
+            row.refresh_failures = Set(0);
+            row.next_refresh_at = Set(None);
+            row.refreshed_at = Set(None);
+            row.refreshable = Set(refreshable);
+            row.update(txn).await?
+        }
+        None => {
+            connection::ActiveModel {
+                id: Set(id),
+                tenant_id: Set(ctx.tenant.id),
+                connector_id: Set(ctx.connector.model.id),
+                status: Set(ConnectionState::Connected),
+                credentials: Set(sealed),
+                scopes: Set(scopes_json),
+                account_label: Set(stored.account_label),
+                last_error: Set(None),
+                expires_at: Set(stored.expires_at),
+                connected_at: Set(now),
+                updated_at: Set(now),
+                refresh_claimed_until: Set(None),
+                refresh_failures: Set(0),
+                refreshed_at: Set(None),
+                next_refresh_at: Set(None),
+                refreshable: Set(refreshable),
+            }
+            .insert(txn)
+            .await?
+        }
+    };
+    Ok((model, event_type))
+}

@@ -1,0 +1,118 @@
+//! The credential form of API-key, basic and custom connectors: which fields the end user fills
+//! in, how the values are checked, and submitting them.
+
+use std::collections::BTreeMap;
+
+use sea_orm::TransactionTrait;
+
+use super::ConnectError;
+use super::complete::{Completed, complete, verify_and_identify};
+use crate::domain::AppState;
+use crate::domain::catalog::catalog;
+use crate::domain::services::connections::Credentials;
+use crate::domain::services::links::{self, LinkContext};
+use crate::types::{AuthMode, limits};
+
+/// Fields the end user still has to fill in: the catalog's fields minus the admin's presets.
+pub fn open_fields(ctx: &LinkContext) -> Vec<&crate::domain::catalog::FieldSpec> {
+    ctx.connector
+        .provider
+        .fields
+        .iter()
+        .filter(|f| !ctx.presets.contains_key(&f.name))
+        .collect()
+}
+
+/// Checks submitted values against the catalog: only known fields, every one present (or
+/// defaulted), within size and pattern. Presets win over anything submitted.
+pub fn collect_values(
+    ctx: &LinkContext,
+    submitted: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, ConnectError> {
+    let provider = &ctx.connector.provider;
+    let mut errors = Vec::new();
+    for name in submitted.keys() {
+        if !provider.fields.iter().any(|f| &f.name == name) {
+            errors.push((
+                name.clone(),
+                format!("{name:?} is not a field of this form."),
+            ));
+        }
+    }
+    let mut values = BTreeMap::new();
+    for f in &provider.fields {
+        let value = match ctx.presets.get(&f.name) {
+            Some(preset) => preset.clone(),
+            None => {
+                let typed = submitted.get(&f.name).map(|v| {
+                    if f.secret {
+                        v.clone()
+                    } else {
+                        v.trim().to_owned()
+                    }
+                });
+                match typed.filter(|v| !v.is_empty()) {
+                    Some(v) => v,
+                    None => match &f.default {
+                        Some(d) => d.clone(),
+                        None => {
+                            errors.push((f.name.clone(), format!("Enter the {}.", f.label)));
+                            continue;
+                        }
+                    },
+                }
+            }
+        };
+        if value.chars().count() > limits::FIELD_VALUE_MAX_CHARS {
+            errors.push((f.name.clone(), format!("The {} is too long.", f.label)));
+        } else if !catalog().field_matches(&provider.id, &f.name, &value) {
+            errors.push((
+                f.name.clone(),
+                format!("The {} does not have the expected format.", f.label),
+            ));
+        } else {
+            values.insert(f.name.clone(), value);
+        }
+    }
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(ConnectError::Invalid(errors))
+    }
+}
+
+/// Submits the credential form of an API-key, basic or custom connector.
+pub async fn submit_credentials(
+    state: &AppState,
+    ctx: &LinkContext,
+    submitted: &BTreeMap<String, String>,
+) -> Result<Completed, ConnectError> {
+    if ctx.connector.provider.auth == AuthMode::OAuth2 {
+        return Err(ConnectError::Internal);
+    }
+    let values = collect_values(ctx, submitted)?;
+    // The mark and its `link.opened` event commit together.
+    let txn = state.db.begin().await?;
+    links::mark_opened(&txn, state.clock.as_ref(), ctx).await?;
+    txn.commit().await?;
+    let lookup = |name: &str| values.get(name).cloned();
+    let label = match verify_and_identify(state, ctx, &lookup, None).await {
+        Ok(label) => label,
+        Err(e) => {
+            if let ConnectError::Provider(message) = &e {
+                links::record_failure(
+                    &state.db,
+                    state.clock.as_ref(),
+                    ctx.link.id,
+                    ctx.connector.model.id,
+                    e.code(),
+                    message,
+                )
+                .await?;
+            }
+            return Err(e);
+        }
+    };
+    let credentials = Credentials::Fields { values };
+    complete(state, ctx, &credentials, &[], label, None).await
+}

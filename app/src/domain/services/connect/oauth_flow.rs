@@ -1,0 +1,356 @@
+//! The OAuth2 authorization-code flow: starting it (state, PKCE, browser binding, endpoints) and
+//! finishing it at `/oauth/callback` (checks, code exchange at the flow's own token endpoint).
+
+use std::collections::BTreeMap;
+
+use oauth2::{
+    AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    RequestTokenError, Scope, TokenResponse,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::ConnectError;
+use super::complete::{Completed, complete, verify_and_identify};
+use super::form::collect_values;
+use crate::domain::AppState;
+use crate::domain::catalog::fill;
+use crate::domain::crypto::{Aad, new_token, token_hash};
+use crate::domain::entities::{connect_link, oauth_flow};
+use crate::domain::oauth::{OAuthApp, TokenResp};
+use crate::domain::services::connections::Credentials;
+use crate::domain::services::links::{self, LinkContext};
+
+/// How long an end user has between leaving for the provider and coming back.
+const FLOW_LIFETIME: time::Duration = time::Duration::minutes(15);
+
+/// The redirect URI every OAuth connector uses; admins register it at the provider.
+pub fn redirect_uri(public_origin: &str) -> String {
+    format!("{}/oauth/callback", public_origin.trim_end_matches('/'))
+}
+
+/// Starts an OAuth2 flow: stores state, PKCE verifier, browser binding and endpoints, and
+/// returns the provider's authorization URL.
+pub async fn start_oauth(
+    state: &AppState,
+    ctx: &LinkContext,
+    submitted: &BTreeMap<String, String>,
+    browser_token: &str,
+) -> Result<String, ConnectError> {
+    let connector = &ctx.connector;
+    let Some(spec) = &connector.provider.oauth2 else {
+        return Err(ConnectError::Internal);
+    };
+    let values = collect_values(ctx, submitted)?;
+    let lookup = |name: &str| values.get(name).cloned();
+    let authorization_url = fill(&spec.authorization_url, lookup).ok_or(ConnectError::Internal)?;
+    let token_url = fill(&spec.token_url, lookup).ok_or(ConnectError::Internal)?;
+    let redirect = redirect_uri(&state.settings.public_origin);
+    let client =
+        OAuthApp::of(connector, &state.keyring)?.authorize_client(&authorization_url, &redirect)?;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let state_token = new_token();
+    let returned_state = state_token.clone();
+    let mut request = client
+        .authorize_url(move || CsrfToken::new(returned_state))
+        .set_pkce_challenge(challenge);
+    if !connector.scopes.is_empty() {
+        // Joined by the provider's separator (Slack and Shopify use commas).
+        request = request.add_scope(Scope::new(connector.scopes.join(&spec.scope_separator)));
+    }
+    for (k, v) in &spec.authorization_params {
+        request = request.add_extra_param(k.clone(), v.clone());
+    }
+    let (url, _) = request.url();
+
+    let flow_id = Uuid::now_v7();
+    let sealed_verifier = state
+        .keyring
+        .seal(
+            verifier.secret().as_bytes(),
+            verifier_aad(&flow_id.to_string()),
+        )
+        .map_err(|_| ConnectError::Internal)?;
+    let now = state.clock.now();
+    let issuer = spec.issuer.clone();
+    let txn = state.db.begin().await?;
+    oauth_flow::ActiveModel {
+        id: Set(flow_id),
+        state_hash: Set(token_hash(&state_token)),
+        link_id: Set(ctx.link.id),
+        browser_hash: Set(token_hash(browser_token)),
+        pkce_verifier: Set(sealed_verifier),
+        authorization_url: Set(authorization_url),
+        token_url: Set(token_url),
+        issuer: Set(issuer),
+        redirect_uri: Set(redirect),
+        values: Set(serde_json::to_string(&values).map_err(|_| ConnectError::Internal)?),
+        created_at: Set(now),
+        expires_at: Set(now + FLOW_LIFETIME),
+        consumed_at: Set(None),
+        connector_id: Set(Some(connector.model.id)),
+    }
+    .insert(&txn)
+    .await?;
+    links::mark_opened(&txn, state.clock.as_ref(), ctx).await?;
+    txn.commit().await?;
+    Ok(url.to_string())
+}
+
+/// What the provider sent back to `/oauth/callback`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CallbackParams {
+    /// Authorization code.
+    pub code: Option<String>,
+    /// Our state.
+    pub state: Option<String>,
+    /// Error code (RFC 6749 §4.1.2.1).
+    pub error: Option<String>,
+    /// Human-readable error.
+    pub error_description: Option<String>,
+    /// Issuer (RFC 9207).
+    pub iss: Option<String>,
+}
+
+/// Finishes an OAuth2 flow. The flow is claimed atomically first, so a callback delivered twice
+/// makes one token request and at most one connection.
+pub async fn finish_oauth(
+    state: &AppState,
+    params: &CallbackParams,
+    browser_token: Option<&str>,
+) -> Result<Completed, ConnectError> {
+    let state_param = params
+        .state
+        .as_deref()
+        .filter(|s| !s.is_empty() && s.len() <= 100)
+        .ok_or(ConnectError::FlowUnknown)?;
+    let flow = oauth_flow::Entity::find()
+        .filter(oauth_flow::Column::StateHash.eq(token_hash(state_param)))
+        .one(&state.db)
+        .await?
+        .ok_or(ConnectError::FlowUnknown)?;
+    let same_browser = browser_token.is_some_and(|t| {
+        subtle::ConstantTimeEq::ct_eq(&token_hash(t)[..], &flow.browser_hash[..]).into()
+    });
+    if !same_browser {
+        return Err(ConnectError::WrongBrowser);
+    }
+    let now = state.clock.now();
+    let claimed = oauth_flow::Entity::update_many()
+        .col_expr(oauth_flow::Column::ConsumedAt, Expr::value(now))
+        .filter(oauth_flow::Column::Id.eq(flow.id))
+        .filter(oauth_flow::Column::ConsumedAt.is_null())
+        .filter(oauth_flow::Column::ExpiresAt.gt(now))
+        .exec(&state.db)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Err(ConnectError::FlowUnknown);
+    }
+    let result = exchange(state, &flow, params).await;
+    if let Err(e) = &result
+        && matches!(e, ConnectError::Provider(_) | ConnectError::Denied)
+    {
+        let connector_id = match flow.connector_id {
+            Some(id) => Some(id),
+            None => connect_link::Entity::find_by_id(flow.link_id)
+                .one(&state.db)
+                .await?
+                .map(|l| l.connector_id),
+        };
+        if let Some(connector_id) = connector_id {
+            links::record_failure(
+                &state.db,
+                state.clock.as_ref(),
+                flow.link_id,
+                connector_id,
+                e.code(),
+                &e.to_string(),
+            )
+            .await?;
+        }
+    }
+    result
+}
+
+/// Where the browser goes after a failed callback: the link's callback URL and `state`, when
+/// the callback's `state` names a known flow whose link has one.
+pub async fn callback_for_flow(
+    db: &impl ConnectionTrait,
+    params: &CallbackParams,
+) -> Option<(String, Option<String>)> {
+    let state_param = params
+        .state
+        .as_deref()
+        .filter(|s| !s.is_empty() && s.len() <= 100)?;
+    let flow = oauth_flow::Entity::find()
+        .filter(oauth_flow::Column::StateHash.eq(token_hash(state_param)))
+        .one(db)
+        .await
+        .ok()??;
+    let link = connect_link::Entity::find_by_id(flow.link_id)
+        .one(db)
+        .await
+        .ok()??;
+    Some((link.callback_url?, link.callback_state))
+}
+
+/// The pkce verifier's associated data: it opens only in its own flow row.
+fn verifier_aad(row_id: &str) -> Aad<'_> {
+    Aad {
+        table: "oauth_flows",
+        column: "pkce_verifier",
+        row_id,
+    }
+}
+
+async fn exchange(
+    state: &AppState,
+    flow: &oauth_flow::Model,
+    params: &CallbackParams,
+) -> Result<Completed, ConnectError> {
+    let link = connect_link::Entity::find_by_id(flow.link_id)
+        .one(&state.db)
+        .await?
+        .ok_or(ConnectError::LinkUnavailable)?;
+    let ctx = links::load_context(&state.db, state.clock.as_ref(), link, flow.connector_id)
+        .await?
+        .ok_or(ConnectError::LinkUnavailable)?;
+    let code = authorization_code(flow, params)?;
+    let token = request_token(state, &ctx, flow, code).await?;
+
+    let now = state.clock.now();
+    let values: BTreeMap<String, String> = flow.values()?;
+    let scopes = token
+        .scopes()
+        .map(|s| s.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .unwrap_or_else(|| ctx.connector.scopes.clone());
+    let expires_at = token
+        .expires_in()
+        .and_then(|d| time::Duration::try_from(d).ok())
+        .map(|d| now + d);
+    let access_token = token.access_token().secret().clone();
+    let lookup = |name: &str| {
+        if name == "access_token" {
+            Some(access_token.clone())
+        } else {
+            values.get(name).cloned()
+        }
+    };
+    let label = verify_and_identify(state, &ctx, &lookup, Some(&access_token)).await?;
+    let credentials = Credentials::OAuth2 {
+        access_token: access_token.clone(),
+        refresh_token: token.refresh_token().map(|t| t.secret().clone()),
+        token_type: token.token_type().as_ref().to_owned(),
+        expires_at,
+        scopes: scopes.clone(),
+        values: values.clone(),
+        raw: token.extra_fields().0.clone(),
+    };
+    complete(state, &ctx, &credentials, &scopes, label, expires_at).await
+}
+
+/// The callback's authorization code, once the answer is known to be one and to come from the
+/// server the flow went to.
+fn authorization_code<'a>(
+    flow: &oauth_flow::Model,
+    params: &'a CallbackParams,
+) -> Result<&'a str, ConnectError> {
+    if let Some(code) = &params.error {
+        let code: String = code
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(64)
+            .collect();
+        if code == "access_denied" {
+            return Err(ConnectError::Denied);
+        }
+        return Err(ConnectError::Provider(format!(
+            "The provider reported an error ({code}). You can try again from your link."
+        )));
+    }
+    // RFC 9207: an `iss` must name the server the flow went to; without a configured issuer,
+    // the authorization endpoint's origin stands in for it.
+    if let Some(iss) = &params.iss {
+        let expected_ok = match &flow.issuer {
+            Some(expected) => iss == expected,
+            None => same_origin(iss, &flow.authorization_url),
+        };
+        if !expected_ok {
+            return Err(ConnectError::Provider(
+                "The answer came from another authorization server than the one you were sent to."
+                    .into(),
+            ));
+        }
+    }
+    params
+        .code
+        .as_deref()
+        .filter(|c| !c.is_empty() && c.len() <= 4096)
+        .ok_or_else(|| ConnectError::Provider("The provider sent no authorization code.".into()))
+}
+
+/// Swaps the code for tokens at the token endpoint the flow stored (never one from the
+/// callback), with the flow's PKCE verifier and redirect URI.
+async fn request_token(
+    state: &AppState,
+    ctx: &LinkContext,
+    flow: &oauth_flow::Model,
+    code: &str,
+) -> Result<TokenResp, ConnectError> {
+    let verifier = state
+        .keyring
+        .open(&flow.pkce_verifier, verifier_aad(&flow.id.to_string()))
+        .map_err(|_| ConnectError::Internal)?;
+    let verifier = PkceCodeVerifier::new(
+        String::from_utf8(verifier.to_vec()).map_err(|_| ConnectError::Internal)?,
+    );
+    let client = OAuthApp::of(&ctx.connector, &state.keyring)?
+        .token_client(&flow.token_url)?
+        .set_redirect_uri(
+            RedirectUrl::new(flow.redirect_uri.clone()).map_err(|_| ConnectError::Internal)?,
+        );
+    client
+        .exchange_code(AuthorizationCode::new(code.to_owned()))
+        .set_pkce_verifier(verifier)
+        .request_async(&state.http)
+        .await
+        .map_err(|e| {
+            let message = match &e {
+                RequestTokenError::ServerResponse(r) => format!(
+                    "The provider refused to issue a token ({}). Please try again from your link.",
+                    r.error().as_ref()
+                ),
+                RequestTokenError::Request(_) => {
+                    "The provider did not answer in time. Please try again.".to_owned()
+                }
+                RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) => {
+                    "The provider's answer could not be understood. Please try again.".to_owned()
+                }
+            };
+            tracing::info!(flow_id = %flow.id, kind = token_error_kind(&e), "token exchange failed");
+            ConnectError::Provider(message)
+        })
+}
+
+fn token_error_kind<RE: std::error::Error, T: oauth2::ErrorResponse>(
+    e: &RequestTokenError<RE, T>,
+) -> &'static str {
+    match e {
+        RequestTokenError::ServerResponse(_) => "server_response",
+        RequestTokenError::Request(_) => "request",
+        RequestTokenError::Parse(_, _) => "parse",
+        RequestTokenError::Other(_) => "other",
+    }
+}
+
+fn same_origin(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
+    }
+}

@@ -1,0 +1,508 @@
+//! Refresh of OAuth tokens: by a reader that needs fresh credentials, or ahead of time by the
+//! refresh worker. One refresh per connection at a time, within this process (a lock per
+//! connection) and across instances (a claim on the row).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+
+use oauth2::{RefreshToken, RequestTokenError, TokenResponse};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{Credentials, CredentialsError, credentials, get, open_credentials};
+use crate::domain::AppState;
+use crate::domain::catalog::fill;
+use crate::domain::entities::connection;
+use crate::domain::entities::connection::ConnectionState;
+use crate::domain::oauth::{OAuthApp, TokenError, TokenResp};
+use crate::domain::services::{connectors, events};
+use crate::error::AppError;
+use crate::types::EventType;
+
+/// An access token expiring within this margin is refreshed before it is handed out.
+pub const REFRESH_MARGIN: Duration = Duration::seconds(60);
+/// Tokens are refreshed at least this often, for providers that revoke idle refresh tokens.
+pub const IDLE_REFRESH: Duration = Duration::days(1);
+/// After this many refresh failures in a row the connection needs reauthorisation.
+pub const MAX_REFRESH_FAILURES: i32 = 5;
+/// Delay before the worker retries a failed refresh: 1, 2, 4, 8 minutes … at most an hour.
+fn refresh_backoff(failures: i32) -> Duration {
+    let exp = u32::try_from(failures.clamp(1, 7) - 1).unwrap_or(0);
+    Duration::minutes(2i64.pow(exp)).min(Duration::hours(1))
+}
+/// How long one server holds the right to refresh a connection.
+const CLAIM_LIFETIME: Duration = Duration::seconds(30);
+/// How often a server waiting for another one's refresh looks again.
+const CLAIM_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// One async lock per connection being refreshed in this process; entries vanish with their
+/// last user.
+#[derive(Default)]
+pub struct RefreshLocks(Mutex<HashMap<Uuid, Weak<tokio::sync::Mutex<()>>>>);
+
+impl RefreshLocks {
+    fn get(&self, id: Uuid) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(lock) = map.get(&id).and_then(Weak::upgrade) {
+            return lock;
+        }
+        map.retain(|_, weak| weak.strong_count() > 0);
+        let lock = Arc::new(tokio::sync::Mutex::new(()));
+        map.insert(id, Arc::downgrade(&lock));
+        lock
+    }
+}
+
+/// Who needs the token refreshed, which decides when it is due.
+#[derive(Debug, Clone, Copy)]
+enum Need {
+    /// A reader: due when expired or expiring within [`REFRESH_MARGIN`].
+    Read,
+    /// The worker: due when expiring within `margin`, or not refreshed for a day.
+    Ahead { margin: Duration },
+}
+
+fn due(
+    need: Need,
+    model: &connection::Model,
+    credentials: &Credentials,
+    now: OffsetDateTime,
+) -> bool {
+    let expiring = |margin: Duration| {
+        matches!(
+            credentials,
+            Credentials::OAuth2 { expires_at: Some(t), .. } if *t - margin <= now
+        )
+    };
+    match need {
+        Need::Read => expiring(REFRESH_MARGIN),
+        Need::Ahead { margin } => {
+            let has_refresh_token = matches!(
+                credentials,
+                Credentials::OAuth2 {
+                    refresh_token: Some(_),
+                    ..
+                }
+            );
+            let idle = model.refreshed_at.unwrap_or(model.connected_at) + IDLE_REFRESH <= now;
+            let waiting = model.next_refresh_at.is_some_and(|t| t > now);
+            has_refresh_token && !waiting && (expiring(margin) || idle)
+        }
+    }
+}
+
+/// The connection and its credentials, refreshed first when the access token is expired or
+/// expires within [`REFRESH_MARGIN`]. Many simultaneous callers share one refresh.
+pub async fn fresh_credentials(
+    state: &AppState,
+    id: Uuid,
+) -> Result<(connection::Model, Credentials), CredentialsError> {
+    ensure_fresh(state, id, Need::Read).await
+}
+
+/// Refreshes one connection's token ahead of time when it expires within `margin` or was not
+/// refreshed for a day. `Ok(true)` when a refresh succeeded.
+pub async fn refresh_ahead(
+    state: &AppState,
+    id: Uuid,
+    margin: Duration,
+) -> Result<bool, CredentialsError> {
+    let before = get(&state.db, id).await?;
+    let (after, _) = ensure_fresh(state, id, Need::Ahead { margin }).await?;
+    Ok(after.refreshed_at != before.refreshed_at)
+}
+
+/// Refreshes every connection whose token is due (see [`refresh_ahead`]), at most `limit` per
+/// call. Returns how many refreshes were attempted. Failures are recorded on the connections.
+pub async fn refresh_due(
+    state: &AppState,
+    margin: Duration,
+    limit: u64,
+) -> Result<usize, AppError> {
+    let now = state.clock.now();
+    let candidates: Vec<Uuid> = connection::Entity::find()
+        .select_only()
+        .column(connection::Column::Id)
+        .filter(connection::Column::Refreshable.eq(true))
+        .filter(
+            connection::Column::Status.is_in([ConnectionState::Connected, ConnectionState::Error]),
+        )
+        .filter(
+            Condition::any()
+                .add(connection::Column::NextRefreshAt.is_null())
+                .add(connection::Column::NextRefreshAt.lte(now)),
+        )
+        .filter(
+            Condition::any()
+                .add(connection::Column::ExpiresAt.lte(now + margin))
+                .add(connection::Column::RefreshedAt.lte(now - IDLE_REFRESH))
+                .add(
+                    Condition::all()
+                        .add(connection::Column::RefreshedAt.is_null())
+                        .add(connection::Column::ConnectedAt.lte(now - IDLE_REFRESH)),
+                ),
+        )
+        .order_by_asc(connection::Column::ExpiresAt)
+        .limit(limit)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let mut attempted = 0;
+    for id in candidates {
+        attempted += 1;
+        match refresh_ahead(state, id, margin).await {
+            Ok(_) => {}
+            Err(CredentialsError::Internal) => {
+                tracing::warn!(connection_id = %id, "refresh could not run");
+            }
+            Err(e) => tracing::debug!(connection_id = %id, reason = %e, "refresh not done"),
+        }
+    }
+    Ok(attempted)
+}
+
+async fn ensure_fresh(
+    state: &AppState,
+    id: Uuid,
+    need: Need,
+) -> Result<(connection::Model, Credentials), CredentialsError> {
+    let model = usable(get(&state.db, id).await?)?;
+    let credentials = open_credentials(state, &model)?;
+    if !due(need, &model, &credentials, state.clock.now()) {
+        return Ok((model, credentials));
+    }
+    let lock = state.refresh_locks.get(id);
+    let _guard = lock.lock().await;
+    loop {
+        // Whoever held the lock (or another server) may have refreshed meanwhile.
+        let model = usable(get(&state.db, id).await?)?;
+        let credentials = open_credentials(state, &model)?;
+        let now = state.clock.now();
+        if !due(need, &model, &credentials, now) {
+            return Ok((model, credentials));
+        }
+        if claim(&state.db, id, now).await? {
+            let result = refresh(state, &model, credentials).await;
+            release(&state.db, id).await?;
+            return result;
+        }
+        tokio::time::sleep(CLAIM_POLL).await;
+    }
+}
+
+fn usable(model: connection::Model) -> Result<connection::Model, CredentialsError> {
+    match model.status {
+        ConnectionState::Disconnected => Err(CredentialsError::Disconnected),
+        ConnectionState::NeedsReauth => Err(CredentialsError::NeedsReauth),
+        _ => Ok(model),
+    }
+}
+
+async fn claim(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> Result<bool, CredentialsError> {
+    let claimed = connection::Entity::update_many()
+        .col_expr(
+            connection::Column::RefreshClaimedUntil,
+            Expr::value(now + CLAIM_LIFETIME),
+        )
+        .filter(connection::Column::Id.eq(id))
+        .filter(
+            Condition::any()
+                .add(connection::Column::RefreshClaimedUntil.is_null())
+                .add(connection::Column::RefreshClaimedUntil.lte(now)),
+        )
+        .exec(db)
+        .await?;
+    Ok(claimed.rows_affected == 1)
+}
+
+async fn release(db: &impl ConnectionTrait, id: Uuid) -> Result<(), CredentialsError> {
+    connection::Entity::update_many()
+        .col_expr(
+            connection::Column::RefreshClaimedUntil,
+            Expr::value(Option::<OffsetDateTime>::None),
+        )
+        .filter(connection::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Refreshes the access token at the connector's token endpoint and stores the new tokens (and a
+/// rotated refresh token) in one update.
+async fn refresh(
+    state: &AppState,
+    model: &connection::Model,
+    credentials: Credentials,
+) -> Result<(connection::Model, Credentials), CredentialsError> {
+    let Credentials::OAuth2 {
+        refresh_token,
+        values,
+        scopes,
+        raw,
+        token_type,
+        ..
+    } = credentials
+    else {
+        return Err(CredentialsError::Internal);
+    };
+    let Some(refresh_token) = refresh_token else {
+        return Err(CredentialsError::Expired);
+    };
+    let result = request_refresh(state, model, &values, &refresh_token).await?;
+    let now = state.clock.now();
+    let token = match result {
+        Ok(token) => token,
+        Err(e) => return Err(refresh_failed(state, model, now, e).await),
+    };
+    let expires_at = token
+        .expires_in()
+        .and_then(|d| Duration::try_from(d).ok())
+        .map(|d| now + d);
+    let scopes = token
+        .scopes()
+        .map(|s| s.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .unwrap_or(scopes);
+    let mut extra = raw;
+    for (k, v) in &token.extra_fields().0 {
+        extra.insert(k.clone(), v.clone());
+    }
+    let fresh = Credentials::OAuth2 {
+        access_token: token.access_token().secret().clone(),
+        // Providers that do not rotate refresh tokens omit them: keep the one we have.
+        refresh_token: Some(
+            token
+                .refresh_token()
+                .map_or(refresh_token, |t| t.secret().clone()),
+        ),
+        token_type: if token.token_type().as_ref().is_empty() {
+            token_type
+        } else {
+            token.token_type().as_ref().to_owned()
+        },
+        expires_at,
+        scopes,
+        values,
+        raw: extra,
+    };
+    let updated = store_refreshed(state, model, &fresh, now).await?;
+    tracing::info!(connection_id = %model.id, "access token refreshed");
+    Ok((updated, fresh))
+}
+
+/// Asks the connector's token endpoint (filled in with the flow's values) for new tokens. The
+/// outer error is ours; the inner one the provider's answer.
+async fn request_refresh(
+    state: &AppState,
+    model: &connection::Model,
+    values: &std::collections::BTreeMap<String, String>,
+    refresh_token: &str,
+) -> Result<Result<TokenResp, TokenError>, CredentialsError> {
+    let connector = connectors::get(&state.db, model.connector_id).await?;
+    let spec = connector
+        .provider
+        .oauth2
+        .as_ref()
+        .ok_or(CredentialsError::Internal)?;
+    let token_url = fill(&spec.token_url, |name| values.get(name).cloned())
+        .ok_or(CredentialsError::Internal)?;
+    let client = OAuthApp::of(&connector, &state.keyring)?.token_client(&token_url)?;
+    Ok(client
+        .exchange_refresh_token(&RefreshToken::new(refresh_token.to_owned()))
+        .request_async(&state.http)
+        .await)
+}
+
+/// Records why a refresh failed and answers with the error the caller sees: `invalid_grant`
+/// means the tenant must reconnect; anything else may pass, until too many failures in a row.
+async fn refresh_failed(
+    state: &AppState,
+    model: &connection::Model,
+    now: OffsetDateTime,
+    error: TokenError,
+) -> CredentialsError {
+    if let RequestTokenError::ServerResponse(r) = &error
+        && matches!(
+            r.error(),
+            oauth2::basic::BasicErrorResponseType::InvalidGrant
+        )
+    {
+        tracing::info!(connection_id = %model.id, "refresh token refused (invalid_grant)");
+        let message = "The provider refused the refresh token; the tenant must reconnect.";
+        return match record_failure(state, model, now, "invalid_grant", message, true).await {
+            Ok(_) => CredentialsError::NeedsReauth,
+            Err(e) => e,
+        };
+    }
+    let reason = match &error {
+        RequestTokenError::ServerResponse(r) => format!("error {}", r.error().as_ref()),
+        RequestTokenError::Request(_) => "no answer in time".to_owned(),
+        RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) => {
+            "an answer that could not be understood".to_owned()
+        }
+    };
+    tracing::info!(connection_id = %model.id, %reason, "token refresh failed");
+    let message = format!("The provider could not refresh the token: {reason}.");
+    match record_failure(state, model, now, "provider_unavailable", &message, false).await {
+        Ok(true) => CredentialsError::NeedsReauth,
+        Ok(false) => CredentialsError::Unavailable(reason),
+        Err(e) => e,
+    }
+}
+
+/// Stores refreshed credentials and clears the failure state, announcing a recovery when the
+/// connection was in error.
+async fn store_refreshed(
+    state: &AppState,
+    model: &connection::Model,
+    fresh: &Credentials,
+    now: OffsetDateTime,
+) -> Result<connection::Model, CredentialsError> {
+    let (scopes, expires_at) = match fresh {
+        Credentials::OAuth2 {
+            scopes, expires_at, ..
+        } => (scopes.as_slice(), *expires_at),
+        Credentials::Fields { .. } => (&[][..], None),
+    };
+    let sealed = credentials::seal(&state.keyring, model.id, fresh)?;
+    let scopes = serde_json::to_string(scopes).map_err(|_| CredentialsError::Internal)?;
+    let txn = state.db.begin().await?;
+    connection::Entity::update_many()
+        .col_expr(connection::Column::Credentials, Expr::value(sealed))
+        .col_expr(connection::Column::Scopes, Expr::value(scopes))
+        .col_expr(connection::Column::ExpiresAt, Expr::value(expires_at))
+        .col_expr(
+            connection::Column::Status,
+            Expr::value(ConnectionState::Connected),
+        )
+        .col_expr(
+            connection::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(connection::Column::RefreshFailures, Expr::value(0))
+        .col_expr(
+            connection::Column::NextRefreshAt,
+            Expr::value(Option::<OffsetDateTime>::None),
+        )
+        .col_expr(connection::Column::RefreshedAt, Expr::value(now))
+        .col_expr(
+            connection::Column::Refreshable,
+            Expr::value(fresh.refreshable()),
+        )
+        .col_expr(connection::Column::UpdatedAt, Expr::value(now))
+        .filter(connection::Column::Id.eq(model.id))
+        .exec(&txn)
+        .await?;
+    let updated = get(&txn, model.id).await?;
+    if model.status != ConnectionState::Connected {
+        let subject = events::Subject::load(&txn, model.tenant_id, model.connector_id)
+            .await?
+            .with_connection(&updated);
+        events::emit(&txn, now, EventType::ConnectionRecovered, &subject).await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Records a failed refresh: `needs_reauth` when the provider refused the refresh token
+/// (`final_`) or after [`MAX_REFRESH_FAILURES`] failures in a row, otherwise `error` with a
+/// backoff before the worker tries again. Announces `connection.refresh_failed` when the status
+/// changes. Returns whether the connection now needs reauthorisation.
+async fn record_failure(
+    state: &AppState,
+    model: &connection::Model,
+    now: OffsetDateTime,
+    code: &str,
+    message: &str,
+    final_: bool,
+) -> Result<bool, CredentialsError> {
+    let failures = model.refresh_failures.saturating_add(1);
+    let gave_up = final_ || failures >= MAX_REFRESH_FAILURES;
+    let status = if gave_up {
+        ConnectionState::NeedsReauth
+    } else {
+        ConnectionState::Error
+    };
+    let txn = state.db.begin().await?;
+    connection::Entity::update_many()
+        .col_expr(connection::Column::Status, Expr::value(status))
+        .col_expr(connection::Column::LastError, Expr::value(message))
+        .col_expr(connection::Column::RefreshFailures, Expr::value(failures))
+        .col_expr(
+            connection::Column::NextRefreshAt,
+            Expr::value(now + refresh_backoff(failures)),
+        )
+        .col_expr(connection::Column::UpdatedAt, Expr::value(now))
+        .filter(connection::Column::Id.eq(model.id))
+        .exec(&txn)
+        .await?;
+    if model.status != status {
+        let updated = get(&txn, model.id).await?;
+        let subject = events::Subject::load(&txn, model.tenant_id, model.connector_id)
+            .await?
+            .with_connection(&updated)
+            .with_error(code, message);
+        events::emit(&txn, now, EventType::ConnectionRefreshFailed, &subject).await?;
+    }
+    txn.commit().await?;
+    Ok(gave_up)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::services::connections::tests::{model, oauth};
+
+    #[test]
+    fn the_worker_refreshes_ahead_of_expiry_and_at_least_daily() {
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let ahead = Need::Ahead {
+            margin: Duration::minutes(10),
+        };
+        let mut m = model(now - Duration::hours(2));
+        // Far from expiry, refreshed recently: not due; close to expiry: due.
+        assert!(!due(
+            ahead,
+            &m,
+            &oauth(Some(now + Duration::hours(1)), true),
+            now
+        ));
+        assert!(due(
+            ahead,
+            &m,
+            &oauth(Some(now + Duration::minutes(5)), true),
+            now
+        ));
+        // A token that never expires is still refreshed once a day.
+        assert!(!due(ahead, &m, &oauth(None, true), now));
+        m.connected_at = now - Duration::hours(25);
+        assert!(due(ahead, &m, &oauth(None, true), now));
+        m.refreshed_at = Some(now - Duration::hours(2));
+        assert!(!due(ahead, &m, &oauth(None, true), now));
+        // Nothing to refresh with, or backing off after a failure: not due.
+        assert!(!due(ahead, &m, &oauth(Some(now), false), now));
+        m.next_refresh_at = Some(now + Duration::minutes(4));
+        assert!(!due(ahead, &m, &oauth(Some(now), true), now));
+        // Readers only care about expiry.
+        assert!(!due(
+            Need::Read,
+            &m,
+            &oauth(Some(now + Duration::minutes(5)), true),
+            now
+        ));
+        assert!(due(
+            Need::Read,
+            &m,
+            &oauth(Some(now + Duration::seconds(30)), true),
+            now
+        ));
+    }
+}

@@ -1,0 +1,306 @@
+//! Connectors: a catalog provider plus the admin's client credentials and options.
+
+use std::collections::HashMap;
+
+use sea_orm::ExprTrait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+};
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+mod resolved;
+mod validate;
+
+pub use resolved::{Resolved, resolve};
+pub use validate::{slugify, validate_endpoint};
+
+use resolved::secret_aad;
+use validate::{parse_scopes, validate_key, validate_options};
+
+use super::{is_unique_violation, one_line};
+use crate::domain::catalog::{Provider, catalog};
+use crate::domain::clock::Clock;
+use crate::domain::crypto::Keyring;
+use crate::domain::entities::{connection, connector};
+use crate::error::AppError;
+use crate::types::{AuthMode, ConnectorInfo, ConnectorOptions, FieldInfo, ProviderInfo, limits};
+
+/// What the admin submits for a connector.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectorInput {
+    /// Catalog provider id (fixed after creation).
+    pub provider: String,
+    /// Display name.
+    pub name: String,
+    /// Unique key; derived from the name when empty.
+    pub key: String,
+    /// OAuth client id.
+    pub client_id: String,
+    /// OAuth client secret; empty keeps the stored one.
+    pub client_secret: SecretString,
+    /// Scopes, separated by spaces or commas; empty means the catalog's defaults.
+    pub scopes: String,
+    /// Options (URLs of generic templates, extra parameters).
+    pub options: ConnectorOptions,
+}
+
+/// The catalog's providers as the UI shows them.
+pub fn providers() -> Vec<ProviderInfo> {
+    catalog().providers().iter().map(provider_info).collect()
+}
+
+/// One provider as the UI shows it.
+pub fn provider_info(p: &Provider) -> ProviderInfo {
+    ProviderInfo {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        category: p.category.clone(),
+        auth: p.auth,
+        generic: p.generic,
+        default_scopes: p
+            .oauth2
+            .as_ref()
+            .map(|o| o.scopes.clone())
+            .unwrap_or_default(),
+        fields: p.fields.iter().map(field_info).collect(),
+        docs: p.docs.clone(),
+    }
+}
+
+/// A catalog field as the UI shows it.
+pub fn field_info(f: &crate::domain::catalog::FieldSpec) -> FieldInfo {
+    FieldInfo {
+        name: f.name.clone(),
+        label: f.label.clone(),
+        help: f.help.clone(),
+        kind: f.kind,
+        secret: f.secret,
+        default: f.default.clone(),
+    }
+}
+
+/// A connector by id.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Resolved, AppError> {
+    let model = connector::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    resolve(model)
+}
+
+/// Every connector, by name, with how many tenants are connected through each.
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectorInfo>, AppError> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        connector_id: Uuid,
+        n: i64,
+    }
+    let counts: HashMap<Uuid, u64> = connection::Entity::find()
+        .select_only()
+        .column(connection::Column::ConnectorId)
+        .column_as(Expr::col(connection::Column::Id).count(), "n")
+        .group_by(connection::Column::ConnectorId)
+        .into_model::<Count>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.connector_id, u64::try_from(c.n).unwrap_or(0)))
+        .collect();
+    let rows = connector::Entity::find()
+        .order_by_asc(connector::Column::Name)
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|m| {
+            let n = counts.get(&m.id).copied().unwrap_or(0);
+            Ok(info(resolve(m)?, n))
+        })
+        .collect()
+}
+
+/// One connector as the UI shows it, with its provider.
+pub async fn describe(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<(ConnectorInfo, ProviderInfo), AppError> {
+    let resolved = get(db, id).await?;
+    let connections = connection::Entity::find()
+        .filter(connection::Column::ConnectorId.eq(id))
+        .count(db)
+        .await?;
+    let provider = catalog()
+        .get(&resolved.model.provider)
+        .map(provider_info)
+        .ok_or(AppError::Internal)?;
+    Ok((info(resolved, connections), provider))
+}
+
+/// A connector as the UI shows it (never the secret).
+pub fn info(r: Resolved, connection_count: u64) -> ConnectorInfo {
+    ConnectorInfo {
+        id: r.model.id.to_string(),
+        key: r.model.key,
+        name: r.model.name,
+        provider_id: r.provider.id,
+        provider_name: r.provider.name,
+        auth: r.provider.auth,
+        enabled: r.model.enabled,
+        client_id: r.model.client_id,
+        has_client_secret: r.model.client_secret.is_some(),
+        scopes: r.scopes,
+        options: r.options,
+        connection_count,
+    }
+}
+
+/// Creates a connector.
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    keyring: &Keyring,
+    clock: &dyn Clock,
+    input: ConnectorInput,
+) -> Result<Resolved, AppError> {
+    let provider = catalog()
+        .get(input.provider.trim())
+        .ok_or_else(|| AppError::Validation("Choose a provider from the catalog.".into()))?
+        .clone();
+    let id = Uuid::now_v7();
+    let now = clock.now();
+    let mut row = connector::ActiveModel {
+        id: Set(id),
+        provider: Set(provider.id.clone()),
+        enabled: Set(true),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    apply(&mut row, &provider, keyring, &id, input, now, true)?;
+    let model = row.insert(db).await.map_err(key_conflict)?;
+    resolve(model)
+}
+
+/// Changes a connector's name, key, credentials, scopes and options.
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    keyring: &Keyring,
+    clock: &dyn Clock,
+    id: Uuid,
+    input: ConnectorInput,
+) -> Result<Resolved, AppError> {
+    let existing = get(db, id).await?;
+    let mut row: connector::ActiveModel = existing.model.clone().into();
+    let needs_secret = existing.model.client_secret.is_none();
+    apply(
+        &mut row,
+        &existing.provider,
+        keyring,
+        &id,
+        input,
+        clock.now(),
+        needs_secret,
+    )?;
+    let model = row.update(db).await.map_err(key_conflict)?;
+    resolve(model)
+}
+
+fn key_conflict(e: sea_orm::DbErr) -> AppError {
+    if is_unique_violation(&e) {
+        AppError::Conflict("Another connector already uses this key.".into())
+    } else {
+        e.into()
+    }
+}
+
+fn apply(
+    row: &mut connector::ActiveModel,
+    provider: &Provider,
+    keyring: &Keyring,
+    id: &Uuid,
+    input: ConnectorInput,
+    now: time::OffsetDateTime,
+    secret_required_if_oauth: bool,
+) -> Result<(), AppError> {
+    let name = one_line(&input.name, "a name", limits::CONNECTOR_NAME_MAX_CHARS)?;
+    let key = match input.key.trim() {
+        "" => slugify(&name),
+        key => key.to_owned(),
+    };
+    let key = validate_key(&key)?;
+    let scopes = parse_scopes(&input.scopes)?;
+    let options = validate_options(provider, input.options)?;
+    if provider.auth == AuthMode::OAuth2 {
+        let client_id = one_line(&input.client_id, "the OAuth client ID", 512)?;
+        row.client_id = Set(Some(client_id));
+        let secret = input.client_secret.expose_secret().trim();
+        if !secret.is_empty() {
+            if secret.len() > 2048 {
+                return Err(AppError::Validation(
+                    "The client secret is too long.".into(),
+                ));
+            }
+            let sealed = keyring
+                .seal(secret.as_bytes(), secret_aad(&id.to_string()))
+                .map_err(|_| AppError::Internal)?;
+            row.client_secret = Set(Some(sealed));
+        } else if secret_required_if_oauth {
+            return Err(AppError::Validation(
+                "Enter the OAuth client secret.".into(),
+            ));
+        }
+    } else {
+        row.client_id = Set(None);
+        row.client_secret = Set(None);
+    }
+    row.name = Set(name);
+    row.key = Set(key);
+    row.scopes = Set(serde_json::to_string(&scopes).map_err(|_| AppError::Internal)?);
+    row.options = Set(serde_json::to_string(&options).map_err(|_| AppError::Internal)?);
+    row.updated_at = Set(now);
+    Ok(())
+}
+
+/// Offers or withdraws a connector. Existing connections are kept.
+pub async fn set_enabled(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    id: Uuid,
+    enabled: bool,
+) -> Result<(), AppError> {
+    let result = connector::Entity::update_many()
+        .col_expr(connector::Column::Enabled, Expr::value(enabled))
+        .col_expr(connector::Column::UpdatedAt, Expr::value(clock.now()))
+        .filter(connector::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Deletes a connector. While tenants are connected through it, `delete_connections` must be set;
+/// then their connections, links and flows go with it, in one transaction.
+pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    id: Uuid,
+    delete_connections: bool,
+) -> Result<u64, AppError> {
+    let txn = db.begin().await?;
+    let connections = connection::Entity::find()
+        .filter(connection::Column::ConnectorId.eq(id))
+        .count(&txn)
+        .await?;
+    if connections > 0 && !delete_connections {
+        return Err(AppError::Conflict(format!(
+            "{connections} tenant(s) are connected through this connector. Confirm to delete their connections too."
+        )));
+    }
+    let result = connector::Entity::delete_by_id(id).exec(&txn).await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    txn.commit().await?;
+    Ok(connections)
+}

@@ -1,0 +1,229 @@
+//! What the admin (or the backend) chooses for a link, and the checks it must pass before the
+//! link is stored.
+
+use std::collections::BTreeMap;
+
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use crate::domain::catalog::catalog;
+use crate::domain::services::callbacks;
+use crate::domain::services::connectors::{self, Resolved};
+use crate::error::AppError;
+use crate::types::limits;
+
+/// What the admin chooses in the Connect popup.
+#[derive(Debug, Clone)]
+pub struct LinkOptions {
+    /// Lifetime in minutes (5 minutes to 30 days).
+    pub expires_in_minutes: i64,
+    /// The link stops working once used.
+    pub single_use: bool,
+    /// Who will receive it.
+    pub note: String,
+    /// Values for the connector's non-secret fields the admin already knows.
+    pub presets: BTreeMap<String, String>,
+    /// Where the end user's browser goes when done; its origin must be allowed.
+    pub callback_url: Option<String>,
+    /// The backend's `state`: success then carries an exchange code and this state.
+    pub callback_state: Option<String>,
+    /// The end user's e-mail.
+    pub end_user_email: Option<String>,
+    /// The end user's name.
+    pub end_user_name: Option<String>,
+    /// Tags the backend attaches (returned with the link and in events).
+    pub tags: Vec<String>,
+    /// Further connectors the end user may choose instead of the link's own.
+    pub also_allowed: Vec<Uuid>,
+    /// The API key creating the link.
+    pub created_by_key: Option<Uuid>,
+}
+
+impl Default for LinkOptions {
+    fn default() -> Self {
+        Self {
+            expires_in_minutes: limits::LINK_DEFAULT_MINUTES,
+            single_use: true,
+            note: String::new(),
+            presets: BTreeMap::new(),
+            callback_url: None,
+            callback_state: None,
+            end_user_email: None,
+            end_user_name: None,
+            tags: Vec::new(),
+            also_allowed: Vec::new(),
+            created_by_key: None,
+        }
+    }
+}
+
+/// Most connectors one link may offer.
+pub const MAX_ALLOWED_CONNECTORS: usize = 20;
+/// Most tags on a link.
+pub const MAX_TAGS: usize = 20;
+
+fn optional_line(
+    value: &Option<String>,
+    what: &str,
+    max: usize,
+) -> Result<Option<String>, AppError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) if v.chars().count() > max || v.chars().any(char::is_control) => Err(
+            AppError::Validation(format!("{what} has at most {max} characters on one line.")),
+        ),
+        Some(v) => Ok(Some(v.to_owned())),
+    }
+}
+
+fn validate_tags(tags: &[String]) -> Result<Vec<String>, AppError> {
+    if tags.len() > MAX_TAGS {
+        return Err(AppError::Validation(format!("At most {MAX_TAGS} tags.")));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags {
+        let ok = !tag.is_empty()
+            && tag.len() <= 64
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.:-=/".contains(c));
+        if !ok {
+            return Err(AppError::Validation(format!(
+                "Tag {tag:?}: 1–64 letters, digits or _ . : - = /."
+            )));
+        }
+        if !out.contains(tag) {
+            out.push(tag.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The free-text options of a link, checked and trimmed.
+pub(super) struct Checked {
+    pub note: Option<String>,
+    pub callback_url: Option<String>,
+    pub callback_state: Option<String>,
+    pub end_user_email: Option<String>,
+    pub end_user_name: Option<String>,
+    pub tags: Vec<String>,
+}
+
+impl LinkOptions {
+    /// Checks the lifetime and every free-text option; the callback URL's origin must be one the
+    /// admin allowed.
+    pub(super) async fn checked_fields(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Checked, AppError> {
+        let minutes = self.expires_in_minutes;
+        if !(limits::LINK_MIN_MINUTES..=limits::LINK_MAX_MINUTES).contains(&minutes) {
+            return Err(AppError::Validation(
+                "A link is valid for 5 minutes to 30 days.".into(),
+            ));
+        }
+        let note = self.note.trim();
+        if note.chars().count() > limits::LINK_NOTE_MAX_CHARS || note.chars().any(char::is_control)
+        {
+            return Err(AppError::Validation(format!(
+                "The note has at most {} characters on one line.",
+                limits::LINK_NOTE_MAX_CHARS
+            )));
+        }
+        let callback_state = optional_line(&self.callback_state, "state", 500)?;
+        let callback_url = match self.callback_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) => {
+                let allowed = callbacks::allowed(db).await?;
+                Some(callbacks::check_callback(url, &allowed)?.to_string())
+            }
+        };
+        if callback_state.is_some() && callback_url.is_none() {
+            return Err(AppError::Validation(
+                "state needs a callback_url to be returned to.".into(),
+            ));
+        }
+        let end_user_email = optional_line(&self.end_user_email, "The end user's e-mail", 320)?;
+        if end_user_email.as_deref().is_some_and(|e| !e.contains('@')) {
+            return Err(AppError::Validation(
+                "The end user's e-mail is not an e-mail address.".into(),
+            ));
+        }
+        Ok(Checked {
+            note: (!note.is_empty()).then(|| note.to_owned()),
+            callback_url,
+            callback_state,
+            end_user_email,
+            end_user_name: optional_line(&self.end_user_name, "The end user's name", 200)?,
+            tags: validate_tags(&self.tags)?,
+        })
+    }
+
+    /// The link's own connector first, then the further ones it offers (each once); every one
+    /// must exist and be enabled.
+    pub(super) async fn allowed_connectors(
+        &self,
+        db: &impl ConnectionTrait,
+        own: Uuid,
+    ) -> Result<Vec<Uuid>, AppError> {
+        let mut allowed = vec![own];
+        for id in &self.also_allowed {
+            if !allowed.contains(id) {
+                allowed.push(*id);
+            }
+        }
+        if allowed.len() > MAX_ALLOWED_CONNECTORS {
+            return Err(AppError::Validation(format!(
+                "A link offers at most {MAX_ALLOWED_CONNECTORS} connectors."
+            )));
+        }
+        for id in &allowed[1..] {
+            match connectors::get(db, *id).await {
+                Ok(c) if c.model.enabled => {}
+                Ok(c) => {
+                    return Err(AppError::Validation(format!(
+                        "The connector {} is disabled; enable it first.",
+                        c.model.key
+                    )));
+                }
+                Err(AppError::NotFound) => {
+                    return Err(AppError::Validation(format!("There is no connector {id}.")));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(allowed)
+    }
+}
+
+/// Checks preset values against the connector's non-secret fields.
+pub(super) fn validate_presets(
+    connector: &Resolved,
+    presets: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, AppError> {
+    let mut out = BTreeMap::new();
+    for (name, value) in presets {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        let field = connector
+            .provider
+            .fields
+            .iter()
+            .find(|f| &f.name == name && !f.secret)
+            .ok_or_else(|| {
+                AppError::Validation(format!("{name:?} is not a field that can be preset."))
+            })?;
+        if value.chars().count() > limits::FIELD_VALUE_MAX_CHARS
+            || !catalog().field_matches(&connector.provider.id, name, value)
+        {
+            return Err(AppError::Validation(format!(
+                "{} does not have the expected format.",
+                field.label
+            )));
+        }
+        out.insert(name.clone(), value.to_owned());
+    }
+    Ok(out)
+}
