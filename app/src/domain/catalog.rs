@@ -177,86 +177,7 @@ impl Catalog {
             if !ids.insert(p.id.clone()) {
                 return Err(at("duplicate id".into()));
             }
-            if p.name.trim().is_empty() || p.category.trim().is_empty() {
-                return Err(at("name and category are required".into()));
-            }
-            if !p.docs.starts_with("https://") {
-                return Err(at("docs must be an https URL".into()));
-            }
-            let mut names = HashSet::new();
-            for f in &p.fields {
-                if !is_slug(&f.name) || !names.insert(f.name.as_str()) {
-                    return Err(at(format!("field {:?} is invalid or repeated", f.name)));
-                }
-                if !f.pattern.starts_with('^') || !f.pattern.ends_with('$') {
-                    return Err(at(format!("field {:?}: pattern must be anchored", f.name)));
-                }
-                let re = Regex::new(&f.pattern)
-                    .map_err(|e| at(format!("field {:?}: bad pattern: {e}", f.name)))?;
-                if let Some(d) = &f.default
-                    && !re.is_match(d)
-                {
-                    return Err(at(format!("field {:?}: default fails its pattern", f.name)));
-                }
-                patterns.insert((p.id.clone(), f.name.clone()), re);
-            }
-            let mut known: HashSet<&str> = names.clone();
-            match (p.auth, &p.oauth2) {
-                (AuthMode::OAuth2, Some(o)) => {
-                    known.insert("access_token");
-                    if p.generic {
-                        known.insert("authorization_url");
-                        known.insert("token_url");
-                    }
-                    for url in [&o.authorization_url, &o.token_url]
-                        .into_iter()
-                        .chain(o.revocation_url.as_ref())
-                    {
-                        check_url_template(url, &known, p.generic).map_err(at)?;
-                    }
-                    if o.scope_separator.is_empty() {
-                        return Err(at("scope_separator must not be empty".into()));
-                    }
-                    if p.fields.iter().any(|f| f.secret) {
-                        return Err(at("OAuth2 placeholder fields cannot be secret".into()));
-                    }
-                }
-                (AuthMode::OAuth2, None) => return Err(at("auth = oauth2 needs [oauth2]".into())),
-                (_, Some(_)) => return Err(at("[oauth2] only for auth = oauth2".into())),
-                (_, None) => {
-                    if p.fields.is_empty() {
-                        return Err(at("credential providers need fields".into()));
-                    }
-                    if !p.fields.iter().any(|f| f.secret) {
-                        return Err(at("credential providers need a secret field".into()));
-                    }
-                }
-            }
-            for (what, spec) in [("verify", &p.verify), ("identity", &p.identity)] {
-                let Some(spec) = spec else { continue };
-                check_url_template(&spec.url, &known, false)
-                    .map_err(|e| at(format!("{what}: {e}")))?;
-                if spec.method != "GET" && spec.method != "POST" {
-                    return Err(at(format!("{what}: method must be GET or POST")));
-                }
-                let templates = spec.headers.values().chain(spec.basic.iter().flatten());
-                for t in templates {
-                    for name in placeholders(t) {
-                        if !known.contains(name) {
-                            return Err(at(format!("{what}: unknown placeholder {{{name}}}")));
-                        }
-                    }
-                }
-                if what == "identity" && spec.pointer.is_empty() {
-                    return Err(at("identity needs at least one pointer".into()));
-                }
-                if spec.pointer.iter().any(|ptr| !ptr.starts_with('/')) {
-                    return Err(at(format!("{what}: pointers start with /")));
-                }
-                if !(100..=599).contains(&spec.expect_status) {
-                    return Err(at(format!("{what}: expect_status out of range")));
-                }
-            }
+            check_provider(p, &mut patterns).map_err(at)?;
         }
         Ok(Catalog {
             providers: file.provider,
@@ -310,6 +231,116 @@ pub fn fill(template: &str, value: impl Fn(&str) -> Option<String>) -> Option<St
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// Checks one provider entry; the patterns of its fields go into `patterns`.
+fn check_provider(
+    p: &Provider,
+    patterns: &mut BTreeMap<(String, String), Regex>,
+) -> Result<(), String> {
+    if p.name.trim().is_empty() || p.category.trim().is_empty() {
+        return Err("name and category are required".into());
+    }
+    if !p.docs.starts_with("https://") {
+        return Err("docs must be an https URL".into());
+    }
+    let names = check_fields(p, patterns)?;
+    let known = check_auth(p, names)?;
+    for (what, spec) in [("verify", &p.verify), ("identity", &p.identity)] {
+        if let Some(spec) = spec {
+            check_request(what, spec, &known)?;
+        }
+    }
+    Ok(())
+}
+
+/// Field names are unique slugs with anchored patterns that their defaults match.
+fn check_fields<'a>(
+    p: &'a Provider,
+    patterns: &mut BTreeMap<(String, String), Regex>,
+) -> Result<HashSet<&'a str>, String> {
+    let mut names = HashSet::new();
+    for f in &p.fields {
+        if !is_slug(&f.name) || !names.insert(f.name.as_str()) {
+            return Err(format!("field {:?} is invalid or repeated", f.name));
+        }
+        if !f.pattern.starts_with('^') || !f.pattern.ends_with('$') {
+            return Err(format!("field {:?}: pattern must be anchored", f.name));
+        }
+        let re =
+            Regex::new(&f.pattern).map_err(|e| format!("field {:?}: bad pattern: {e}", f.name))?;
+        if let Some(d) = &f.default
+            && !re.is_match(d)
+        {
+            return Err(format!("field {:?}: default fails its pattern", f.name));
+        }
+        patterns.insert((p.id.clone(), f.name.clone()), re);
+    }
+    Ok(names)
+}
+
+/// The auth mode and its section agree; returns the placeholders requests may use.
+fn check_auth<'a>(p: &'a Provider, names: HashSet<&'a str>) -> Result<HashSet<&'a str>, String> {
+    let mut known = names;
+    match (p.auth, &p.oauth2) {
+        (AuthMode::OAuth2, Some(o)) => {
+            known.insert("access_token");
+            if p.generic {
+                known.insert("authorization_url");
+                known.insert("token_url");
+            }
+            for url in [&o.authorization_url, &o.token_url]
+                .into_iter()
+                .chain(o.revocation_url.as_ref())
+            {
+                check_url_template(url, &known, p.generic)?;
+            }
+            if o.scope_separator.is_empty() {
+                return Err("scope_separator must not be empty".into());
+            }
+            if p.fields.iter().any(|f| f.secret) {
+                return Err("OAuth2 placeholder fields cannot be secret".into());
+            }
+        }
+        (AuthMode::OAuth2, None) => return Err("auth = oauth2 needs [oauth2]".into()),
+        (_, Some(_)) => return Err("[oauth2] only for auth = oauth2".into()),
+        (_, None) => {
+            if p.fields.is_empty() {
+                return Err("credential providers need fields".into());
+            }
+            if !p.fields.iter().any(|f| f.secret) {
+                return Err("credential providers need a secret field".into());
+            }
+        }
+    }
+    Ok(known)
+}
+
+/// A verification or identity request uses known placeholders, GET or POST, JSON pointers and
+/// a real status.
+fn check_request(what: &str, spec: &RequestSpec, known: &HashSet<&str>) -> Result<(), String> {
+    check_url_template(&spec.url, known, false).map_err(|e| format!("{what}: {e}"))?;
+    if spec.method != "GET" && spec.method != "POST" {
+        return Err(format!("{what}: method must be GET or POST"));
+    }
+    let templates = spec.headers.values().chain(spec.basic.iter().flatten());
+    for t in templates {
+        for name in placeholders(t) {
+            if !known.contains(name) {
+                return Err(format!("{what}: unknown placeholder {{{name}}}"));
+            }
+        }
+    }
+    if what == "identity" && spec.pointer.is_empty() {
+        return Err("identity needs at least one pointer".into());
+    }
+    if spec.pointer.iter().any(|ptr| !ptr.starts_with('/')) {
+        return Err(format!("{what}: pointers start with /"));
+    }
+    if !(100..=599).contains(&spec.expect_status) {
+        return Err(format!("{what}: expect_status out of range"));
+    }
+    Ok(())
 }
 
 fn check_url_template(template: &str, known: &HashSet<&str>, generic: bool) -> Result<(), String> {

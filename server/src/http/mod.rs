@@ -69,6 +69,7 @@ pub fn router(config: &Config, state: AppState) -> Router {
     own_routes = own_routes.merge(crate::rest::router(
         state.clone(),
         config.api_rate_limit_per_minute,
+        security::BODY_LIMIT_BYTES,
     ));
     if config.demo {
         own_routes = own_routes.merge(crate::demo::routes(crate::demo::DemoProvider::new(

@@ -4,7 +4,7 @@
 //! produced it.
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -16,7 +16,6 @@ use utoipa::openapi::{
 };
 
 use super::Problem;
-use crate::http::security::BODY_LIMIT_BYTES;
 
 /// The media type of every error answer (RFC 9457).
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -287,16 +286,16 @@ fn has_type(value: &Value, json_type: &str) -> bool {
     }
 }
 
-/// The edge of `/api/v1`: reads the request body in full (at most [`BODY_LIMIT_BYTES`]), so a
+/// The edge of `/api/v1`: reads the request body in full (at most `limit` bytes), so a
 /// body over the limit gets the same `413` problem with or without `Content-Length`, and turns
 /// every error answer that is not yet a problem document (a `405` from the router, an extractor's
 /// rejection) into one, keeping its headers (`Allow`).
-pub async fn edges(request: Request, next: Next) -> Response {
+pub async fn edges(State(limit): State<usize>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, BODY_LIMIT_BYTES).await {
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => bytes,
         Err(e) if is_length_limit(&e) => {
-            return Problem::payload_too_large(BODY_LIMIT_BYTES).into_response();
+            return Problem::payload_too_large(limit).into_response();
         }
         Err(e) => {
             tracing::debug!(error = %e, "could not read a request body");

@@ -124,8 +124,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     parts().1
 }
 
-/// The `/api/v1` routes, the OpenAPI document and the docs page.
-pub fn router(app: AppState, rate_limit_per_minute: u32) -> Router<AppState> {
+/// The `/api/v1` routes, the OpenAPI document and the docs page. Bodies over `body_limit_bytes`
+/// are refused with `413`.
+pub fn router(
+    app: AppState,
+    rate_limit_per_minute: u32,
+    body_limit_bytes: usize,
+) -> Router<AppState> {
     let (routes, doc) = parts();
     let openapi_json = Arc::new(doc.to_pretty_json().unwrap_or_else(|_| "{}".into()));
     let docs_page = Arc::new(docs::render(&doc));
@@ -140,7 +145,10 @@ pub fn router(app: AppState, rate_limit_per_minute: u32) -> Router<AppState> {
         .route("/api/v1/openapi.json", get(serve_openapi))
         .route("/api/v1", axum::routing::any(not_found))
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
-        .layer(axum::middleware::from_fn(contract::edges))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit_bytes,
+            contract::edges,
+        ))
         .route(
             "/api/docs",
             get(move || {

@@ -1,7 +1,7 @@
 //! Events for the admin's backend. [`emit`] writes an event and one pending delivery per
 //! subscribed webhook endpoint, on the caller's connection — inside the transaction of the change
 //! it describes, so that a change is never committed without its announcement (nor announced
-//! without being committed). The delivery worker in [`super::webhooks`] sends them later.
+//! without being committed). The webhook delivery worker sends them later.
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr};
 use sea_orm::{EntityTrait, QueryFilter, QuerySelect};

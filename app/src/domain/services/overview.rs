@@ -47,39 +47,30 @@ async fn count(db: &impl ConnectionTrait, condition: Condition) -> Result<u64, A
         .await?)
 }
 
-/// One page of the overview after `cursor` (from a previous page's `next`).
-pub async fn load(
+/// The totals above the table.
+async fn counts(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+) -> Result<OverviewCounts, AppError> {
+    let with_state =
+        |state: ConnectionState| Condition::all().add(connection::Column::Status.eq(state));
+    Ok(OverviewCounts {
+        tenants: tenant::Entity::find().count(db).await?,
+        connected: count(db, with_state(ConnectionState::Connected)).await?,
+        expires_soon: count(db, expiring_soon(now)).await?,
+        needs_reauth: count(db, with_state(ConnectionState::NeedsReauth)).await?,
+        error: count(db, with_state(ConnectionState::Error)).await?,
+    })
+}
+
+/// A page of tenants by name after `cursor` (only those with a problem when asked), and the
+/// cursor of the next page.
+async fn tenant_page(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
     only_problems: bool,
     cursor: Option<&str>,
-) -> Result<OverviewData, AppError> {
-    let counts = OverviewCounts {
-        tenants: tenant::Entity::find().count(db).await?,
-        connected: count(
-            db,
-            Condition::all().add(connection::Column::Status.eq(ConnectionState::Connected)),
-        )
-        .await?,
-        expires_soon: count(db, expiring_soon(now)).await?,
-        needs_reauth: count(
-            db,
-            Condition::all().add(connection::Column::Status.eq(ConnectionState::NeedsReauth)),
-        )
-        .await?,
-        error: count(
-            db,
-            Condition::all().add(connection::Column::Status.eq(ConnectionState::Error)),
-        )
-        .await?,
-    };
-
-    let columns: Vec<connector::Model> = connector::Entity::find()
-        .filter(connector::Column::Enabled.eq(true))
-        .order_by_asc(connector::Column::Name)
-        .all(db)
-        .await?;
-
+) -> Result<(Vec<tenant::Model>, Option<String>), AppError> {
     let mut select = tenant::Entity::find();
     if only_problems {
         let with_problems = Query::select()
@@ -117,7 +108,23 @@ pub async fn load(
             fwd: true,
         })
     });
+    Ok((rows, next))
+}
 
+/// One page of the overview after `cursor` (from a previous page's `next`).
+pub async fn load(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    only_problems: bool,
+    cursor: Option<&str>,
+) -> Result<OverviewData, AppError> {
+    let counts = counts(db, now).await?;
+    let columns: Vec<connector::Model> = connector::Entity::find()
+        .filter(connector::Column::Enabled.eq(true))
+        .order_by_asc(connector::Column::Name)
+        .all(db)
+        .await?;
+    let (rows, next) = tenant_page(db, now, only_problems, cursor).await?;
     let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
     let mut by_pair: HashMap<(Uuid, Uuid), ConnectionStatus> = HashMap::new();
     for c in connection::Entity::find()

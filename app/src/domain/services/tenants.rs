@@ -255,21 +255,8 @@ pub async fn list(db: &impl ConnectionTrait, query: &TenantQuery) -> Result<Tena
     let forward = cursor.as_ref().is_none_or(|c| c.fwd);
 
     let mut select = tenant::Entity::find();
-    let search = query.search.trim();
-    if !search.is_empty() {
-        let escaped = escape_like(&search.to_lowercase());
-        let prefix = escape_like(search);
-        select = select.filter(
-            Condition::any()
-                .add(
-                    Expr::col(tenant::Column::NameKey)
-                        .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-                )
-                .add(
-                    Expr::col(tenant::Column::ExternalId)
-                        .like(LikeExpr::new(format!("{prefix}%")).escape('\\')),
-                ),
-        );
+    if let Some(condition) = search_condition(&query.search) {
+        select = select.filter(condition);
     }
     // Ascending order in the direction of travel; a backwards page is read reversed.
     let (ascending, key_col) = match query.sort {
@@ -314,28 +301,13 @@ pub async fn list(db: &impl ConnectionTrait, query: &TenantQuery) -> Result<Tena
         rows.reverse();
     }
 
-    let boundary = |model: &tenant::Model, fwd: bool| {
-        encode(&Cursor {
-            k: if key_col.is_some() {
-                model.name_key.clone()
-            } else {
-                String::new()
-            },
-            id: model.id,
-            fwd,
-        })
-    };
-    let (next, prev) = match (rows.first(), rows.last()) {
-        (Some(first), Some(last)) => {
-            let more_after = if forward { has_more } else { true };
-            let more_before = if forward { cursor.is_some() } else { has_more };
-            (
-                more_after.then(|| boundary(last, true)),
-                more_before.then(|| boundary(first, false)),
-            )
-        }
-        _ => (None, None),
-    };
+    let (next, prev) = page_cursors(
+        &rows,
+        key_col.is_some(),
+        forward,
+        has_more,
+        cursor.is_some(),
+    );
 
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let counts = connected_counts(db, &ids).await?;
@@ -347,6 +319,60 @@ pub async fn list(db: &impl ConnectionTrait, query: &TenantQuery) -> Result<Tena
         })
         .collect();
     Ok(TenantPage { rows, next, prev })
+}
+
+/// Tenants whose name contains `search` (any case) or whose external id starts with it.
+fn search_condition(search: &str) -> Option<Condition> {
+    let search = search.trim();
+    if search.is_empty() {
+        return None;
+    }
+    let escaped = escape_like(&search.to_lowercase());
+    let prefix = escape_like(search);
+    Some(
+        Condition::any()
+            .add(
+                Expr::col(tenant::Column::NameKey)
+                    .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+            )
+            .add(
+                Expr::col(tenant::Column::ExternalId)
+                    .like(LikeExpr::new(format!("{prefix}%")).escape('\\')),
+            ),
+    )
+}
+
+/// The cursors of the pages after and before `rows` (in display order), where there are such
+/// pages.
+fn page_cursors(
+    rows: &[tenant::Model],
+    by_name: bool,
+    forward: bool,
+    has_more: bool,
+    came_from_cursor: bool,
+) -> (Option<String>, Option<String>) {
+    let boundary = |model: &tenant::Model, fwd: bool| {
+        encode(&Cursor {
+            k: if by_name {
+                model.name_key.clone()
+            } else {
+                String::new()
+            },
+            id: model.id,
+            fwd,
+        })
+    };
+    match (rows.first(), rows.last()) {
+        (Some(first), Some(last)) => {
+            let more_after = if forward { has_more } else { true };
+            let more_before = if forward { came_from_cursor } else { has_more };
+            (
+                more_after.then(|| boundary(last, true)),
+                more_before.then(|| boundary(first, false)),
+            )
+        }
+        _ => (None, None),
+    }
 }
 
 fn escape_like(text: &str) -> String {

@@ -4,12 +4,14 @@
 
 pub mod credentials;
 mod refresh;
+mod refresh_lock;
 
 pub use credentials::{Credentials, open_credentials};
 pub use refresh::{
-    IDLE_REFRESH, MAX_REFRESH_FAILURES, REFRESH_MARGIN, RefreshLocks, fresh_credentials,
-    refresh_ahead, refresh_due,
+    IDLE_REFRESH, MAX_REFRESH_FAILURES, REFRESH_MARGIN, fresh_credentials, refresh_ahead,
+    refresh_due,
 };
+pub use refresh_lock::RefreshLocks;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{

@@ -2,18 +2,15 @@
 //! refresh worker. One refresh per connection at a time, within this process (a lock per
 //! connection) and across instances (a claim on the row).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
-
 use oauth2::{RefreshToken, RequestTokenError, TokenResponse};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use super::refresh_lock::{claim, release};
 use super::{Credentials, CredentialsError, credentials, get, open_credentials};
 use crate::domain::AppState;
 use crate::domain::catalog::fill;
@@ -35,28 +32,8 @@ fn refresh_backoff(failures: i32) -> Duration {
     let exp = u32::try_from(failures.clamp(1, 7) - 1).unwrap_or(0);
     Duration::minutes(2i64.pow(exp)).min(Duration::hours(1))
 }
-/// How long one server holds the right to refresh a connection.
-const CLAIM_LIFETIME: Duration = Duration::seconds(30);
 /// How often a server waiting for another one's refresh looks again.
 const CLAIM_POLL: std::time::Duration = std::time::Duration::from_millis(100);
-
-/// One async lock per connection being refreshed in this process; entries vanish with their
-/// last user.
-#[derive(Default)]
-pub struct RefreshLocks(Mutex<HashMap<Uuid, Weak<tokio::sync::Mutex<()>>>>);
-
-impl RefreshLocks {
-    fn get(&self, id: Uuid) -> Arc<tokio::sync::Mutex<()>> {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(lock) = map.get(&id).and_then(Weak::upgrade) {
-            return lock;
-        }
-        map.retain(|_, weak| weak.strong_count() > 0);
-        let lock = Arc::new(tokio::sync::Mutex::new(()));
-        map.insert(id, Arc::downgrade(&lock));
-        lock
-    }
-}
 
 /// Who needs the token refreshed, which decides when it is due.
 #[derive(Debug, Clone, Copy)]
@@ -201,39 +178,6 @@ fn usable(model: connection::Model) -> Result<connection::Model, CredentialsErro
         ConnectionState::NeedsReauth => Err(CredentialsError::NeedsReauth),
         _ => Ok(model),
     }
-}
-
-async fn claim(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    now: OffsetDateTime,
-) -> Result<bool, CredentialsError> {
-    let claimed = connection::Entity::update_many()
-        .col_expr(
-            connection::Column::RefreshClaimedUntil,
-            Expr::value(now + CLAIM_LIFETIME),
-        )
-        .filter(connection::Column::Id.eq(id))
-        .filter(
-            Condition::any()
-                .add(connection::Column::RefreshClaimedUntil.is_null())
-                .add(connection::Column::RefreshClaimedUntil.lte(now)),
-        )
-        .exec(db)
-        .await?;
-    Ok(claimed.rows_affected == 1)
-}
-
-async fn release(db: &impl ConnectionTrait, id: Uuid) -> Result<(), CredentialsError> {
-    connection::Entity::update_many()
-        .col_expr(
-            connection::Column::RefreshClaimedUntil,
-            Expr::value(Option::<OffsetDateTime>::None),
-        )
-        .filter(connection::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// Refreshes the access token at the connector's token endpoint and stores the new tokens (and a

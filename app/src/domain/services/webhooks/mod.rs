@@ -19,30 +19,29 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::events::EVENT_TYPES;
 use super::one_line;
 use crate::domain::AppState;
 use crate::domain::entities::webhook_delivery::DeliveryState;
 use crate::domain::entities::{event, webhook_attempt, webhook_delivery, webhook_endpoint};
 use crate::error::AppError;
 use crate::types::{
-    CreatedWebhookEndpoint, WebhookAttemptInfo, WebhookDeliveryInfo, WebhookEndpointInfo,
+    CreatedWebhookEndpoint, EventType, WebhookAttemptInfo, WebhookDeliveryInfo, WebhookEndpointInfo,
 };
 use signing::{new_secret, secret_aad};
 
+/// The event types an endpoint receives, each once, in the order of [`EventType::ALL`].
 fn validate_event_types(types: &[String]) -> Result<Vec<String>, AppError> {
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<EventType> = Vec::new();
     for t in types {
         let t = t.trim();
-        if !EVENT_TYPES.iter().any(|(known, _)| *known == t) {
-            return Err(AppError::Validation(format!("{t:?} is not an event type.")));
-        }
-        if !out.iter().any(|o| o == t) {
-            out.push(t.to_owned());
+        let known = EventType::parse(t)
+            .ok_or_else(|| AppError::Validation(format!("{t:?} is not an event type.")))?;
+        if !out.contains(&known) {
+            out.push(known);
         }
     }
-    out.sort_by_key(|t| EVENT_TYPES.iter().position(|(k, _)| k == t));
-    Ok(out)
+    out.sort_by_key(|t| EventType::ALL.iter().position(|k| k == t));
+    Ok(out.into_iter().map(|t| t.as_str().to_owned()).collect())
 }
 
 /// Creates an endpoint; its signing secret is in the result only this once.
