@@ -69,7 +69,7 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "session sweep failed");
             }
-            if let Err(e) = crate::rest::idempotency::sweep(&s.db, s.clock.now()).await {
+            if let Err(e) = app::domain::services::idempotency::sweep(&s.db, s.clock.now()).await {
                 tracing::warn!(error = %e, "idempotency sweep failed");
             }
             if let Err(e) = events::sweep(&s.db, s.clock.now()).await {

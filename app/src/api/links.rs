@@ -24,7 +24,10 @@ pub async fn generate_link(
         return Err(AppError::Validation("Too many preset values.".into()));
     }
     let options = links::LinkOptions {
-        expires_in_minutes,
+        // A lifetime too long to represent is simply out of range.
+        expires_in: expires_in_minutes
+            .checked_mul(60)
+            .map_or(time::Duration::MAX, time::Duration::seconds),
         single_use,
         note,
         presets: presets.into_iter().collect(),

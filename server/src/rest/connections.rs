@@ -1,18 +1,17 @@
 //! `/api/v1/connections`: list, get (metadata), credentials (refreshed when due), delete; and
 //! `/api/v1/exchange` for exchange codes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
+use app::domain::entities::connection;
 use app::domain::entities::connection::ConnectionState;
-use app::domain::entities::{connection, connector, tenant};
 use app::domain::services::connections::Credentials;
 use app::domain::services::connections::{self, ConnectionFilter};
-use app::domain::services::exchange;
+use app::domain::services::{exchange, tenants};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -157,27 +156,8 @@ async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connec
     let now = api.app.clock.now();
     // One query per table for the whole page.
     let tenant_ids: Vec<uuid::Uuid> = models.iter().map(|m| m.tenant_id).collect();
-    let connector_ids: Vec<uuid::Uuid> = models.iter().map(|m| m.connector_id).collect();
-    let external_ids: HashMap<uuid::Uuid, String> = tenant::Entity::find()
-        .select_only()
-        .column(tenant::Column::Id)
-        .column(tenant::Column::ExternalId)
-        .filter(tenant::Column::Id.is_in(tenant_ids))
-        .into_tuple::<(uuid::Uuid, String)>()
-        .all(&api.app.db)
-        .await?
-        .into_iter()
-        .collect();
-    let keys: HashMap<uuid::Uuid, String> = connector::Entity::find()
-        .select_only()
-        .column(connector::Column::Id)
-        .column(connector::Column::Key)
-        .filter(connector::Column::Id.is_in(connector_ids))
-        .into_tuple::<(uuid::Uuid, String)>()
-        .all(&api.app.db)
-        .await?
-        .into_iter()
-        .collect();
+    let external_ids = tenants::external_ids(&api.app.db, &tenant_ids).await?;
+    let keys = app::domain::services::connectors::keys(&api.app.db).await?;
     models
         .into_iter()
         .map(|m| {

@@ -1,6 +1,5 @@
 //! `/api/v1/connectors`: list, get, create from a catalog provider, update, enable, disable.
 
-use app::domain::entities::connector;
 use app::domain::services::connectors::{self, ConnectorInput};
 use app::types::{ConnectorInfo, ConnectorOptions};
 use axum::Json;
@@ -8,7 +7,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -168,15 +166,7 @@ fn to_dto(info: ConnectorInfo) -> Connector {
 
 /// A connector by id or key.
 pub(super) async fn find(api: &Api, key: &str) -> Result<connectors::Resolved, Problem> {
-    if let Ok(id) = uuid::Uuid::parse_str(key) {
-        return Ok(connectors::get(&api.app.db, id).await?);
-    }
-    let model = connector::Entity::find()
-        .filter(connector::Column::Key.eq(key))
-        .one(&api.app.db)
-        .await?
-        .ok_or_else(Problem::not_found)?;
-    Ok(connectors::resolve(model)?)
+    Ok(connectors::find_by_key(&api.app.db, key).await?)
 }
 
 async fn describe(api: &Api, id: uuid::Uuid) -> Result<Connector, Problem> {

@@ -1,12 +1,10 @@
 //! `Idempotency-Key` on create endpoints: the first response to a key is remembered for a day and
 //! replayed to retries of the same request; the same key with a different request is refused.
 
-use app::domain::entities::idempotency_key;
+use app::domain::services::idempotency::{self, Claim};
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use super::{Api, Caller, Problem};
@@ -45,8 +43,6 @@ impl utoipa::IntoParams for IdempotencyHeader {
         ]
     }
 }
-/// Records older than this are ignored (and may be swept).
-const RETENTION: time::Duration = time::Duration::hours(24);
 
 /// Runs `create` at most once per (API key, `Idempotency-Key`, request). Without the header it
 /// simply runs.
@@ -85,78 +81,44 @@ where
     let fingerprint = hasher.finalize().to_vec();
     let db = &api.app.db;
     let now = api.app.clock.now();
-
-    // Forget an expired record under this key, so the key can be used again.
-    let _ = idempotency_key::Entity::delete_many()
-        .filter(idempotency_key::Column::ApiKeyId.eq(caller.0.key_id))
-        .filter(idempotency_key::Column::Key.eq(key.as_str()))
-        .filter(idempotency_key::Column::CreatedAt.lt(now - RETENTION))
-        .exec(db)
-        .await;
-
-    let id = uuid::Uuid::now_v7();
-    let inserted = idempotency_key::ActiveModel {
-        id: Set(id),
-        api_key_id: Set(caller.0.key_id),
-        key: Set(key.clone()),
-        fingerprint: Set(fingerprint.clone()),
-        status: Set(None),
-        body: Set(None),
-        created_at: Set(now),
-    }
-    .insert(db)
-    .await;
-    if inserted.is_err() {
-        let existing = idempotency_key::Entity::find()
-            .filter(idempotency_key::Column::ApiKeyId.eq(caller.0.key_id))
-            .filter(idempotency_key::Column::Key.eq(key.as_str()))
-            .one(db)
-            .await;
-        return match existing {
-            Ok(Some(record)) if record.fingerprint != fingerprint => Problem::new(
+    let id = match idempotency::claim(db, now, caller.0.key_id, &key, &fingerprint).await {
+        Ok(Claim::Claimed(id)) => id,
+        Ok(Claim::Replay { status, body }) => return replay(status, body),
+        Ok(Claim::Reused) => {
+            return Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",
                 "Idempotency key reused",
                 Some("This Idempotency-Key was used with a different request.".into()),
             )
-            .into_response(),
-            Ok(Some(idempotency_key::Model {
-                status: Some(status),
-                body: Some(body),
-                ..
-            })) => replay(status, body),
-            Ok(Some(_)) => Problem::new(
+            .into_response();
+        }
+        Ok(Claim::InProgress) => {
+            return Problem::new(
                 StatusCode::CONFLICT,
                 "idempotency_in_progress",
                 "Request in progress",
                 Some("A request with this Idempotency-Key is still running; retry shortly.".into()),
             )
-            .into_response(),
-            _ => Problem::internal().into_response(),
-        };
-    }
+            .into_response();
+        }
+        Err(e) => return Problem::from(e).into_response(),
+    };
 
     let response = create().await;
     let (parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
         return Problem::internal().into_response();
     };
-    if parts.status.is_server_error() {
+    let kept = if parts.status.is_server_error() {
         // Nothing was created for sure; let a retry run again.
-        let _ = idempotency_key::Entity::delete_by_id(id).exec(db).await;
+        idempotency::abandon(db, id).await
     } else {
-        let _ = idempotency_key::Entity::update_many()
-            .col_expr(
-                idempotency_key::Column::Status,
-                Expr::value(i32::from(parts.status.as_u16())),
-            )
-            .col_expr(
-                idempotency_key::Column::Body,
-                Expr::value(String::from_utf8_lossy(&bytes).into_owned()),
-            )
-            .filter(idempotency_key::Column::Id.eq(id))
-            .exec(db)
-            .await;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        idempotency::finish(db, id, parts.status.as_u16(), text).await
+    };
+    if let Err(e) = kept {
+        tracing::warn!(error = %e, "the idempotency record could not be updated");
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -177,16 +139,4 @@ fn replay(status: i32, body: String) -> Response {
         HeaderValue::from_static("true"),
     );
     response
-}
-
-/// Deletes records past their retention; returns how many.
-pub async fn sweep(
-    db: &impl sea_orm::ConnectionTrait,
-    now: time::OffsetDateTime,
-) -> Result<u64, sea_orm::DbErr> {
-    Ok(idempotency_key::Entity::delete_many()
-        .filter(idempotency_key::Column::CreatedAt.lt(now - RETENTION))
-        .exec(db)
-        .await?
-        .rows_affected)
 }

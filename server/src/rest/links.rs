@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use app::domain::entities::{connect_link, connector};
-use app::domain::services::links::{self, LinkOptions};
+use app::domain::entities::connect_link;
+use app::domain::services::links::{self, LinkFilter, LinkOptions};
 use app::domain::services::tenants::{self, TenantInput};
 use app::types::limits;
 use axum::Json;
@@ -12,7 +12,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -178,17 +177,9 @@ pub struct LinkListQuery {
     pub cursor: Option<String>,
 }
 
-/// Connector keys by id; connectors are few, so one query serves a whole page of links.
+/// Connector keys by id.
 async fn connector_keys(api: &Api) -> Result<HashMap<uuid::Uuid, String>, Problem> {
-    Ok(connector::Entity::find()
-        .select_only()
-        .column(connector::Column::Id)
-        .column(connector::Column::Key)
-        .into_tuple::<(uuid::Uuid, String)>()
-        .all(&api.app.db)
-        .await?
-        .into_iter()
-        .collect())
+    Ok(app::domain::services::connectors::keys(&api.app.db).await?)
 }
 
 fn to_dto(
@@ -226,23 +217,25 @@ fn to_dto(
 async fn resolve_tenant(api: &Api, t: TenantRef) -> Result<uuid::Uuid, Problem> {
     match (t.id, t.external_id) {
         (Some(id), None) => Ok(tenants::get(&api.app.db, path_id(&id)?).await?.id),
-        (None, Some(external_id)) => match super::tenants::find(api, &external_id).await {
-            Ok(model) if model.external_id == external_id => Ok(model.id),
-            Ok(_) | Err(_) => match t.name {
-                Some(name) => {
-                    let (model, _) = tenants::upsert_by_external_id(
-                        &api.app.db,
-                        api.app.clock.as_ref(),
-                        &TenantInput { name, external_id },
-                    )
-                    .await?;
-                    Ok(model.id)
-                }
-                None => Err(Problem::from(app::error::AppError::Validation(
-                    "No tenant has this external_id; give tenant.name to create it.".into(),
-                ))),
-            },
-        },
+        (None, Some(external_id)) => {
+            match tenants::find_by_external_id(&api.app.db, &external_id).await? {
+                Some(model) => Ok(model.id),
+                None => match t.name {
+                    Some(name) => {
+                        let (model, _) = tenants::upsert_by_external_id(
+                            &api.app.db,
+                            api.app.clock.as_ref(),
+                            &TenantInput { name, external_id },
+                        )
+                        .await?;
+                        Ok(model.id)
+                    }
+                    None => Err(Problem::from(app::error::AppError::Validation(
+                        "No tenant has this external_id; give tenant.name to create it.".into(),
+                    ))),
+                },
+            }
+        }
         _ => Err(Problem::from(app::error::AppError::Validation(
             "Give tenant.id or tenant.external_id.".into(),
         ))),
@@ -276,18 +269,14 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
         })?;
         connector_ids.push(found.model.id);
     }
-    let seconds = input
-        .expires_in
-        .unwrap_or(limits::LINK_DEFAULT_MINUTES * 60);
-    if !(limits::LINK_MIN_MINUTES * 60..=limits::LINK_MAX_MINUTES * 60).contains(&seconds) {
-        return Err(Problem::from(app::error::AppError::Validation(
-            "expires_in is 300 to 2592000 seconds.".into(),
-        )));
-    }
+    let expires_in = match input.expires_in {
+        Some(seconds) => time::Duration::seconds(seconds),
+        None => time::Duration::minutes(limits::LINK_DEFAULT_MINUTES),
+    };
     let tenant_id = resolve_tenant(api, input.tenant).await?;
     let end_user = input.end_user.unwrap_or_default();
     let options = LinkOptions {
-        expires_in_minutes: seconds.div_euclid(60),
+        expires_in,
         single_use: input.single_use.unwrap_or(true),
         note: end_user.email.clone().unwrap_or_default(),
         presets: input.presets.unwrap_or_default(),
@@ -364,10 +353,7 @@ pub async fn get_link(
     Path(id): Path<String>,
 ) -> Result<Json<Link>, Problem> {
     caller.require("links:read")?;
-    let link = connect_link::Entity::find_by_id(path_id(&id)?)
-        .one(&api.app.db)
-        .await?
-        .ok_or_else(Problem::not_found)?;
+    let link = links::get(&api.app.db, path_id(&id)?).await?;
     Ok(Json(to_dto(
         &api,
         &connector_keys(&api).await?,
@@ -391,25 +377,23 @@ pub async fn list_links(
     caller.require("links:read")?;
     let q: LinkListQuery = parse_query(query.as_deref())?;
     let limit = page_limit(q.limit.as_deref())?;
-    let mut condition = Condition::all();
-    if let Some(t) = &q.tenant_id {
-        condition = condition.add(connect_link::Column::TenantId.eq(path_id(t)?));
-    }
-    if let Some(c) = &q.connector {
-        let found = connectors::find(&api, c).await?;
-        condition = condition.add(connect_link::Column::ConnectorId.eq(found.model.id));
-    }
-    if let Some(cursor) = &q.cursor {
-        let after = uuid::Uuid::parse_str(cursor)
-            .map_err(|_| Problem::bad_request("cursor is not one this API issued."))?;
-        condition = condition.add(connect_link::Column::Id.gt(after));
-    }
-    let mut rows = connect_link::Entity::find()
-        .filter(condition)
-        .order_by_asc(connect_link::Column::Id)
-        .limit(limit + 1)
-        .all(&api.app.db)
-        .await?;
+    let tenant_id = q.tenant_id.as_deref().map(path_id).transpose()?;
+    let connector_id = match &q.connector {
+        Some(c) => Some(connectors::find(&api, c).await?.model.id),
+        None => None,
+    };
+    let after = match &q.cursor {
+        Some(cursor) => Some(
+            uuid::Uuid::parse_str(cursor)
+                .map_err(|_| Problem::bad_request("cursor is not one this API issued."))?,
+        ),
+        None => None,
+    };
+    let filter = LinkFilter {
+        tenant_id,
+        connector_id,
+    };
+    let mut rows = links::list(&api.app.db, filter, after, limit + 1).await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = more
@@ -438,10 +422,7 @@ pub async fn revoke_link(
     caller.require("links:write")?;
     let id = path_id(&id)?;
     links::revoke(&api.app.db, api.app.clock.as_ref(), id).await?;
-    let link = connect_link::Entity::find_by_id(id)
-        .one(&api.app.db)
-        .await?
-        .ok_or_else(Problem::not_found)?;
+    let link = links::get(&api.app.db, id).await?;
     Ok(Json(to_dto(
         &api,
         &connector_keys(&api).await?,

@@ -8,7 +8,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -140,15 +139,8 @@ async fn to_dto(api: &Api, model: tenant::Model) -> Result<Tenant, Problem> {
 }
 
 /// Finds a tenant by id, or by external id when `key` is not a UUID.
-pub(super) async fn find(api: &Api, key: &str) -> Result<tenant::Model, Problem> {
-    if let Ok(id) = uuid::Uuid::parse_str(key) {
-        return Ok(tenants::get(&api.app.db, id).await?);
-    }
-    tenant::Entity::find()
-        .filter(tenant::Column::ExternalId.eq(key))
-        .one(&api.app.db)
-        .await?
-        .ok_or_else(Problem::not_found)
+async fn find(api: &Api, key: &str) -> Result<tenant::Model, Problem> {
+    Ok(tenants::find_by_key(&api.app.db, key).await?)
 }
 
 /// List tenants.
@@ -168,10 +160,7 @@ pub async fn list_tenants(
     let q: TenantListQuery = parse_query(query.as_deref())?;
     let limit = page_limit(q.limit.as_deref())?;
     if let Some(external_id) = q.external_id {
-        let found = tenant::Entity::find()
-            .filter(tenant::Column::ExternalId.eq(external_id))
-            .one(&api.app.db)
-            .await?;
+        let found = tenants::find_by_external_id(&api.app.db, &external_id).await?;
         let mut data = Vec::new();
         if let Some(model) = found {
             data.push(to_dto(&api, model).await?);

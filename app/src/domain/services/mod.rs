@@ -10,6 +10,7 @@ pub mod connections;
 pub mod connectors;
 pub mod events;
 pub mod exchange;
+pub mod idempotency;
 pub mod links;
 pub mod outbound;
 pub mod overview;

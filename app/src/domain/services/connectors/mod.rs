@@ -91,6 +91,32 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Resolved, AppErr
     resolve(model)
 }
 
+/// A connector by id, or by key when `key` is not a UUID.
+pub async fn find_by_key(db: &impl ConnectionTrait, key: &str) -> Result<Resolved, AppError> {
+    if let Ok(id) = Uuid::parse_str(key) {
+        return get(db, id).await;
+    }
+    let model = connector::Entity::find()
+        .filter(connector::Column::Key.eq(key))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    resolve(model)
+}
+
+/// Every connector's key by id; connectors are few, so one query serves a whole page.
+pub async fn keys(db: &impl ConnectionTrait) -> Result<HashMap<Uuid, String>, AppError> {
+    Ok(connector::Entity::find()
+        .select_only()
+        .column(connector::Column::Id)
+        .column(connector::Column::Key)
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// Every connector, by name, with how many tenants are connected through each.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectorInfo>, AppError> {
     #[derive(FromQueryResult)]

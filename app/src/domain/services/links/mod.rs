@@ -40,7 +40,6 @@ pub async fn create(
     connector_id: Uuid,
     options: &LinkOptions,
 ) -> Result<(connect_link::Model, GeneratedLink), AppError> {
-    let minutes = options.expires_in_minutes;
     let checked = options.checked_fields(db).await?;
     tenants::get(db, tenant_id).await?;
     let connector = connectors::get(db, connector_id).await?;
@@ -62,7 +61,7 @@ pub async fn create(
 
     let token = new_token();
     let now = clock.now();
-    let expires_at = now + time::Duration::minutes(minutes);
+    let expires_at = now + options.expires_in;
     let model = connect_link::ActiveModel {
         id: Set(Uuid::now_v7()),
         token_hash: Set(token_hash(&token)),
@@ -155,6 +154,48 @@ pub struct LinkContext {
     pub choices: Vec<connectors::Resolved>,
     /// Whether the link offers more than one connector (chosen or not).
     pub offers_several: bool,
+}
+
+/// A link by id.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<connect_link::Model, AppError> {
+    connect_link::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Which links a listing shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LinkFilter {
+    /// Only this tenant's.
+    pub tenant_id: Option<Uuid>,
+    /// Only this connector's (its own connector).
+    pub connector_id: Option<Uuid>,
+}
+
+/// Up to `limit` links in creation order, after the link `after`.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: LinkFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<connect_link::Model>, AppError> {
+    let mut condition = Condition::all();
+    if let Some(t) = filter.tenant_id {
+        condition = condition.add(connect_link::Column::TenantId.eq(t));
+    }
+    if let Some(c) = filter.connector_id {
+        condition = condition.add(connect_link::Column::ConnectorId.eq(c));
+    }
+    if let Some(after) = after {
+        condition = condition.add(connect_link::Column::Id.gt(after));
+    }
+    Ok(connect_link::Entity::find()
+        .filter(condition)
+        .order_by_asc(connect_link::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
 }
 
 /// Looks a token up. Unknown, expired, revoked, used-up links and links of a disabled connector

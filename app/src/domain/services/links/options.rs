@@ -15,8 +15,8 @@ use crate::types::limits;
 /// What the admin chooses in the Connect popup.
 #[derive(Debug, Clone)]
 pub struct LinkOptions {
-    /// Lifetime in minutes (5 minutes to 30 days).
-    pub expires_in_minutes: i64,
+    /// Lifetime (5 minutes to 30 days).
+    pub expires_in: time::Duration,
     /// The link stops working once used.
     pub single_use: bool,
     /// Who will receive it.
@@ -42,7 +42,7 @@ pub struct LinkOptions {
 impl Default for LinkOptions {
     fn default() -> Self {
         Self {
-            expires_in_minutes: limits::LINK_DEFAULT_MINUTES,
+            expires_in: time::Duration::minutes(limits::LINK_DEFAULT_MINUTES),
             single_use: true,
             note: String::new(),
             presets: BTreeMap::new(),
@@ -116,8 +116,9 @@ impl LinkOptions {
         &self,
         db: &impl ConnectionTrait,
     ) -> Result<Checked, AppError> {
-        let minutes = self.expires_in_minutes;
-        if !(limits::LINK_MIN_MINUTES..=limits::LINK_MAX_MINUTES).contains(&minutes) {
+        let lifetime = time::Duration::minutes(limits::LINK_MIN_MINUTES)
+            ..=time::Duration::minutes(limits::LINK_MAX_MINUTES);
+        if !lifetime.contains(&self.expires_in) {
             return Err(AppError::Validation(
                 "A link is valid for 5 minutes to 30 days.".into(),
             ));
