@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    Api, Caller, Problem, connectors, page_limit, parse_json, parse_query, path_id, rfc3339,
+    Api, Caller, Problem, connectors, id_cursor, page_limit, parse_json, parse_query, path_id,
+    rfc3339,
 };
 
 /// A connection's metadata (never its credentials).
@@ -208,14 +209,8 @@ pub async fn list_connections(
         None => None,
     };
     let tenant_id = q.tenant_id.as_deref().map(path_id).transpose()?;
-    let after = match &q.cursor {
-        Some(c) => Some(
-            uuid::Uuid::parse_str(c)
-                .map_err(|_| Problem::bad_request("cursor is not one this API issued."))?,
-        ),
-        None => None,
-    };
-    let mut rows = connections::list(
+    let after = q.cursor.as_deref().map(id_cursor).transpose()?;
+    let page = connections::list(
         &api.app.db,
         &ConnectionFilter {
             tenant_id,
@@ -223,17 +218,12 @@ pub async fn list_connections(
             status,
         },
         after,
-        limit + 1,
+        limit,
     )
     .await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
     Ok(Json(ConnectionList {
-        data: to_dtos(&api, rows).await?,
-        next_cursor,
+        data: to_dtos(&api, page.rows).await?,
+        next_cursor: page.next,
     }))
 }
 

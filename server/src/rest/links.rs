@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    Api, Caller, Problem, connectors, idempotency, page_limit, parse_json, parse_query, path_id,
-    rfc3339,
+    Api, Caller, Problem, connectors, id_cursor, idempotency, page_limit, parse_json, parse_query,
+    path_id, rfc3339,
 };
 
 /// Which tenant a link is for: by `id`, or by `external_id` — created on the fly with `name`
@@ -382,29 +382,22 @@ pub async fn list_links(
         Some(c) => Some(connectors::find(&api, c).await?.model.id),
         None => None,
     };
-    let after = match &q.cursor {
-        Some(cursor) => Some(
-            uuid::Uuid::parse_str(cursor)
-                .map_err(|_| Problem::bad_request("cursor is not one this API issued."))?,
-        ),
-        None => None,
-    };
+    let after = q.cursor.as_deref().map(id_cursor).transpose()?;
     let filter = LinkFilter {
         tenant_id,
         connector_id,
     };
-    let mut rows = links::list(&api.app.db, filter, after, limit + 1).await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
+    let page = links::list(&api.app.db, filter, after, limit).await?;
     let keys = connector_keys(&api).await?;
-    let data = rows
+    let data = page
+        .rows
         .iter()
         .map(|row| to_dto(&api, &keys, row, None))
         .collect::<Result<_, _>>()?;
-    Ok(Json(LinkList { data, next_cursor }))
+    Ok(Json(LinkList {
+        data,
+        next_cursor: page.next,
+    }))
 }
 
 /// Revoke a connect link; it stops working at once.

@@ -392,6 +392,12 @@ pub(crate) fn page_limit_schema() -> utoipa::openapi::Object {
         .build()
 }
 
+/// The id an id-ordered listing's `cursor` names: `400` when it is not one the API issued.
+pub fn id_cursor(text: &str) -> Result<uuid::Uuid, Problem> {
+    app::domain::services::paging::after(text)
+        .ok_or_else(|| Problem::bad_request("cursor is not one this API issued."))
+}
+
 /// A path id: anything that is not a UUID is simply not found.
 pub fn path_id(text: &str) -> Result<uuid::Uuid, Problem> {
     uuid::Uuid::parse_str(text).map_err(|_| Problem::not_found())

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod links;
 pub mod outbound;
 pub mod overview;
+pub mod paging;
 pub mod tenant_details;
 pub mod tenants;
 pub mod throttle;

@@ -21,6 +21,7 @@ use sea_orm::{
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use super::paging::{self, Page};
 use super::{connectors, events};
 use crate::domain::AppState;
 use crate::domain::catalog::fill;
@@ -45,13 +46,13 @@ pub struct ConnectionFilter {
     pub status: Option<ConnectionState>,
 }
 
-/// One page of connections by id (creation order), after `after`.
+/// One page of up to `limit` connections by id (creation order), after `after`.
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: &ConnectionFilter,
     after: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<connection::Model>, AppError> {
+) -> Result<Page<connection::Model>, AppError> {
     let mut condition = Condition::all();
     if let Some(t) = filter.tenant_id {
         condition = condition.add(connection::Column::TenantId.eq(t));
@@ -60,17 +61,18 @@ pub async fn list(
         condition = condition.add(connection::Column::ConnectorId.eq(c));
     }
     if let Some(s) = &filter.status {
-        condition = condition.add(connection::Column::Status.eq(s.as_str()));
+        condition = condition.add(connection::Column::Status.eq(*s));
     }
     if let Some(after) = after {
         condition = condition.add(connection::Column::Id.gt(after));
     }
-    Ok(connection::Entity::find()
+    let rows = connection::Entity::find()
         .filter(condition)
         .order_by_asc(connection::Column::Id)
-        .limit(limit)
+        .limit(paging::fetch_size(limit))
         .all(db)
-        .await?)
+        .await?;
+    Ok(paging::page(rows, limit, |r| r.id))
 }
 
 /// A connection by id.

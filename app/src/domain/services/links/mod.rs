@@ -17,6 +17,7 @@ pub use options::{LinkOptions, MAX_ALLOWED_CONNECTORS, MAX_TAGS};
 use options::Checked;
 
 use super::connectors::{self, Resolved};
+use super::paging::{self, Page};
 use super::{events, tenants};
 use crate::domain::clock::Clock;
 use crate::domain::crypto::{new_token, token_hash};
@@ -173,13 +174,13 @@ pub struct LinkFilter {
     pub connector_id: Option<Uuid>,
 }
 
-/// Up to `limit` links in creation order, after the link `after`.
+/// One page of up to `limit` links in creation order, after the link `after`.
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: LinkFilter,
     after: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<connect_link::Model>, AppError> {
+) -> Result<Page<connect_link::Model>, AppError> {
     let mut condition = Condition::all();
     if let Some(t) = filter.tenant_id {
         condition = condition.add(connect_link::Column::TenantId.eq(t));
@@ -190,12 +191,13 @@ pub async fn list(
     if let Some(after) = after {
         condition = condition.add(connect_link::Column::Id.gt(after));
     }
-    Ok(connect_link::Entity::find()
+    let rows = connect_link::Entity::find()
         .filter(condition)
         .order_by_asc(connect_link::Column::Id)
-        .limit(limit)
+        .limit(paging::fetch_size(limit))
         .all(db)
-        .await?)
+        .await?;
+    Ok(paging::page(rows, limit, |r| r.id))
 }
 
 /// Looks a token up. Unknown, expired, revoked, used-up links and links of a disabled connector
