@@ -207,16 +207,72 @@ pub fn generate_master_key() -> Zeroizing<String> {
     Zeroizing::new(STANDARD.encode(key.as_ref()))
 }
 
-/// A new bearer token: 256 bits from the OS CSPRNG, base64url without padding (43 characters).
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
+/// A secret token we hand out once (a link token, an exchange code, an API key's random part,
+/// an OAuth `state`): 256 bits from the OS CSPRNG, base64url without padding (43 characters).
+/// Its `Debug` shows nothing of it, so it cannot end up in a log by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// A fresh token.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        Self(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    /// The token itself, for the one answer that hands it out.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Its hash, the form that is stored.
+    pub fn hash(&self) -> TokenHash {
+        TokenHash::of(&self.0)
+    }
 }
 
-/// The SHA-256 of a token, the only form in which tokens are stored and looked up.
-pub fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(…)")
+    }
+}
+
+/// The SHA-256 of a token: the only form in which tokens are stored and looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TokenHash([u8; 32]);
+
+impl TokenHash {
+    /// The hash of a token as presented (by a browser, a backend, a provider).
+    pub fn of(token: &str) -> Self {
+        Self(Sha256::digest(token.as_bytes()).into())
+    }
+
+    /// The bytes, as stored.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes, to store.
+    pub fn to_vec(self) -> Vec<u8> {
+        self.0.to_vec()
+    }
+}
+
+impl From<TokenHash> for sea_orm::Value {
+    fn from(hash: TokenHash) -> Self {
+        hash.to_vec().into()
+    }
+}
+
+/// A new token.
+pub fn new_token() -> Token {
+    Token::generate()
+}
+
+/// The hash of a token as presented.
+pub fn token_hash(token: &str) -> TokenHash {
+    TokenHash::of(token)
 }
 
 #[cfg(test)]
@@ -329,12 +385,14 @@ mod tests {
         let a = new_token();
         let b = new_token();
         assert_ne!(a, b);
-        assert_eq!(a.len(), 43);
+        assert_eq!(a.expose().len(), 43);
         assert!(
-            a.bytes()
+            a.expose()
+                .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
         );
-        assert_eq!(token_hash(&a).len(), 32);
-        assert_eq!(token_hash(&a), token_hash(&a));
+        assert_eq!(a.hash().as_bytes().len(), 32);
+        assert_eq!(a.hash(), token_hash(a.expose()));
+        assert!(!format!("{a:?}").contains(a.expose()));
     }
 }

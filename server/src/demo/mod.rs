@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use app::domain::AppState;
-use app::domain::crypto::{new_token, token_hash};
+use app::domain::crypto::{TokenHash, new_token, token_hash};
 use app::domain::entities::connector;
 use app::domain::services::connectors::{self, ConnectorInput};
 use app::domain::services::tenants::{self, TenantInput};
@@ -64,9 +64,9 @@ pub struct DemoProvider {
 
 #[derive(Default)]
 struct Grants {
-    codes: HashMap<Vec<u8>, CodeGrant>,
-    access: HashMap<Vec<u8>, OffsetDateTime>,
-    refresh: HashMap<Vec<u8>, String>,
+    codes: HashMap<TokenHash, CodeGrant>,
+    access: HashMap<TokenHash, OffsetDateTime>,
+    refresh: HashMap<TokenHash, String>,
 }
 
 struct CodeGrant {
@@ -117,15 +117,13 @@ impl DemoProvider {
         let refresh = new_token();
         grants
             .access
-            .insert(token_hash(&access), now + ACCESS_TOKEN_LIFETIME);
-        grants
-            .refresh
-            .insert(token_hash(&refresh), scope.to_owned());
+            .insert(access.hash(), now + ACCESS_TOKEN_LIFETIME);
+        grants.refresh.insert(refresh.hash(), scope.to_owned());
         serde_json::json!({
-            "access_token": access,
+            "access_token": access.expose(),
             "token_type": "Bearer",
             "expires_in": ACCESS_TOKEN_LIFETIME.whole_seconds(),
-            "refresh_token": refresh,
+            "refresh_token": refresh.expose(),
             "scope": scope,
         })
     }
@@ -366,7 +364,7 @@ async fn decide(
             return provider.redirect(&params, &[("error", "temporarily_unavailable")]);
         }
         grants.codes.insert(
-            token_hash(&code),
+            code.hash(),
             CodeGrant {
                 challenge: params.code_challenge.clone(),
                 redirect_uri: params.redirect_uri.clone(),
@@ -375,7 +373,7 @@ async fn decide(
             },
         );
     }
-    provider.redirect(&params, &[("code", &code)])
+    provider.redirect(&params, &[("code", code.expose())])
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -130,7 +130,9 @@ pub async fn submit(
 
     if ctx.connector.provider.auth == AuthMode::OAuth2 {
         let existing = cookie(&headers, browser_cookie_name(&state));
-        let browser = existing.clone().unwrap_or_else(new_token);
+        let browser = existing
+            .clone()
+            .unwrap_or_else(|| new_token().expose().to_owned());
         let started = connect::start_oauth(&state, &ctx, &submitted, &browser).await;
         end_user_step(
             &state,

@@ -69,11 +69,11 @@ pub async fn create(
 ) -> Result<CreatedApiKey, AppError> {
     let name = one_line(name, "a name", 120)?;
     let scopes = validate_scopes(scopes)?;
-    let key = format!("{KEY_PREFIX}{}", new_token());
+    let key = format!("{KEY_PREFIX}{}", new_token().expose());
     let model = api_key::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name),
-        token_hash: Set(token_hash(&key)),
+        token_hash: Set(token_hash(&key).to_vec()),
         prefix: Set(key[..SHOWN_PREFIX_LEN].to_owned()),
         scopes: Set(serde_json::to_string(&scopes).map_err(|_| AppError::Internal)?),
         created_by: Set(created_by),

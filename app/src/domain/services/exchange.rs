@@ -8,7 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::domain::clock::Clock;
-use crate::domain::crypto::{new_token, token_hash};
+use crate::domain::crypto::{Token, new_token, token_hash};
 use crate::domain::entities::exchange_code;
 use crate::error::AppError;
 
@@ -21,12 +21,12 @@ pub async fn issue(
     clock: &dyn Clock,
     link_id: Uuid,
     connection_id: Uuid,
-) -> Result<String, AppError> {
+) -> Result<Token, AppError> {
     let code = new_token();
     let now = clock.now();
     exchange_code::ActiveModel {
         id: Set(Uuid::now_v7()),
-        code_hash: Set(token_hash(&code)),
+        code_hash: Set(code.hash().to_vec()),
         link_id: Set(link_id),
         connection_id: Set(connection_id),
         expires_at: Set(now + CODE_LIFETIME),
@@ -52,7 +52,7 @@ pub async fn redeem(
     let now = clock.now();
     let claimed = exchange_code::Entity::update_many()
         .col_expr(exchange_code::Column::RedeemedAt, Expr::value(now))
-        .filter(exchange_code::Column::CodeHash.eq(hash.clone()))
+        .filter(exchange_code::Column::CodeHash.eq(hash))
         .filter(exchange_code::Column::RedeemedAt.is_null())
         .filter(exchange_code::Column::ExpiresAt.gt(now))
         .exec(db)

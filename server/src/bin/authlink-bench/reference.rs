@@ -2,7 +2,7 @@
 //! rendering plain HTML. It runs as a child process pinned to the server's core, so a ratio
 //! compares like with like.
 
-use app::domain::crypto::{new_token, token_hash};
+use app::domain::crypto::new_token;
 use app::domain::entities::{connect_link, connection, connector, tenant};
 use app::domain::password::{PasswordHasher, WorkFactors};
 use app::domain::services::tenants::{self, TenantQuery};
@@ -137,7 +137,7 @@ async fn insert_link(
     let expires_at = now + time::Duration::days(7);
     let inserted = connect_link::ActiveModel {
         id: Set(Uuid::now_v7()),
-        token_hash: Set(token_hash(&token)),
+        token_hash: Set(token.hash().to_vec()),
         tenant_id: Set(target.tenant),
         connector_id: Set(target.connector),
         expires_at: Set(expires_at),
@@ -163,7 +163,7 @@ async fn insert_link(
     .await;
     match inserted {
         Ok(_) => Json(serde_json::json!({
-            "url": format!("http://127.0.0.1/connect/{token}"),
+            "url": format!("http://127.0.0.1/connect/{}", token.expose()),
             "expires_at": expires_at.unix_timestamp(),
         }))
         .into_response(),

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::ConnectError;
 use crate::domain::AppState;
+use crate::domain::crypto::Token;
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connect_link, connection};
 use crate::domain::services::connections::{Credentials, credentials};
@@ -71,7 +72,7 @@ pub struct Completed {
     /// The link that completed it.
     pub link: connect_link::Model,
     /// The exchange code, when the link was minted with a `state`.
-    pub exchange_code: Option<String>,
+    pub exchange_code: Option<Token>,
 }
 
 impl Completed {
@@ -80,7 +81,7 @@ impl Completed {
         let callback = self.link.callback_url.as_deref()?;
         let mut pairs = vec![("status", "success")];
         if let (Some(code), Some(state)) = (&self.exchange_code, &self.link.callback_state) {
-            pairs.push(("code", code));
+            pairs.push(("code", code.expose()));
             pairs.push(("state", state));
         }
         callbacks::with_params(callback, &pairs)

@@ -55,7 +55,7 @@ pub async fn start_oauth(
         OAuthApp::of(connector, &state.keyring)?.authorize_client(&authorization_url, &redirect)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let state_token = new_token();
-    let returned_state = state_token.clone();
+    let returned_state = state_token.expose().to_owned();
     let mut request = client
         .authorize_url(move || CsrfToken::new(returned_state))
         .set_pkce_challenge(challenge);
@@ -81,9 +81,9 @@ pub async fn start_oauth(
     let txn = state.db.begin().await?;
     oauth_flow::ActiveModel {
         id: Set(flow_id),
-        state_hash: Set(token_hash(&state_token)),
+        state_hash: Set(state_token.hash().to_vec()),
         link_id: Set(ctx.link.id),
-        browser_hash: Set(token_hash(browser_token)),
+        browser_hash: Set(token_hash(browser_token).to_vec()),
         pkce_verifier: Set(sealed_verifier),
         authorization_url: Set(authorization_url),
         token_url: Set(token_url),
@@ -135,7 +135,7 @@ pub async fn finish_oauth(
         .await?
         .ok_or(ConnectError::FlowUnknown)?;
     let same_browser = browser_token.is_some_and(|t| {
-        subtle::ConstantTimeEq::ct_eq(&token_hash(t)[..], &flow.browser_hash[..]).into()
+        subtle::ConstantTimeEq::ct_eq(token_hash(t).as_bytes(), &flow.browser_hash[..]).into()
     });
     if !same_browser {
         return Err(ConnectError::WrongBrowser);

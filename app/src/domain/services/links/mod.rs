@@ -65,7 +65,7 @@ pub async fn create(
     let expires_at = now + options.expires_in;
     let model = connect_link::ActiveModel {
         id: Set(Uuid::now_v7()),
-        token_hash: Set(token_hash(&token)),
+        token_hash: Set(token.hash().to_vec()),
         tenant_id: Set(tenant_id),
         connector_id: Set(connector_id),
         expires_at: Set(expires_at),
@@ -98,7 +98,7 @@ pub async fn create(
     Ok((
         model,
         GeneratedLink {
-            url: link_url(public_origin, &token),
+            url: link_url(public_origin, token.expose()),
             expires_at,
         },
     ))
