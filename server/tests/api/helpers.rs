@@ -53,7 +53,9 @@ impl Backend {
     }
 }
 
-/// Removes databases left by earlier runs whose tests panicked before cleaning up.
+/// Removes databases left by earlier runs whose tests panicked before cleaning up: those whose
+/// name carries the id of a process that is gone (or no process id, from older runs). A suite
+/// running at the same time on the same server keeps its databases.
 async fn drop_leftover_databases(db: &sea_orm::DatabaseConnection) {
     let rows = db
         .query_all_raw(sea_orm::Statement::from_string(
@@ -63,7 +65,15 @@ async fn drop_leftover_databases(db: &sea_orm::DatabaseConnection) {
         .await
         .unwrap_or_default();
     for row in rows {
-        if let Ok(name) = row.try_get::<String>("", "datname") {
+        let Ok(name) = row.try_get::<String>("", "datname") else {
+            continue;
+        };
+        let owner = name
+            .strip_prefix("authlink_test_p")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let alive = owner.is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
             let _ = db
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                 .await;
@@ -140,7 +150,11 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
             None,
         ),
         Backend::Postgres { admin_url } => {
-            let name = format!("authlink_test_{}", uuid::Uuid::new_v4().simple());
+            let name = format!(
+                "authlink_test_p{}_{}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            );
             let admin = Database::connect(admin_url)
                 .await
                 .expect("postgres admin connection");
