@@ -415,6 +415,20 @@ pub const EVENT_TYPES: [(&str, &str); 10] = {
     table
 };
 
+/// What is wrong with one value of a credential form; the Connect page puts it into words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldProblem {
+    /// The form has no field of that name.
+    NotInForm,
+    /// Required, and nothing was entered.
+    Missing,
+    /// Longer than a field value may be.
+    TooLong,
+    /// Does not match the format the provider uses.
+    BadFormat,
+}
+
 /// A connect link's lifecycle state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -13,7 +13,8 @@ use app::domain::services::links::{self, LinkContext};
 use app::domain::services::{audit, connectors};
 use app::domain::session::ClientIp;
 use app::pages::connect::{
-    ChoiceView, ChooserView, ConnectView, chooser_page, connect_page, result_page,
+    ChoiceView, ChooserView, ConnectView, chooser_page, connect_page, field_problem_text,
+    result_page,
 };
 use app::types::AuthMode;
 use axum::Extension;
@@ -342,15 +343,22 @@ fn failed_form(
         .collect();
     let (status, errors, form_error) = match error {
         ConnectError::Invalid(errors) => {
+            let label = |name: &str| {
+                ctx.connector
+                    .provider
+                    .fields
+                    .iter()
+                    .find(|f| f.name == name)
+                    .map(|f| f.label.as_str())
+            };
             let known: Vec<_> = errors
                 .iter()
-                .filter(|(n, _)| ctx.connector.provider.fields.iter().any(|f| &f.name == n))
-                .cloned()
+                .filter_map(|(n, p)| Some((n.clone(), field_problem_text(*p, n, label(n)?))))
                 .collect();
             let unknown: Vec<_> = errors
                 .iter()
-                .filter(|(n, _)| !ctx.connector.provider.fields.iter().any(|f| &f.name == n))
-                .map(|(_, m)| m.clone())
+                .filter(|(n, _)| label(n).is_none())
+                .map(|(n, p)| field_problem_text(*p, n, n))
                 .collect();
             let summary = if unknown.is_empty() {
                 "Some values need attention.".to_owned()

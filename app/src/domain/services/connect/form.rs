@@ -11,7 +11,7 @@ use crate::domain::AppState;
 use crate::domain::catalog::catalog;
 use crate::domain::services::connections::Credentials;
 use crate::domain::services::links::{self, LinkContext};
-use crate::types::{AuthMode, limits};
+use crate::types::{AuthMode, FieldProblem, limits};
 
 /// Fields the end user still has to fill in: the catalog's fields minus the admin's presets.
 pub fn open_fields(ctx: &LinkContext) -> Vec<&crate::domain::catalog::FieldSpec> {
@@ -33,10 +33,7 @@ pub fn collect_values(
     let mut errors = Vec::new();
     for name in submitted.keys() {
         if !provider.fields.iter().any(|f| &f.name == name) {
-            errors.push((
-                name.clone(),
-                format!("{name:?} is not a field of this form."),
-            ));
+            errors.push((name.clone(), FieldProblem::NotInForm));
         }
     }
     let mut values = BTreeMap::new();
@@ -56,7 +53,7 @@ pub fn collect_values(
                     None => match &f.default {
                         Some(d) => d.clone(),
                         None => {
-                            errors.push((f.name.clone(), format!("Enter the {}.", f.label)));
+                            errors.push((f.name.clone(), FieldProblem::Missing));
                             continue;
                         }
                     },
@@ -64,12 +61,9 @@ pub fn collect_values(
             }
         };
         if value.chars().count() > limits::FIELD_VALUE_MAX_CHARS {
-            errors.push((f.name.clone(), format!("The {} is too long.", f.label)));
+            errors.push((f.name.clone(), FieldProblem::TooLong));
         } else if !catalog().field_matches(&provider.id, &f.name, &value) {
-            errors.push((
-                f.name.clone(),
-                format!("The {} does not have the expected format.", f.label),
-            ));
+            errors.push((f.name.clone(), FieldProblem::BadFormat));
         } else {
             values.insert(f.name.clone(), value);
         }

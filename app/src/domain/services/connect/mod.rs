@@ -10,6 +10,7 @@ pub use form::{collect_values, open_fields, submit_credentials};
 pub use oauth_flow::{CallbackParams, callback_for_flow, finish_oauth, redirect_uri, start_oauth};
 
 use crate::error::AppError;
+use crate::types::FieldProblem;
 
 /// Why the end user's attempt failed. Every message is safe to show to them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,7 +20,7 @@ pub enum ConnectError {
     LinkUnavailable,
     /// Form values are missing or wrong; per field.
     #[error("Some values need attention.")]
-    Invalid(Vec<(String, String)>),
+    Invalid(Vec<(String, FieldProblem)>),
     /// The callback's `state` is missing, unknown, expired or already used.
     #[error("This sign-in attempt is not valid any more. Please start again from your link.")]
     FlowUnknown,
