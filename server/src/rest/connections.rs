@@ -7,7 +7,7 @@ use app::domain::entities::connection;
 use app::domain::entities::connection::ConnectionState;
 use app::domain::services::connections::Credentials;
 use app::domain::services::connections::{self, ConnectionFilter};
-use app::domain::services::{exchange, tenants};
+use app::domain::services::{connectors, exchange, tenants};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -16,8 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    Api, Caller, Problem, connectors, id_cursor, page_limit, parse_json, parse_query, path_id,
-    rfc3339,
+    Api, Caller, Problem, id_cursor, page_limit, parse_json, parse_query, path_id, rfc3339,
 };
 
 /// A connection's metadata (never its credentials).
@@ -158,7 +157,7 @@ async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connec
     // One query per table for the whole page.
     let tenant_ids: Vec<uuid::Uuid> = models.iter().map(|m| m.tenant_id).collect();
     let external_ids = tenants::external_ids(&api.app.db, &tenant_ids).await?;
-    let keys = app::domain::services::connectors::keys(&api.app.db).await?;
+    let keys = connectors::keys(&api.app.db).await?;
     models
         .into_iter()
         .map(|m| {
@@ -205,7 +204,7 @@ pub async fn list_connections(
     let limit = page_limit(q.limit.as_deref())?;
     let status = q.status.map(ConnectionState::from);
     let connector_id = match &q.connector {
-        Some(c) => Some(connectors::find(&api, c).await?.model.id),
+        Some(c) => Some(connectors::find_by_key(&api.app.db, c).await?.model.id),
         None => None,
     };
     let tenant_id = q.tenant_id.as_deref().map(path_id).transpose()?;

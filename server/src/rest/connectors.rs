@@ -164,11 +164,6 @@ fn to_dto(info: ConnectorInfo) -> Connector {
     }
 }
 
-/// A connector by id or key.
-pub(super) async fn find(api: &Api, key: &str) -> Result<connectors::Resolved, Problem> {
-    Ok(connectors::find_by_key(&api.app.db, key).await?)
-}
-
 async fn describe(api: &Api, id: uuid::Uuid) -> Result<Connector, Problem> {
     Ok(to_dto(connectors::describe(&api.app.db, id).await?.0))
 }
@@ -264,7 +259,7 @@ pub async fn get_connector(
     Path(id): Path<String>,
 ) -> Result<Json<Connector>, Problem> {
     caller.require("connectors:read")?;
-    let found = find(&api, &id).await?;
+    let found = connectors::find_by_key(&api.app.db, &id).await?;
     Ok(Json(describe(&api, found.model.id).await?))
 }
 
@@ -285,7 +280,7 @@ pub async fn update_connector(
     body: Bytes,
 ) -> Result<Json<Connector>, Problem> {
     caller.require("connectors:write")?;
-    let found = find(&api, &id).await?;
+    let found = connectors::find_by_key(&api.app.db, &id).await?;
     let write: ConnectorWrite = parse_json(&api, &headers, &body)?;
     if write
         .provider
@@ -309,7 +304,7 @@ pub async fn update_connector(
 }
 
 async fn set_enabled(api: &Api, id: &str, enabled: bool) -> Result<Json<Connector>, Problem> {
-    let found = find(api, id).await?;
+    let found = connectors::find_by_key(&api.app.db, id).await?;
     connectors::set_enabled(&api.app.db, api.app.clock.as_ref(), found.model.id, enabled).await?;
     Ok(Json(describe(api, found.model.id).await?))
 }

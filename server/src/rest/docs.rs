@@ -48,8 +48,7 @@ fn schema_name(schema: &Value) -> String {
 }
 
 /// Renders the whole reference page.
-pub fn render(doc: &utoipa::openapi::OpenApi) -> String {
-    let json = serde_json::to_value(doc).unwrap_or(Value::Null);
+pub fn render(json: &Value) -> String {
     let mut html = String::from(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Authlink API reference</title><link rel=\"stylesheet\" href=\"/pkg/authlink.css\"></head><body><main id=\"main\" class=\"docs\">",
     );

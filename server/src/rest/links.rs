@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use app::domain::entities::connect_link;
+use app::domain::services::connectors;
 use app::domain::services::links::{self, LinkFilter, LinkOptions};
 use app::domain::services::tenants::{self, TenantInput};
 use app::types::limits;
@@ -16,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    Api, Caller, Problem, connectors, id_cursor, idempotency, page_limit, parse_json, parse_query,
-    path_id, rfc3339,
+    Api, Caller, Problem, id_cursor, idempotency, page_limit, parse_json, parse_query, path_id,
+    rfc3339,
 };
 
 /// Which tenant a link is for: by `id`, or by `external_id` — created on the fly with `name`
@@ -177,11 +178,6 @@ pub struct LinkListQuery {
     pub cursor: Option<String>,
 }
 
-/// Connector keys by id.
-async fn connector_keys(api: &Api) -> Result<HashMap<uuid::Uuid, String>, Problem> {
-    Ok(app::domain::services::connectors::keys(&api.app.db).await?)
-}
-
 fn to_dto(
     api: &Api,
     keys: &HashMap<uuid::Uuid, String>,
@@ -258,15 +254,18 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
     }
     let mut connector_ids = Vec::new();
     for key in &wanted {
-        let found = connectors::find(api, key).await.map_err(|p| {
-            if p.status == 404 {
-                Problem::from(app::error::AppError::Validation(format!(
-                    "There is no connector {key:?}."
-                )))
-            } else {
-                p
-            }
-        })?;
+        let found = connectors::find_by_key(&api.app.db, key)
+            .await
+            .map_err(Problem::from)
+            .map_err(|p| {
+                if p.status == 404 {
+                    Problem::from(app::error::AppError::Validation(format!(
+                        "There is no connector {key:?}."
+                    )))
+                } else {
+                    p
+                }
+            })?;
         connector_ids.push(found.model.id);
     }
     let expires_in = match input.expires_in {
@@ -299,7 +298,12 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
     )
     .await?;
     tracing::info!(link_id = %link.id, api_key = %caller.0.name, "connect link created");
-    to_dto(api, &connector_keys(api).await?, &link, Some(generated.url))
+    to_dto(
+        api,
+        &connectors::keys(&api.app.db).await?,
+        &link,
+        Some(generated.url),
+    )
 }
 
 /// Create a connect link.
@@ -356,7 +360,7 @@ pub async fn get_link(
     let link = links::get(&api.app.db, path_id(&id)?).await?;
     Ok(Json(to_dto(
         &api,
-        &connector_keys(&api).await?,
+        &connectors::keys(&api.app.db).await?,
         &link,
         None,
     )?))
@@ -379,7 +383,7 @@ pub async fn list_links(
     let limit = page_limit(q.limit.as_deref())?;
     let tenant_id = q.tenant_id.as_deref().map(path_id).transpose()?;
     let connector_id = match &q.connector {
-        Some(c) => Some(connectors::find(&api, c).await?.model.id),
+        Some(c) => Some(connectors::find_by_key(&api.app.db, c).await?.model.id),
         None => None,
     };
     let after = q.cursor.as_deref().map(id_cursor).transpose()?;
@@ -388,7 +392,7 @@ pub async fn list_links(
         connector_id,
     };
     let page = links::list(&api.app.db, filter, after, limit).await?;
-    let keys = connector_keys(&api).await?;
+    let keys = connectors::keys(&api.app.db).await?;
     let data = page
         .rows
         .iter()
@@ -418,7 +422,7 @@ pub async fn revoke_link(
     let link = links::get(&api.app.db, id).await?;
     Ok(Json(to_dto(
         &api,
-        &connector_keys(&api).await?,
+        &connectors::keys(&api.app.db).await?,
         &link,
         None,
     )?))

@@ -132,7 +132,10 @@ pub fn router(
     body_limit_bytes: usize,
 ) -> Router<AppState> {
     let (routes, doc) = parts();
+    // The served text keeps the document's own key order; the docs page and the body checks
+    // share one JSON value of it.
     let openapi_json = Arc::new(doc.to_pretty_json().unwrap_or_else(|_| "{}".into()));
+    let doc = serde_json::to_value(&doc).unwrap_or_default();
     let docs_page = Arc::new(docs::render(&doc));
     let api = Api {
         app,

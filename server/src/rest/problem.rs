@@ -111,7 +111,13 @@ impl Problem {
             StatusCode::UNAUTHORIZED => Self::unauthorized(),
             StatusCode::METHOD_NOT_ALLOWED => Self::method_not_allowed(),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::unsupported_media_type(),
-            s if s.is_server_error() => Self::internal(),
+            StatusCode::INTERNAL_SERVER_ERROR => Self::internal(),
+            s if s.is_server_error() => Self::new(
+                s,
+                "internal_error",
+                s.canonical_reason().unwrap_or("Internal error"),
+                None,
+            ),
             s => Self::new(
                 s,
                 "bad_request",

@@ -138,11 +138,6 @@ async fn to_dto(api: &Api, model: tenant::Model) -> Result<Tenant, Problem> {
     })
 }
 
-/// Finds a tenant by id, or by external id when `key` is not a UUID.
-async fn find(api: &Api, key: &str) -> Result<tenant::Model, Problem> {
-    Ok(tenants::find_by_key(&api.app.db, key).await?)
-}
-
 /// List tenants.
 #[utoipa::path(get, path = "/api/v1/tenants", tag = "tenants", params(TenantListQuery),
     responses(
@@ -295,7 +290,7 @@ pub async fn get_tenant(
     Path(id): Path<String>,
 ) -> Result<Json<Tenant>, Problem> {
     caller.require("tenants:read")?;
-    let model = find(&api, &id).await?;
+    let model = tenants::find_by_key(&api.app.db, &id).await?;
     Ok(Json(to_dto(&api, model).await?))
 }
 
@@ -317,7 +312,7 @@ pub async fn update_tenant(
     body: Bytes,
 ) -> Result<Json<Tenant>, Problem> {
     caller.require("tenants:write")?;
-    let existing = find(&api, &id).await?;
+    let existing = tenants::find_by_key(&api.app.db, &id).await?;
     let input: TenantUpdate = parse_json(&api, &headers, &body)?;
     let model = tenants::update(
         &api.app.db,
@@ -345,7 +340,7 @@ pub async fn delete_tenant(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     caller.require("tenants:write")?;
-    let existing = find(&api, &id).await?;
+    let existing = tenants::find_by_key(&api.app.db, &id).await?;
     tenants::delete(&api.app.db, existing.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
