@@ -62,35 +62,30 @@ pub struct OAuthApp {
 }
 
 impl OAuthApp {
-    /// The app of an OAuth2 connector; an internal error when it has no client id or is not an
-    /// OAuth2 connector (both are refused when the connector is saved).
+    /// The app of an OAuth2 connector, with its client secret decrypted; an internal error when
+    /// it has no client id or is not an OAuth2 connector (both are refused when it is saved).
     pub fn of(connector: &Resolved, keyring: &Keyring) -> Result<Self, AppError> {
         let spec = connector
             .provider
             .oauth2
             .as_ref()
             .ok_or(AppError::Internal)?;
-        let client_id = connector
-            .model
-            .client_id
-            .clone()
-            .ok_or(AppError::Internal)?;
         Ok(Self {
-            client_id,
+            client_id: client_id(connector)?,
             client_secret: connector.client_secret(keyring)?,
             token_auth: spec.token_auth,
         })
     }
 
     /// The client for the authorization request: client id, authorization endpoint and our
-    /// redirect URI (the secret is not needed there).
+    /// redirect URI. It needs no secret, so none is decrypted.
     pub fn authorize_client(
-        &self,
+        connector: &Resolved,
         authorization_url: &str,
         redirect_uri: &str,
     ) -> Result<AuthorizeClient, AppError> {
         Ok(
-            oauth2::basic::BasicClient::new(ClientId::new(self.client_id.clone()))
+            oauth2::basic::BasicClient::new(ClientId::new(client_id(connector)?))
                 .set_auth_uri(AuthUrl::new(authorization_url.to_owned()).map_err(invalid_url)?)
                 .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(invalid_url)?),
         )
@@ -133,6 +128,10 @@ impl OAuthApp {
         }
         request.form(&form)
     }
+}
+
+fn client_id(connector: &Resolved) -> Result<String, AppError> {
+    connector.model.client_id.clone().ok_or(AppError::Internal)
 }
 
 fn invalid_url(e: url::ParseError) -> AppError {

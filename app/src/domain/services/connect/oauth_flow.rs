@@ -51,8 +51,7 @@ pub async fn start_oauth(
     let authorization_url = fill(&spec.authorization_url, lookup).ok_or(ConnectError::Internal)?;
     let token_url = fill(&spec.token_url, lookup).ok_or(ConnectError::Internal)?;
     let redirect = redirect_uri(&state.settings.public_origin);
-    let client =
-        OAuthApp::of(connector, &state.keyring)?.authorize_client(&authorization_url, &redirect)?;
+    let client = OAuthApp::authorize_client(connector, &authorization_url, &redirect)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let state_token = new_token();
     let returned_state = state_token.expose().to_owned();
