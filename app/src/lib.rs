@@ -6,7 +6,9 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod failure;
 pub mod pages;
+pub mod text;
 pub mod types;
 
 #[cfg(feature = "ssr")]

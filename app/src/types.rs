@@ -404,6 +404,159 @@ impl EventType {
     }
 }
 
+/// What an audit entry records; one vocabulary for the dashboard, the REST API and the end
+/// user's steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    /// `admin.sign_in`: An admin signed in.
+    AdminSignIn,
+    /// `api_key.create`: An API key was created.
+    ApiKeyCreate,
+    /// `api_key.revoke`: An API key was revoked.
+    ApiKeyRevoke,
+    /// `callback_origin.add`: A callback origin was allowed.
+    CallbackOriginAdd,
+    /// `callback_origin.remove`: A callback origin was removed.
+    CallbackOriginRemove,
+    /// `connect.start`: An end user started connecting.
+    ConnectStart,
+    /// `connect.complete`: An end user connected.
+    ConnectComplete,
+    /// `connect.fail`: An end user's attempt to connect failed.
+    ConnectFail,
+    /// `connection.disconnect`: A connection was disconnected.
+    ConnectionDisconnect,
+    /// `connector.create`: A connector was added.
+    ConnectorCreate,
+    /// `connector.update`: A connector was changed.
+    ConnectorUpdate,
+    /// `connector.enable`: A connector was offered to tenants.
+    ConnectorEnable,
+    /// `connector.disable`: A connector was withdrawn from tenants.
+    ConnectorDisable,
+    /// `connector.delete`: A connector was deleted.
+    ConnectorDelete,
+    /// `link.create`: A connect link was generated.
+    LinkCreate,
+    /// `link.revoke`: A connect link was revoked.
+    LinkRevoke,
+    /// `link.exchange`: A link's exchange code was redeemed.
+    LinkExchange,
+    /// `tenant.create`: A tenant was added.
+    TenantCreate,
+    /// `tenant.update`: A tenant was changed.
+    TenantUpdate,
+    /// `tenant.delete`: A tenant was deleted.
+    TenantDelete,
+    /// `webhook.create`: A webhook endpoint was added.
+    WebhookCreate,
+    /// `webhook.enable`: A webhook endpoint was switched on.
+    WebhookEnable,
+    /// `webhook.disable`: A webhook endpoint was switched off.
+    WebhookDisable,
+    /// `webhook.delete`: A webhook endpoint was deleted.
+    WebhookDelete,
+    /// `webhook.replay`: A webhook delivery was sent again.
+    WebhookReplay,
+}
+
+impl AuditAction {
+    /// Every action, sorted by name.
+    pub const ALL: [AuditAction; 25] = [
+        AuditAction::AdminSignIn,
+        AuditAction::ApiKeyCreate,
+        AuditAction::ApiKeyRevoke,
+        AuditAction::CallbackOriginAdd,
+        AuditAction::CallbackOriginRemove,
+        AuditAction::ConnectComplete,
+        AuditAction::ConnectFail,
+        AuditAction::ConnectStart,
+        AuditAction::ConnectionDisconnect,
+        AuditAction::ConnectorCreate,
+        AuditAction::ConnectorDelete,
+        AuditAction::ConnectorDisable,
+        AuditAction::ConnectorEnable,
+        AuditAction::ConnectorUpdate,
+        AuditAction::LinkCreate,
+        AuditAction::LinkExchange,
+        AuditAction::LinkRevoke,
+        AuditAction::TenantCreate,
+        AuditAction::TenantDelete,
+        AuditAction::TenantUpdate,
+        AuditAction::WebhookCreate,
+        AuditAction::WebhookDelete,
+        AuditAction::WebhookDisable,
+        AuditAction::WebhookEnable,
+        AuditAction::WebhookReplay,
+    ];
+
+    /// The stored name, e.g. `tenant.create`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::AdminSignIn => "admin.sign_in",
+            AuditAction::ApiKeyCreate => "api_key.create",
+            AuditAction::ApiKeyRevoke => "api_key.revoke",
+            AuditAction::CallbackOriginAdd => "callback_origin.add",
+            AuditAction::CallbackOriginRemove => "callback_origin.remove",
+            AuditAction::ConnectStart => "connect.start",
+            AuditAction::ConnectComplete => "connect.complete",
+            AuditAction::ConnectFail => "connect.fail",
+            AuditAction::ConnectionDisconnect => "connection.disconnect",
+            AuditAction::ConnectorCreate => "connector.create",
+            AuditAction::ConnectorUpdate => "connector.update",
+            AuditAction::ConnectorEnable => "connector.enable",
+            AuditAction::ConnectorDisable => "connector.disable",
+            AuditAction::ConnectorDelete => "connector.delete",
+            AuditAction::LinkCreate => "link.create",
+            AuditAction::LinkRevoke => "link.revoke",
+            AuditAction::LinkExchange => "link.exchange",
+            AuditAction::TenantCreate => "tenant.create",
+            AuditAction::TenantUpdate => "tenant.update",
+            AuditAction::TenantDelete => "tenant.delete",
+            AuditAction::WebhookCreate => "webhook.create",
+            AuditAction::WebhookEnable => "webhook.enable",
+            AuditAction::WebhookDisable => "webhook.disable",
+            AuditAction::WebhookDelete => "webhook.delete",
+            AuditAction::WebhookReplay => "webhook.replay",
+        }
+    }
+
+    /// The kind of thing the action is done to, stored as the entry's `target_type`.
+    pub const fn target_type(self) -> Option<&'static str> {
+        match self {
+            AuditAction::AdminSignIn => Some("admin_user"),
+            AuditAction::ApiKeyCreate | AuditAction::ApiKeyRevoke => Some("api_key"),
+            AuditAction::CallbackOriginAdd | AuditAction::CallbackOriginRemove => {
+                Some("callback_origin")
+            }
+            AuditAction::ConnectStart
+            | AuditAction::ConnectFail
+            | AuditAction::LinkCreate
+            | AuditAction::LinkRevoke
+            | AuditAction::LinkExchange => Some("link"),
+            AuditAction::ConnectComplete | AuditAction::ConnectionDisconnect => Some("connection"),
+            AuditAction::ConnectorCreate
+            | AuditAction::ConnectorUpdate
+            | AuditAction::ConnectorEnable
+            | AuditAction::ConnectorDisable
+            | AuditAction::ConnectorDelete => Some("connector"),
+            AuditAction::TenantCreate | AuditAction::TenantUpdate | AuditAction::TenantDelete => {
+                Some("tenant")
+            }
+            AuditAction::WebhookCreate
+            | AuditAction::WebhookEnable
+            | AuditAction::WebhookDisable
+            | AuditAction::WebhookDelete => Some("webhook_endpoint"),
+            AuditAction::WebhookReplay => Some("webhook_delivery"),
+        }
+    }
+
+    /// The action with this stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+}
+
 /// The events Authlink announces by webhook, with what each means (for pickers).
 pub const EVENT_TYPES: [(&str, &str); 10] = {
     let mut table = [("", ""); 10];
@@ -810,6 +963,19 @@ pub mod limits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_actions_are_sorted_unique_and_parse_back() {
+        let names: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(AuditAction::parse("POST /api/v1/tenants"), None);
+    }
 
     #[test]
     fn roles_are_ordered_by_power() {

@@ -74,8 +74,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         };
         let entry = Entry {
             actor: &actor,
-            action: "admin.sign_in",
-            target_type: Some("admin_user"),
+            action: crate::types::AuditAction::AdminSignIn,
             target_id: Some(account.id.to_string()),
             ip: Some(&client_ip),
             details: None,

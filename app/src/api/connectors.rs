@@ -70,7 +70,7 @@ pub async fn save_connector(
     extra_params: Option<String>,
 ) -> Result<String, AppError> {
     use crate::domain::{services::connectors, services::parse_id, session::require_role};
-    use crate::types::{ConnectorOptions, Role};
+    use crate::types::{AuditAction, ConnectorOptions, Role};
     use secrecy::SecretString;
 
     let (state, user) = require_role(Role::Admin).await?;
@@ -106,8 +106,8 @@ pub async fn save_connector(
             header_prefix: header_prefix.filter(|p| !p.is_empty()),
         },
     };
-    let saved = match id.filter(|i| !i.is_empty()) {
-        Some(id) => {
+    let (saved, action) = match id.filter(|i| !i.is_empty()) {
+        Some(id) => (
             connectors::update(
                 &state.db,
                 &state.keyring,
@@ -115,19 +115,16 @@ pub async fn save_connector(
                 parse_id(&id)?,
                 input,
             )
-            .await?
-        }
-        None => connectors::create(&state.db, &state.keyring, state.clock.as_ref(), input).await?,
+            .await?,
+            AuditAction::ConnectorUpdate,
+        ),
+        None => (
+            connectors::create(&state.db, &state.keyring, state.clock.as_ref(), input).await?,
+            AuditAction::ConnectorCreate,
+        ),
     };
     tracing::info!(connector_id = %saved.model.id, admin_id = %user.admin.id, "connector saved");
-    crate::domain::session::audit_admin(
-        &state,
-        &user,
-        "connector.save",
-        "connector",
-        saved.model.id,
-    )
-    .await;
+    crate::domain::session::audit_admin(&state, &user, action, saved.model.id).await;
     Ok(saved.model.id.to_string())
 }
 
@@ -135,10 +132,18 @@ pub async fn save_connector(
 #[server(prefix = "/rpc")]
 pub async fn set_connector_enabled(id: String, enabled: bool) -> Result<(), AppError> {
     use crate::domain::{services::connectors, services::parse_id, session::require_role};
-    use crate::types::Role;
+    use crate::types::{AuditAction, Role};
 
-    let (state, _) = require_role(Role::Admin).await?;
-    connectors::set_enabled(&state.db, state.clock.as_ref(), parse_id(&id)?, enabled).await
+    let (state, user) = require_role(Role::Admin).await?;
+    let id = parse_id(&id)?;
+    connectors::set_enabled(&state.db, state.clock.as_ref(), id, enabled).await?;
+    let action = if enabled {
+        AuditAction::ConnectorEnable
+    } else {
+        AuditAction::ConnectorDisable
+    };
+    crate::domain::session::audit_admin(&state, &user, action, id).await;
+    Ok(())
 }
 
 /// Deletes a connector; with tenants connected, only with `delete_connections`.
@@ -151,6 +156,12 @@ pub async fn delete_connector(id: String, delete_connections: bool) -> Result<()
     let id = parse_id(&id)?;
     let removed = connectors::delete(&state.db, id, delete_connections).await?;
     tracing::info!(connector_id = %id, admin_id = %user.admin.id, connections = removed, "connector deleted");
-    crate::domain::session::audit_admin(&state, &user, "connector.delete", "connector", id).await;
+    crate::domain::session::audit_admin(
+        &state,
+        &user,
+        crate::types::AuditAction::ConnectorDelete,
+        id,
+    )
+    .await;
     Ok(())
 }

@@ -16,6 +16,7 @@ pub async fn generate_link(
     note: String,
     presets: Vec<(String, String)>,
 ) -> Result<GeneratedLink, AppError> {
+    use crate::domain::ids::{ConnectorId, TenantId};
     use crate::domain::{services::links, services::parse_id, session::require_role};
     use crate::types::Role;
 
@@ -38,13 +39,19 @@ pub async fn generate_link(
         state.clock.as_ref(),
         &state.settings.public_origin,
         Some(user.admin.id),
-        parse_id(&tenant_id)?,
-        parse_id(&connector_id)?,
+        TenantId(parse_id(&tenant_id)?),
+        ConnectorId(parse_id(&connector_id)?),
         &options,
     )
     .await?;
     tracing::info!(link_id = %link.id, admin_id = %user.admin.id, "connect link generated");
-    crate::domain::session::audit_admin(&state, &user, "link.create", "link", link.id).await;
+    crate::domain::session::audit_admin(
+        &state,
+        &user,
+        crate::types::AuditAction::LinkCreate,
+        link.id,
+    )
+    .await;
     Ok(generated)
 }
 
@@ -58,6 +65,7 @@ pub async fn revoke_link(id: String) -> Result<(), AppError> {
     let id = parse_id(&id)?;
     links::revoke(&state.db, state.clock.as_ref(), id).await?;
     tracing::info!(link_id = %id, admin_id = %user.admin.id, "connect link revoked");
-    crate::domain::session::audit_admin(&state, &user, "link.revoke", "link", id).await;
+    crate::domain::session::audit_admin(&state, &user, crate::types::AuditAction::LinkRevoke, id)
+        .await;
     Ok(())
 }

@@ -38,8 +38,7 @@ pub async fn create_api_key(name: String, scopes: Vec<String>) -> Result<Created
     crate::domain::session::audit_admin(
         &state,
         &user,
-        "api_key.create",
-        "api_key",
+        crate::types::AuditAction::ApiKeyCreate,
         &created.info.id,
     )
     .await;
@@ -56,7 +55,8 @@ pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
     let id = parse_id(&id)?;
     api_keys::revoke(&state.db, state.clock.as_ref(), id).await?;
     tracing::info!(api_key_id = %id, admin_id = %user.admin.id, "API key revoked");
-    crate::domain::session::audit_admin(&state, &user, "api_key.revoke", "api_key", id).await;
+    crate::domain::session::audit_admin(&state, &user, crate::types::AuditAction::ApiKeyRevoke, id)
+        .await;
     Ok(())
 }
 
@@ -89,8 +89,7 @@ pub async fn add_callback_origin(origin: String) -> Result<(), AppError> {
     crate::domain::session::audit_admin(
         &state,
         &user,
-        "callback_origin.add",
-        "callback_origin",
+        crate::types::AuditAction::CallbackOriginAdd,
         added.id,
     )
     .await;
@@ -110,8 +109,7 @@ pub async fn remove_callback_origin(id: String) -> Result<(), AppError> {
     crate::domain::session::audit_admin(
         &state,
         &user,
-        "callback_origin.remove",
-        "callback_origin",
+        crate::types::AuditAction::CallbackOriginRemove,
         id,
     )
     .await;

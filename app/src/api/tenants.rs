@@ -39,7 +39,13 @@ pub async fn create_tenant(name: String, external_id: String) -> Result<String, 
     )
     .await?;
     tracing::info!(tenant_id = %tenant.id, admin_id = %user.admin.id, "tenant created");
-    crate::domain::session::audit_admin(&state, &user, "tenant.create", "tenant", tenant.id).await;
+    crate::domain::session::audit_admin(
+        &state,
+        &user,
+        crate::types::AuditAction::TenantCreate,
+        tenant.id,
+    )
+    .await;
     Ok(tenant.id.to_string())
 }
 
@@ -58,7 +64,8 @@ pub async fn update_tenant(id: String, name: String, external_id: String) -> Res
         &tenants::TenantInput { name, external_id },
     )
     .await?;
-    crate::domain::session::audit_admin(&state, &user, "tenant.update", "tenant", id).await;
+    crate::domain::session::audit_admin(&state, &user, crate::types::AuditAction::TenantUpdate, id)
+        .await;
     Ok(())
 }
 
@@ -72,7 +79,8 @@ pub async fn delete_tenant(id: String) -> Result<(), AppError> {
     let id = parse_id(&id)?;
     tenants::delete(&state.db, id).await?;
     tracing::info!(tenant_id = %id, admin_id = %user.admin.id, "tenant deleted");
-    crate::domain::session::audit_admin(&state, &user, "tenant.delete", "tenant", id).await;
+    crate::domain::session::audit_admin(&state, &user, crate::types::AuditAction::TenantDelete, id)
+        .await;
     leptos_axum::redirect("/tenants");
     Ok(())
 }
@@ -91,19 +99,20 @@ pub async fn get_tenant_details(id: String) -> Result<TenantDetails, AppError> {
 /// and the stored credentials are deleted.
 #[server(prefix = "/rpc")]
 pub async fn disconnect(tenant_id: String, connector_id: String) -> Result<(), AppError> {
+    use crate::domain::ids::{ConnectorId, TenantId};
     use crate::domain::{services::connections, services::parse_id, session::require_role};
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
     let (tenant_id, connector_id) = (parse_id(&tenant_id)?, parse_id(&connector_id)?);
-    let connection = connections::find(&state.db, tenant_id, connector_id).await?;
+    let connection =
+        connections::find(&state.db, TenantId(tenant_id), ConnectorId(connector_id)).await?;
     connections::disconnect(&state, connection.id).await?;
     tracing::info!(%tenant_id, %connector_id, admin_id = %user.admin.id, "disconnected");
     crate::domain::session::audit_admin(
         &state,
         &user,
-        "connection.disconnect",
-        "connection",
+        crate::types::AuditAction::ConnectionDisconnect,
         connection.id,
     )
     .await;

@@ -38,8 +38,7 @@ pub async fn create_webhook_endpoint(
     crate::domain::session::audit_admin(
         &state,
         &user,
-        "webhook.create",
-        "webhook_endpoint",
+        crate::types::AuditAction::WebhookCreate,
         &created.info.id,
     )
     .await;
@@ -72,11 +71,11 @@ pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<(), AppErr
     webhooks::set_enabled(&state.db, state.clock.now(), id, enabled).await?;
     tracing::info!(endpoint_id = %id, enabled, admin_id = %user.admin.id, "webhook endpoint switched");
     let action = if enabled {
-        "webhook.enable"
+        crate::types::AuditAction::WebhookEnable
     } else {
-        "webhook.disable"
+        crate::types::AuditAction::WebhookDisable
     };
-    crate::domain::session::audit_admin(&state, &user, action, "webhook_endpoint", id).await;
+    crate::domain::session::audit_admin(&state, &user, action, id).await;
     Ok(())
 }
 
@@ -90,8 +89,13 @@ pub async fn delete_webhook_endpoint(id: String) -> Result<(), AppError> {
     let id = parse_id(&id)?;
     webhooks::delete(&state.db, id).await?;
     tracing::info!(endpoint_id = %id, admin_id = %user.admin.id, "webhook endpoint deleted");
-    crate::domain::session::audit_admin(&state, &user, "webhook.delete", "webhook_endpoint", id)
-        .await;
+    crate::domain::session::audit_admin(
+        &state,
+        &user,
+        crate::types::AuditAction::WebhookDelete,
+        id,
+    )
+    .await;
     Ok(())
 }
 
@@ -105,7 +109,12 @@ pub async fn replay_webhook_delivery(id: String) -> Result<(), AppError> {
     let id = parse_id(&id)?;
     webhooks::replay(&state.db, state.clock.now(), id).await?;
     tracing::info!(delivery_id = %id, admin_id = %user.admin.id, "webhook delivery replayed");
-    crate::domain::session::audit_admin(&state, &user, "webhook.replay", "webhook_delivery", id)
-        .await;
+    crate::domain::session::audit_admin(
+        &state,
+        &user,
+        crate::types::AuditAction::WebhookReplay,
+        id,
+    )
+    .await;
     Ok(())
 }

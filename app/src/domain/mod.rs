@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod clock;
 pub mod crypto;
 pub mod entities;
+pub mod ids;
 pub mod oauth;
 pub mod password;
 pub mod security;

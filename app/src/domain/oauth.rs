@@ -17,6 +17,7 @@ use crate::domain::catalog::TokenAuth;
 use crate::domain::crypto::Keyring;
 use crate::domain::services::connectors::Resolved;
 use crate::error::AppError;
+use crate::failure::{ProviderFailure, ProviderProblem};
 
 /// The token response, keeping the provider's extra fields (e.g. Salesforce's `instance_url`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -137,4 +138,17 @@ fn client_id(connector: &Resolved) -> Result<String, AppError> {
 fn invalid_url(e: url::ParseError) -> AppError {
     tracing::error!(error = %e, "an OAuth endpoint of a connector is not a valid URL");
     AppError::Internal
+}
+
+/// Why a token request failed, with the provider's `error` code when it sent one.
+pub fn token_failure(e: &TokenError) -> ProviderFailure {
+    match e {
+        oauth2::RequestTokenError::ServerResponse(r) => {
+            ProviderFailure::with_detail(ProviderProblem::TokenRefused, r.error().as_ref())
+        }
+        oauth2::RequestTokenError::Request(_) => ProviderFailure::new(ProviderProblem::Unreachable),
+        oauth2::RequestTokenError::Parse(_, _) | oauth2::RequestTokenError::Other(_) => {
+            ProviderFailure::new(ProviderProblem::Unreadable)
+        }
+    }
 }

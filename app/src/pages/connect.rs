@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::types::{FieldInfo, FieldProblem, format_time};
+use crate::types::{FieldInfo, format_time};
 
 /// Everything the Connect page shows.
 #[derive(Debug, Clone)]
@@ -56,16 +56,6 @@ fn document(title: String, body: impl IntoView + 'static) -> String {
     let owner = Owner::new();
     let rendered = owner.with(|| html.to_html());
     format!("<!DOCTYPE html>{rendered}")
-}
-
-/// The words for a problem with the field `name` (labelled `label`) of a credential form.
-pub fn field_problem_text(problem: FieldProblem, name: &str, label: &str) -> String {
-    match problem {
-        FieldProblem::NotInForm => format!("{name:?} is not a field of this form."),
-        FieldProblem::Missing => format!("Enter the {label}."),
-        FieldProblem::TooLong => format!("The {label} is too long."),
-        FieldProblem::BadFormat => format!("The {label} does not have the expected format."),
-    }
 }
 
 /// The Connect page.

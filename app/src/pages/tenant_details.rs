@@ -10,6 +10,7 @@ use crate::api::tenants::{DeleteTenant, Disconnect, UpdateTenant, get_tenant_det
 use crate::components::copy::CopyButton;
 use crate::components::form::FormError;
 use crate::error::AppError;
+use crate::text;
 use crate::types::{
     ConnectionStatus, GeneratedLink, TenantConnector, TenantDetails, format_time, limits,
 };
@@ -203,11 +204,12 @@ fn ConnectorStatus(
         )),
         ConnectionStatus::NeedsReauth => Some(
             c.last_error
-                .clone()
+                .as_deref()
+                .map(text::stored_failure)
                 .unwrap_or_else(|| "The access token has expired.".to_owned())
                 + " Send a Reconnect link; the connection keeps its id.",
         ),
-        ConnectionStatus::Error => c.last_error.clone(),
+        ConnectionStatus::Error => c.last_error.as_deref().map(text::stored_failure),
         ConnectionStatus::Disconnected => {
             Some("Disconnected: the credentials were deleted.".to_owned())
         }

@@ -13,10 +13,10 @@ use app::domain::services::links::{self, LinkContext};
 use app::domain::services::{audit, connectors};
 use app::domain::session::ClientIp;
 use app::pages::connect::{
-    ChoiceView, ChooserView, ConnectView, chooser_page, connect_page, field_problem_text,
-    result_page,
+    ChoiceView, ChooserView, ConnectView, chooser_page, connect_page, result_page,
 };
-use app::types::AuthMode;
+use app::text;
+use app::types::{AuditAction, AuthMode};
 use axum::Extension;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -188,7 +188,7 @@ pub async fn callback(
                 &state,
                 Some(completed.link.id),
                 ip.as_deref(),
-                "connect.complete",
+                AuditAction::ConnectComplete,
                 Some(completed.connection.id.to_string()),
                 serde_json::json!({ "connector_id": completed.connection.connector_id }),
             )
@@ -207,9 +207,9 @@ pub async fn callback(
                 &state,
                 None,
                 ip.as_deref(),
-                "connect.fail",
+                AuditAction::ConnectFail,
                 None,
-                serde_json::json!({ "error": e.code() }),
+                failure_details(None, &e),
             )
             .await;
             if e != ConnectError::LinkUnavailable
@@ -242,45 +242,50 @@ async fn end_user_step(
     let connector = ctx.connector.model.id;
     let (action, target, details) = match step {
         Step::Started => (
-            "connect.start",
+            AuditAction::ConnectStart,
             None,
             serde_json::json!({ "connector_id": connector }),
         ),
         Step::Completed(connection) => (
-            "connect.complete",
+            AuditAction::ConnectComplete,
             Some(connection.to_string()),
             serde_json::json!({ "connector_id": connector }),
         ),
         Step::Failed(e) => (
-            "connect.fail",
+            AuditAction::ConnectFail,
             None,
-            serde_json::json!({ "connector_id": connector, "error": e.code() }),
+            failure_details(Some(connector), e),
         ),
     };
     record_step(state, link_id, ip, action, target, details).await;
+}
+
+/// What an audit entry of a failed step records: the connector, the callback's error code and,
+/// for a provider's failure, its code and words.
+fn failure_details(connector: Option<uuid::Uuid>, e: &ConnectError) -> serde_json::Value {
+    serde_json::json!({
+        "connector_id": connector,
+        "error": e.code(),
+        "reason": e.provider_failure().map(|f| f.stored()),
+    })
 }
 
 async fn record_step(
     state: &AppState,
     link_id: Option<uuid::Uuid>,
     ip: Option<&str>,
-    action: &str,
+    action: AuditAction,
     connection: Option<String>,
     details: serde_json::Value,
 ) {
     let actor = audit::Actor::EndUser { link_id };
-    let (target_type, target_id) = match (connection, link_id) {
-        (Some(c), _) => (Some("connection"), Some(c)),
-        (None, Some(l)) => (Some("link"), Some(l.to_string())),
-        (None, None) => (None, None),
-    };
+    let target_id = connection.or_else(|| link_id.map(|l| l.to_string()));
     audit::record_logged(
         &state.db,
         state.clock.now(),
         audit::Entry {
             actor: &actor,
             action,
-            target_type,
             target_id,
             ip,
             details: Some(details),
@@ -353,12 +358,12 @@ fn failed_form(
             };
             let known: Vec<_> = errors
                 .iter()
-                .filter_map(|(n, p)| Some((n.clone(), field_problem_text(*p, n, label(n)?))))
+                .filter_map(|(n, p)| Some((n.clone(), text::field_problem(*p, n, label(n)?))))
                 .collect();
             let unknown: Vec<_> = errors
                 .iter()
                 .filter(|(n, _)| label(n).is_none())
-                .map(|(n, p)| field_problem_text(*p, n, n))
+                .map(|(n, p)| text::field_problem(*p, n, n))
                 .collect();
             let summary = if unknown.is_empty() {
                 "Some values need attention.".to_owned()
@@ -372,7 +377,7 @@ fn failed_form(
         other => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Vec::new(),
-            Some(other.to_string()),
+            Some(text::connect_error(&other)),
         ),
     };
     let view = view_for(product, ctx, token, values, errors, form_error);
@@ -399,14 +404,10 @@ fn failure(product: &str, error: &ConnectError) -> Response {
         ConnectError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
-    let heading = if error.retryable() {
-        "The connection did not go through"
-    } else {
-        "This link cannot be used"
-    };
+    let heading = text::connect_error_heading(error);
     html(
         status,
-        result_page(product, false, heading, &error.to_string(), None),
+        result_page(product, false, heading, &text::connect_error(error), None),
         None,
     )
 }

@@ -36,7 +36,8 @@ pub struct Connection {
     pub scopes: Vec<String>,
     /// The provider account.
     pub account: Option<String>,
-    /// Last error.
+    /// Why the last attempt or refresh failed, as `code` or `code: provider's words`, e.g.
+    /// `token_refused: invalid_grant`, `credentials_rejected`, `unreachable`.
     pub last_error: Option<String>,
     /// When the access token expires (RFC 3339).
     pub expires_at: Option<String>,

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use app::domain::entities::connect_link;
+use app::domain::ids::{ConnectorId, TenantId};
 use app::domain::services::connectors;
 use app::domain::services::links::{self, LinkFilter, LinkOptions};
 use app::domain::services::tenants::{self, TenantInput};
@@ -138,7 +139,8 @@ pub struct Link {
     pub end_user: EndUser,
     /// Tags.
     pub tags: Vec<String>,
-    /// Last failed attempt.
+    /// Why the last attempt or refresh failed, as `code` or `code: provider's words`, e.g.
+    /// `token_refused: invalid_grant`, `credentials_rejected`, `unreachable`.
     pub last_error: Option<String>,
     /// Creation time (RFC 3339).
     pub created_at: String,
@@ -292,8 +294,8 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
         api.app.clock.as_ref(),
         &api.app.settings.public_origin,
         None,
-        tenant_id,
-        connector_ids[0],
+        TenantId(tenant_id),
+        ConnectorId(connector_ids[0]),
         &options,
     )
     .await?;

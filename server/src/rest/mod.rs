@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use app::domain::AppState;
 use app::domain::services::api_keys::{self, ApiPrincipal};
 use app::domain::services::audit;
+use app::types::AuditAction;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -162,9 +163,9 @@ pub fn router(
         .with_state(api)
 }
 
-/// Writes an audit entry for every API call that changed something: the key, the operation
-/// (`POST /api/v1/connect-links`), the target (the path's id, else the created resource's `id`)
-/// and the client address.
+/// Writes an audit entry for every API call that changed something: the key, the action (the
+/// dashboard's vocabulary, with the operation in `details.request`), the target (the path's
+/// `{id}`, else the `id` in the answer) and the client address.
 async fn audit(
     axum::extract::State(api): axum::extract::State<Api>,
     matched: Option<axum::extract::MatchedPath>,
@@ -191,50 +192,78 @@ async fn audit(
     if !response.status().is_success() {
         return response;
     }
+    let Some(action) = rest_action(method.as_str(), &template, response.status()) else {
+        tracing::error!(%method, %template, "an API operation has no audit action");
+        return response;
+    };
     let in_path = template
         .split('/')
         .zip(path.split('/'))
-        .find(|(t, _)| t.starts_with('{'))
+        .find(|(t, _)| *t == "{id}")
         .map(|(_, value)| value.to_owned());
-    // Only a create names its target in the body; read it only then.
     let (response, target_id) = match in_path {
         Some(id) => (response, Some(id)),
-        None => {
-            let (parts, body) = response.into_parts();
-            let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            };
-            let id = serde_json::from_slice::<serde_json::Value>(&bytes)
-                .ok()
-                .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_owned));
-            (
-                Response::from_parts(parts, axum::body::Body::from(bytes)),
-                id,
-            )
-        }
+        None => match created_id(response).await {
+            Ok(pair) => pair,
+            Err(response) => return response,
+        },
     };
-    let target_type = template
-        .strip_prefix("/api/v1/")
-        .and_then(|rest| rest.split('/').next());
     let actor = audit::Actor::ApiKey {
         id: principal.key_id,
         name: principal.name,
     };
-    let action = format!("{method} {template}");
     audit::record_logged(
         &api.app.db,
         api.app.clock.now(),
         audit::Entry {
             actor: &actor,
-            action: &action,
-            target_type,
+            action,
             target_id,
             ip: ip.as_deref(),
-            details: None,
+            details: Some(serde_json::json!({ "request": format!("{method} {template}") })),
         },
     )
     .await;
     response
+}
+
+/// The `id` of the answer's JSON body, with the response rebuilt around the bytes read.
+async fn created_id(response: Response) -> Result<(Response, Option<String>), Response> {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    };
+    let id = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_owned));
+    Ok((
+        Response::from_parts(parts, axum::body::Body::from(bytes)),
+        id,
+    ))
+}
+
+/// The audit action of a changing operation (`PUT` of a tenant creates with `201`).
+fn rest_action(method: &str, template: &str, status: StatusCode) -> Option<AuditAction> {
+    let route = template.strip_prefix("/api/v1")?;
+    Some(match (method, route) {
+        ("POST", "/tenants") => AuditAction::TenantCreate,
+        ("PUT", "/tenants/by-external-id/{external_id}") if status == StatusCode::CREATED => {
+            AuditAction::TenantCreate
+        }
+        ("PUT", "/tenants/by-external-id/{external_id}") | ("PATCH", "/tenants/{id}") => {
+            AuditAction::TenantUpdate
+        }
+        ("DELETE", "/tenants/{id}") => AuditAction::TenantDelete,
+        ("POST", "/connectors") => AuditAction::ConnectorCreate,
+        ("PATCH", "/connectors/{id}") => AuditAction::ConnectorUpdate,
+        ("POST", "/connectors/{id}/enable") => AuditAction::ConnectorEnable,
+        ("POST", "/connectors/{id}/disable") => AuditAction::ConnectorDisable,
+        ("POST", "/connect-links") => AuditAction::LinkCreate,
+        ("POST", "/connect-links/{id}/revoke") => AuditAction::LinkRevoke,
+        ("POST", "/exchange") => AuditAction::LinkExchange,
+        ("DELETE", "/connections/{id}") => AuditAction::ConnectionDisconnect,
+        _ => return None,
+    })
 }
 
 async fn not_found() -> Problem {
@@ -449,6 +478,35 @@ pub fn rfc3339(t: time::OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_changing_operation_has_an_audit_action() {
+        let doc = serde_json::to_value(openapi()).expect("document");
+        let paths = doc["paths"].as_object().expect("paths");
+        let mut seen = 0;
+        for (path, item) in paths {
+            for method in ["post", "put", "patch", "delete"] {
+                if item.get(method).is_some() {
+                    seen += 1;
+                    let method = method.to_uppercase();
+                    assert!(
+                        rest_action(&method, path, StatusCode::OK).is_some(),
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+        assert!(seen >= 12, "{seen}");
+        let upsert = "/api/v1/tenants/by-external-id/{external_id}";
+        assert_eq!(
+            rest_action("PUT", upsert, StatusCode::CREATED),
+            Some(AuditAction::TenantCreate)
+        );
+        assert_eq!(
+            rest_action("PUT", upsert, StatusCode::OK),
+            Some(AuditAction::TenantUpdate)
+        );
+    }
 
     #[test]
     fn limits_are_checked_or_clamped() {

@@ -214,19 +214,32 @@ impl From<CredentialsError> for Problem {
                 StatusCode::CONFLICT,
                 "disconnected",
                 "Disconnected",
-                Some(e.to_string()),
+                Some("The connection was disconnected; the tenant must connect again.".into()),
             ),
-            CredentialsError::NeedsReauth | CredentialsError::Expired => Problem::new(
+            CredentialsError::NeedsReauth => Problem::new(
                 StatusCode::CONFLICT,
                 "needs_reauth",
                 "Reconnect needed",
-                Some(e.to_string()),
+                Some("The provider refused the refresh token; the tenant must reconnect.".into()),
             ),
-            CredentialsError::Unavailable(_) => Problem::new(
+            CredentialsError::Expired => Problem::new(
+                StatusCode::CONFLICT,
+                "needs_reauth",
+                "Reconnect needed",
+                Some(
+                    "The access token has expired and the provider issued no refresh token; \
+                     the tenant must reconnect."
+                        .into(),
+                ),
+            ),
+            CredentialsError::Unavailable(failure) => Problem::new(
                 StatusCode::BAD_GATEWAY,
                 "provider_unavailable",
                 "Provider unavailable",
-                Some(e.to_string()),
+                Some(format!(
+                    "The provider could not refresh the token right now: {}",
+                    app::text::provider_failure(&failure)
+                )),
             ),
             CredentialsError::Internal => Problem::internal(),
         }

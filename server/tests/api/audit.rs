@@ -51,7 +51,7 @@ async fn the_audit_log_records_who_did_what_and_exports_csv(backend: Backend) {
     let page = audit(&a, &[("actor_type", "admin")]).await;
     let actions: Vec<&str> = page.entries.iter().map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"api_key.create"), "{actions:?}");
-    assert!(actions.contains(&"connector.save"), "{actions:?}");
+    assert!(actions.contains(&"connector.create"), "{actions:?}");
     let entry = &page.entries[0];
     assert_eq!(
         entry.actor_label.as_deref(),
@@ -63,7 +63,17 @@ async fn the_audit_log_records_who_did_what_and_exports_csv(backend: Backend) {
     let page = audit(&a, &[("actor_type", "api_key")]).await;
     assert_eq!(page.entries.len(), 1, "{:?}", page.entries);
     let entry = &page.entries[0];
-    assert_eq!(entry.action, "POST /api/v1/connect-links");
+    // The same vocabulary as the dashboard, with the operation kept.
+    assert_eq!(entry.action, "link.create");
+    assert_eq!(entry.target_type.as_deref(), Some("link"));
+    assert!(
+        entry
+            .details
+            .as_deref()
+            .is_some_and(|d| d.contains("POST /api/v1/connect-links")),
+        "{:?}",
+        entry.details
+    );
     assert_eq!(entry.target_id.as_deref(), Some(link_id.as_str()));
     assert_eq!(entry.actor_label.as_deref(), Some("backend"));
 

@@ -637,6 +637,15 @@ async fn credential_form_validates_verifies_and_is_single_use(backend: Backend) 
         "a secret is not echoed back"
     );
     assert_eq!(j.connection_count().await, 0);
+    // The admin sees the failure as a code, which the page puts into words.
+    let details = j.details().await;
+    let row = details
+        .connectors
+        .iter()
+        .find(|c| c.connector_id == j.key_connector)
+        .expect("row");
+    assert_eq!(row.status, ConnectionStatus::Error);
+    assert_eq!(row.last_error.as_deref(), Some("credentials_rejected"));
 
     // Two simultaneous good submissions of a single-use link: one connection, one success.
     let (a, b) = tokio::join!(

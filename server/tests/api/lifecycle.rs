@@ -230,6 +230,8 @@ async fn a_connection_stays_fresh_and_every_change_is_announced(backend: Backend
         1
     );
     assert_eq!(status(&a, &id).await, "needs_reauth");
+    let (_, meta) = a.get(&format!("/api/v1/connections/{id}")).await;
+    assert_eq!(meta["last_error"], "refresh_refused: invalid_grant");
     assert_eq!(
         connections::refresh_due(&a.app.state, MARGIN, 100)
             .await
@@ -241,6 +243,10 @@ async fn a_connection_stays_fresh_and_every_change_is_announced(backend: Backend
     assert_eq!(types(&events), ["connection.refresh_failed"]);
     assert_eq!(events[0]["data"]["status"], "needs_reauth");
     assert_eq!(events[0]["data"]["error"]["code"], "invalid_grant");
+    assert_eq!(
+        events[0]["data"]["error"]["message"],
+        "The provider refused the refresh token; the tenant must reconnect."
+    );
 
     // Reconnect through a new link: the same connection recovers.
     a.provider.set_mode(TokenMode::Ok);

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::entities::audit_entry;
 use crate::error::AppError;
-use crate::types::{AuditEntryInfo, AuditFilter};
+use crate::types::{AuditAction, AuditEntryInfo, AuditFilter};
 
 /// Who acted.
 #[derive(Debug, Clone)]
@@ -55,10 +55,8 @@ impl Actor {
 pub struct Entry<'a> {
     /// Who.
     pub actor: &'a Actor,
-    /// e.g. `tenant.create`.
-    pub action: &'a str,
-    /// e.g. `tenant`.
-    pub target_type: Option<&'a str>,
+    /// What was done; it also names the kind of target.
+    pub action: AuditAction,
     /// The target's id.
     pub target_id: Option<String>,
     /// The client address.
@@ -84,8 +82,13 @@ pub async fn record(
         actor_type: Set(actor_type.to_owned()),
         actor_id: Set(actor_id),
         actor_label: Set(actor_label.map(|l| clip(&l, 200))),
-        action: Set(clip(entry.action, 64)),
-        target_type: Set(entry.target_type.map(|t| clip(t, 32))),
+        action: Set(entry.action.as_str().to_owned()),
+        target_type: Set(entry
+            .target_id
+            .is_some()
+            .then(|| entry.action.target_type())
+            .flatten()
+            .map(str::to_owned)),
         target_id: Set(entry.target_id.map(|t| clip(&t, 64))),
         ip: Set(entry.ip.map(|i| clip(i, 64))),
         details: Set(entry.details.map(|d| d.to_string())),
@@ -97,7 +100,7 @@ pub async fn record(
 
 /// Appends an entry, logging instead of failing: the action it describes already happened.
 pub async fn record_logged(db: &impl ConnectionTrait, now: OffsetDateTime, entry: Entry<'_>) {
-    let action = entry.action.to_owned();
+    let action = entry.action.as_str();
     if let Err(e) = record(db, now, entry).await {
         tracing::error!(%action, error = %e, "audit entry could not be written");
     }

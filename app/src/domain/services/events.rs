@@ -16,6 +16,7 @@ use crate::domain::entities::webhook_delivery::DeliveryState;
 use crate::domain::entities::{
     connect_link, connection, connector, event, tenant, webhook_delivery, webhook_endpoint,
 };
+use crate::domain::ids::{ConnectorId, TenantId};
 
 pub use crate::types::{EVENT_TYPES, EventType};
 
@@ -69,8 +70,8 @@ impl Subject {
     /// Loads the tenant and connector by id (for callers that hold only ids).
     pub async fn load(
         db: &impl ConnectionTrait,
-        tenant_id: Uuid,
-        connector_id: Uuid,
+        TenantId(tenant_id): TenantId,
+        ConnectorId(connector_id): ConnectorId,
     ) -> Result<Self, DbErr> {
         let tenant = tenant::Entity::find_by_id(tenant_id)
             .select_only()

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::domain::clock::Clock;
 use crate::domain::crypto::{Token, new_token, token_hash};
 use crate::domain::entities::exchange_code;
+use crate::domain::ids::{ConnectionId, LinkId};
 use crate::error::AppError;
 
 /// How long a code can be redeemed.
@@ -19,8 +20,8 @@ pub const CODE_LIFETIME: time::Duration = time::Duration::minutes(5);
 pub async fn issue(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
-    link_id: Uuid,
-    connection_id: Uuid,
+    LinkId(link_id): LinkId,
+    ConnectionId(connection_id): ConnectionId,
 ) -> Result<Token, AppError> {
     let code = new_token();
     let now = clock.now();

@@ -17,7 +17,7 @@ use crate::domain::entities::admin_user;
 use crate::domain::services::admin::find_admin;
 use crate::domain::{AppState, app_state};
 use crate::error::AppError;
-use crate::types::Role;
+use crate::types::{AuditAction, Role};
 
 /// The client's address as the server determined it (socket peer, or a trusted proxy header).
 /// Put into request extensions by the server's middleware.
@@ -216,8 +216,7 @@ pub async fn require_role(required: Role) -> Result<(AppState, Authenticated), A
 pub async fn audit_admin(
     state: &AppState,
     user: &Authenticated,
-    action: &str,
-    target_type: &str,
+    action: AuditAction,
     target_id: impl ToString,
 ) {
     use crate::domain::services::audit::{Actor, Entry, record_logged};
@@ -233,7 +232,6 @@ pub async fn audit_admin(
         Entry {
             actor: &actor,
             action,
-            target_type: Some(target_type),
             target_id: Some(target_id.to_string()),
             ip: Some(&ip),
             details: None,

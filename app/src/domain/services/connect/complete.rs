@@ -14,10 +14,12 @@ use crate::domain::AppState;
 use crate::domain::crypto::Token;
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connect_link, connection};
+use crate::domain::ids::{ConnectionId, LinkId};
 use crate::domain::services::connections::{Credentials, credentials};
 use crate::domain::services::links::{self, LinkContext};
 use crate::domain::services::outbound::{self, OutboundError};
 use crate::domain::services::{callbacks, events, exchange};
+use crate::failure::{ProviderFailure, ProviderProblem};
 use crate::types::EventType;
 
 /// Runs the catalog's verification request (which must succeed) and identity lookup (best
@@ -32,17 +34,7 @@ pub(super) async fn verify_and_identify(
     if let Some(verify) = &provider.verify {
         outbound::send(&state.http, verify, lookup, bearer, None)
             .await
-            .map_err(|e| {
-                ConnectError::Provider(match e {
-                    OutboundError::Status(401 | 403) => {
-                        "The provider did not accept these credentials. Check them and try again."
-                            .to_owned()
-                    }
-                    other => {
-                        format!("The credentials could not be checked: {other}. Please try again.")
-                    }
-                })
-            })?;
+            .map_err(|e| ConnectError::Provider(verification_failure(&e)))?;
     }
     let Some(identity) = &provider.identity else {
         return Ok(None);
@@ -60,6 +52,25 @@ pub(super) async fn verify_and_identify(
         Err(e) => {
             tracing::info!(provider = %provider.id, error = %e, "identity lookup failed");
             Ok(None)
+        }
+    }
+}
+
+/// Why the verification request failed: 401 and 403 mean the provider refused the credentials.
+fn verification_failure(e: &OutboundError) -> ProviderFailure {
+    match e {
+        OutboundError::Status(401 | 403) => {
+            ProviderFailure::new(ProviderProblem::CredentialsRejected)
+        }
+        OutboundError::Status(status) => {
+            ProviderFailure::with_detail(ProviderProblem::CheckFailed, &format!("HTTP {status}"))
+        }
+        OutboundError::Unreachable => ProviderFailure::new(ProviderProblem::Unreachable),
+        OutboundError::MissingValue => {
+            ProviderFailure::with_detail(ProviderProblem::CheckFailed, "missing value")
+        }
+        OutboundError::BadUrl => {
+            ProviderFailure::with_detail(ProviderProblem::CheckFailed, "bad URL")
         }
     }
 }
@@ -136,7 +147,15 @@ pub async fn complete(
     };
     let (model, event_type) = store_connection(&txn, state, ctx, stored).await?;
     let exchange_code = match ctx.link.callback_state {
-        Some(_) => Some(exchange::issue(&txn, state.clock.as_ref(), ctx.link.id, model.id).await?),
+        Some(_) => Some(
+            exchange::issue(
+                &txn,
+                state.clock.as_ref(),
+                LinkId(ctx.link.id),
+                ConnectionId(model.id),
+            )
+            .await?,
+        ),
         None => None,
     };
     let subject = events::Subject::new(&ctx.tenant, &ctx.connector.model)

@@ -9,6 +9,7 @@ use super::ConnectError;
 use super::complete::{Completed, complete, verify_and_identify};
 use crate::domain::AppState;
 use crate::domain::catalog::catalog;
+use crate::domain::ids::{ConnectorId, LinkId};
 use crate::domain::services::connections::Credentials;
 use crate::domain::services::links::{self, LinkContext};
 use crate::types::{AuthMode, FieldProblem, limits};
@@ -93,17 +94,14 @@ pub async fn submit_credentials(
     let label = match verify_and_identify(state, ctx, &lookup, None).await {
         Ok(label) => label,
         Err(e) => {
-            if let ConnectError::Provider(message) = &e {
-                links::record_failure(
-                    &state.db,
-                    state.clock.as_ref(),
-                    ctx.link.id,
-                    ctx.connector.model.id,
-                    e.code(),
-                    message,
-                )
-                .await?;
-            }
+            links::record_failure(
+                &state.db,
+                state.clock.as_ref(),
+                LinkId(ctx.link.id),
+                ConnectorId(ctx.connector.model.id),
+                &e,
+            )
+            .await?;
             return Err(e);
         }
     };

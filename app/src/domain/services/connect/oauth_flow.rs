@@ -22,9 +22,11 @@ use crate::domain::AppState;
 use crate::domain::catalog::fill;
 use crate::domain::crypto::{Aad, new_token, token_hash};
 use crate::domain::entities::{connect_link, oauth_flow};
-use crate::domain::oauth::{OAuthApp, TokenResp};
+use crate::domain::ids::{ConnectorId, LinkId};
+use crate::domain::oauth::{self, OAuthApp, TokenResp};
 use crate::domain::services::connections::Credentials;
 use crate::domain::services::links::{self, LinkContext};
+use crate::failure::{ProviderFailure, ProviderProblem};
 
 /// How long an end user has between leaving for the provider and coming back.
 const FLOW_LIFETIME: time::Duration = time::Duration::minutes(15);
@@ -165,10 +167,9 @@ pub async fn finish_oauth(
             links::record_failure(
                 &state.db,
                 state.clock.as_ref(),
-                flow.link_id,
-                connector_id,
-                e.code(),
-                &e.to_string(),
+                LinkId(flow.link_id),
+                ConnectorId(connector_id),
+                e,
             )
             .await?;
         }
@@ -268,8 +269,9 @@ fn authorization_code<'a>(
         if code == "access_denied" {
             return Err(ConnectError::Denied);
         }
-        return Err(ConnectError::Provider(format!(
-            "The provider reported an error ({code}). You can try again from your link."
+        return Err(ConnectError::Provider(ProviderFailure::with_detail(
+            ProviderProblem::AuthorizationError,
+            &code,
         )));
     }
     // RFC 9207: an `iss` must name the server the flow went to; without a configured issuer,
@@ -280,17 +282,14 @@ fn authorization_code<'a>(
             None => same_origin(iss, &flow.authorization_url),
         };
         if !expected_ok {
-            return Err(ConnectError::Provider(
-                "The answer came from another authorization server than the one you were sent to."
-                    .into(),
-            ));
+            return Err(ConnectError::provider(ProviderProblem::IssuerMismatch));
         }
     }
     params
         .code
         .as_deref()
         .filter(|c| !c.is_empty() && c.len() <= 4096)
-        .ok_or_else(|| ConnectError::Provider("The provider sent no authorization code.".into()))
+        .ok_or(ConnectError::provider(ProviderProblem::NoCode))
 }
 
 /// Swaps the code for tokens at the token endpoint the flow stored (never one from the
@@ -319,20 +318,8 @@ async fn request_token(
         .request_async(&state.http)
         .await
         .map_err(|e| {
-            let message = match &e {
-                RequestTokenError::ServerResponse(r) => format!(
-                    "The provider refused to issue a token ({}). Please try again from your link.",
-                    r.error().as_ref()
-                ),
-                RequestTokenError::Request(_) => {
-                    "The provider did not answer in time. Please try again.".to_owned()
-                }
-                RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) => {
-                    "The provider's answer could not be understood. Please try again.".to_owned()
-                }
-            };
             tracing::info!(flow_id = %flow.id, kind = token_error_kind(&e), "token exchange failed");
-            ConnectError::Provider(message)
+            ConnectError::Provider(oauth::token_failure(&e))
         })
 }
 

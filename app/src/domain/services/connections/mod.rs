@@ -27,8 +27,10 @@ use crate::domain::AppState;
 use crate::domain::catalog::fill;
 use crate::domain::entities::connection;
 use crate::domain::entities::connection::ConnectionState;
+use crate::domain::ids::{ConnectorId, TenantId};
 use crate::domain::oauth::OAuthApp;
 use crate::error::AppError;
+use crate::failure::ProviderFailure;
 use crate::types::ConnectionStatus;
 use crate::types::EventType;
 
@@ -99,28 +101,27 @@ pub fn health(model: &connection::Model, now: OffsetDateTime) -> ConnectionStatu
     }
 }
 
-/// Why fresh credentials could not be handed out.
+/// Why fresh credentials could not be handed out. The REST problem documents put these into
+/// words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialsError {
     /// Not found.
-    #[error("not found")]
+    #[error("not_found")]
     NotFound,
     /// The connection was disconnected; its credentials are deleted.
-    #[error("The connection was disconnected; the tenant must connect again.")]
+    #[error("disconnected")]
     Disconnected,
     /// The provider refused the refresh token: the tenant must reconnect.
-    #[error("The provider refused the refresh token; the tenant must reconnect.")]
+    #[error("needs_reauth")]
     NeedsReauth,
     /// The provider could not be reached or answered with an error; the old credentials stay.
-    #[error("The provider could not refresh the token right now: {0}")]
-    Unavailable(String),
+    #[error("provider_unavailable ({0})")]
+    Unavailable(ProviderFailure),
     /// The access token is expired and there is no refresh token.
-    #[error(
-        "The access token has expired and the provider issued no refresh token; the tenant must reconnect."
-    )]
+    #[error("expired")]
     Expired,
     /// Something failed on our side.
-    #[error("internal error")]
+    #[error("internal")]
     Internal,
 }
 
@@ -184,9 +185,13 @@ pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
         .await?;
     if changed.rows_affected == 1 {
         let updated = get(&txn, id).await?;
-        let subject = events::Subject::load(&txn, model.tenant_id, model.connector_id)
-            .await?
-            .with_connection(&updated);
+        let subject = events::Subject::load(
+            &txn,
+            TenantId(model.tenant_id),
+            ConnectorId(model.connector_id),
+        )
+        .await?
+        .with_connection(&updated);
         events::emit(&txn, now, EventType::ConnectionDeleted, &subject).await?;
     }
     txn.commit().await?;
@@ -197,8 +202,8 @@ pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
 /// The connection of one tenant and connector, if any.
 pub async fn find(
     db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    connector_id: Uuid,
+    tenant_id: TenantId,
+    connector_id: ConnectorId,
 ) -> Result<connection::Model, AppError> {
     connection::Entity::find()
         .filter(connection::Column::TenantId.eq(tenant_id))

@@ -16,9 +16,12 @@ use crate::domain::AppState;
 use crate::domain::catalog::fill;
 use crate::domain::entities::connection;
 use crate::domain::entities::connection::ConnectionState;
-use crate::domain::oauth::{OAuthApp, TokenError, TokenResp};
+use crate::domain::ids::{ConnectorId, TenantId};
+use crate::domain::oauth::{self, OAuthApp, TokenError, TokenResp};
 use crate::domain::services::{connectors, events};
 use crate::error::AppError;
+use crate::failure::{ProviderFailure, ProviderProblem};
+use crate::text;
 use crate::types::EventType;
 
 /// An access token expiring within this margin is refreshed before it is handed out.
@@ -280,24 +283,18 @@ async fn refresh_failed(
         )
     {
         tracing::info!(connection_id = %model.id, "refresh token refused (invalid_grant)");
-        let message = "The provider refused the refresh token; the tenant must reconnect.";
-        return match record_failure(state, model, now, "invalid_grant", message, true).await {
+        let failure =
+            ProviderFailure::with_detail(ProviderProblem::RefreshRefused, "invalid_grant");
+        return match record_failure(state, model, now, "invalid_grant", &failure, true).await {
             Ok(_) => CredentialsError::NeedsReauth,
             Err(e) => e,
         };
     }
-    let reason = match &error {
-        RequestTokenError::ServerResponse(r) => format!("error {}", r.error().as_ref()),
-        RequestTokenError::Request(_) => "no answer in time".to_owned(),
-        RequestTokenError::Parse(_, _) | RequestTokenError::Other(_) => {
-            "an answer that could not be understood".to_owned()
-        }
-    };
-    tracing::info!(connection_id = %model.id, %reason, "token refresh failed");
-    let message = format!("The provider could not refresh the token: {reason}.");
-    match record_failure(state, model, now, "provider_unavailable", &message, false).await {
+    let failure = oauth::token_failure(&error);
+    tracing::info!(connection_id = %model.id, reason = %failure, "token refresh failed");
+    match record_failure(state, model, now, "provider_unavailable", &failure, false).await {
         Ok(true) => CredentialsError::NeedsReauth,
-        Ok(false) => CredentialsError::Unavailable(reason),
+        Ok(false) => CredentialsError::Unavailable(failure),
         Err(e) => e,
     }
 }
@@ -347,9 +344,13 @@ async fn store_refreshed(
         .await?;
     let updated = get(&txn, model.id).await?;
     if model.status != ConnectionState::Connected {
-        let subject = events::Subject::load(&txn, model.tenant_id, model.connector_id)
-            .await?
-            .with_connection(&updated);
+        let subject = events::Subject::load(
+            &txn,
+            TenantId(model.tenant_id),
+            ConnectorId(model.connector_id),
+        )
+        .await?
+        .with_connection(&updated);
         events::emit(&txn, now, EventType::ConnectionRecovered, &subject).await?;
     }
     txn.commit().await?;
@@ -365,7 +366,7 @@ async fn record_failure(
     model: &connection::Model,
     now: OffsetDateTime,
     code: &str,
-    message: &str,
+    failure: &ProviderFailure,
     final_: bool,
 ) -> Result<bool, CredentialsError> {
     let failures = model.refresh_failures.saturating_add(1);
@@ -378,7 +379,7 @@ async fn record_failure(
     let txn = state.db.begin().await?;
     connection::Entity::update_many()
         .col_expr(connection::Column::Status, Expr::value(status))
-        .col_expr(connection::Column::LastError, Expr::value(message))
+        .col_expr(connection::Column::LastError, Expr::value(failure.stored()))
         .col_expr(connection::Column::RefreshFailures, Expr::value(failures))
         .col_expr(
             connection::Column::NextRefreshAt,
@@ -390,10 +391,14 @@ async fn record_failure(
         .await?;
     if model.status != status {
         let updated = get(&txn, model.id).await?;
-        let subject = events::Subject::load(&txn, model.tenant_id, model.connector_id)
-            .await?
-            .with_connection(&updated)
-            .with_error(code, message);
+        let subject = events::Subject::load(
+            &txn,
+            TenantId(model.tenant_id),
+            ConnectorId(model.connector_id),
+        )
+        .await?
+        .with_connection(&updated)
+        .with_error(code, &text::provider_failure(failure));
         events::emit(&txn, now, EventType::ConnectionRefreshFailed, &subject).await?;
     }
     txn.commit().await?;

@@ -22,7 +22,10 @@ use super::{events, tenants};
 use crate::domain::clock::Clock;
 use crate::domain::crypto::{new_token, token_hash};
 use crate::domain::entities::{connect_link, tenant};
+use crate::domain::ids::{ConnectorId, LinkId, TenantId};
 use crate::error::AppError;
+use crate::failure::ConnectError;
+use crate::text;
 use crate::types::EventType;
 use crate::types::{GeneratedLink, LinkInfo, LinkStatus};
 
@@ -37,8 +40,8 @@ pub async fn create(
     clock: &dyn Clock,
     public_origin: &str,
     created_by: Option<Uuid>,
-    tenant_id: Uuid,
-    connector_id: Uuid,
+    TenantId(tenant_id): TenantId,
+    ConnectorId(connector_id): ConnectorId,
     options: &LinkOptions,
 ) -> Result<(connect_link::Model, GeneratedLink), AppError> {
     let checked = options.checked_fields(db).await?;
@@ -299,30 +302,33 @@ pub async fn mark_opened(
     Ok(())
 }
 
-/// Records a failed attempt for the admin and announces `connection.failed`, in one
-/// transaction. `code` is the stable error code the callback URL also gets.
+/// Records a failed attempt for the admin (`last_error`: the failure's code and the provider's
+/// words) and announces `connection.failed` with the code the callback URL also gets, in one
+/// transaction. Failures that are not the provider's (our own, the link's) record nothing.
 pub async fn record_failure(
     db: &DatabaseConnection,
     clock: &dyn Clock,
-    link_id: Uuid,
-    connector_id: Uuid,
-    code: &str,
-    message: &str,
+    LinkId(link_id): LinkId,
+    connector_id: ConnectorId,
+    error: &ConnectError,
 ) -> Result<(), AppError> {
+    let Some(failure) = error.provider_failure() else {
+        return Ok(());
+    };
     let txn = db.begin().await?;
     connect_link::Entity::update_many()
         .col_expr(
             connect_link::Column::LastError,
-            Expr::value(message.to_owned()),
+            Expr::value(failure.stored()),
         )
         .filter(connect_link::Column::Id.eq(link_id))
         .exec(&txn)
         .await?;
     if let Some(link) = connect_link::Entity::find_by_id(link_id).one(&txn).await? {
-        let subject = events::Subject::load(&txn, link.tenant_id, connector_id)
+        let subject = events::Subject::load(&txn, TenantId(link.tenant_id), connector_id)
             .await?
             .with_link(&link)?
-            .with_error(code, message);
+            .with_error(error.code(), &text::provider_failure(&failure));
         events::emit(&txn, clock.now(), EventType::ConnectionFailed, &subject).await?;
     }
     txn.commit().await?;
@@ -349,9 +355,13 @@ pub async fn revoke(
         .await?
         .ok_or(AppError::NotFound)?;
     if revoked.rows_affected == 1 {
-        let subject = events::Subject::load(&txn, link.tenant_id, link.connector_id)
-            .await?
-            .with_link(&link)?;
+        let subject = events::Subject::load(
+            &txn,
+            TenantId(link.tenant_id),
+            ConnectorId(link.connector_id),
+        )
+        .await?
+        .with_link(&link)?;
         events::emit(&txn, now, EventType::LinkRevoked, &subject).await?;
     }
     txn.commit().await?;
@@ -390,9 +400,13 @@ pub async fn announce_expired(
             .exec(&txn)
             .await?;
         if claimed.rows_affected == 1 {
-            let subject = events::Subject::load(&txn, link.tenant_id, link.connector_id)
-                .await?
-                .with_link(&link)?;
+            let subject = events::Subject::load(
+                &txn,
+                TenantId(link.tenant_id),
+                ConnectorId(link.connector_id),
+            )
+            .await?
+            .with_link(&link)?;
             events::emit(&txn, now, EventType::LinkExpired, &subject).await?;
             announced += 1;
         }
