@@ -93,6 +93,9 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// Refresh OAuth tokens this long before they expire (`AUTHLINK_REFRESH_MARGIN_MINUTES`).
     pub refresh_margin: Duration,
+    /// Send every provider request to this origin instead, keeping path, query and the
+    /// provider's host in `Host` (`AUTHLINK_PROVIDER_SIMULATOR`; the test suite's simulators only).
+    pub provider_simulator: Option<url::Url>,
     /// Where the compiled site (wasm, JS, CSS, assets) is (`LEPTOS_SITE_ROOT`).
     pub site_root: PathBuf,
 }
@@ -206,6 +209,18 @@ impl Config {
             Duration::from_secs(60 * number(&get, "AUTHLINK_REFRESH_MARGIN_MINUTES", 10, 1..=720)?);
         let site_root =
             PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
+        let provider_simulator = match get("AUTHLINK_PROVIDER_SIMULATOR") {
+            None => None,
+            Some(text) => {
+                let url = url::Url::parse(&text)
+                    .ok()
+                    .filter(|u| u.scheme() == "http" && u.host_str().is_some())
+                    .ok_or_else(|| {
+                        invalid("AUTHLINK_PROVIDER_SIMULATOR", "must be an http:// origin")
+                    })?;
+                Some(url)
+            }
+        };
 
         Ok(Self {
             bind,
@@ -226,6 +241,7 @@ impl Config {
             webhook_timeout,
             webhook_allow_private,
             refresh_margin,
+            provider_simulator,
             site_root,
         })
     }

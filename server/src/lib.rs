@@ -88,7 +88,10 @@ impl Application {
                 throttle: overrides.throttle,
                 secure_cookies: config.secure_cookies(),
             }),
-            http: app::domain::services::outbound::http_client(overrides.outbound_timeout),
+            http: app::domain::services::outbound::ProviderHttp::new(
+                overrides.outbound_timeout,
+                config.provider_simulator.clone(),
+            ),
             refresh_locks: Arc::default(),
             webhooks: Arc::new(app::domain::services::webhooks::Deliverer::new(
                 app::domain::services::webhooks::DeliveryPolicy {
@@ -119,6 +122,12 @@ impl Application {
             providers,
             "Authlink is ready"
         );
+        if let Some(simulator) = &config.provider_simulator {
+            tracing::warn!(
+                %simulator,
+                "AUTHLINK_PROVIDER_SIMULATOR is set: every provider request goes to the simulator; this is for tests only"
+            );
+        }
         if config.webhook_allow_private {
             tracing::warn!(
                 "AUTHLINK_WEBHOOK_ALLOW_PRIVATE is on: webhooks may be sent to private and loopback addresses"

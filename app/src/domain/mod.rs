@@ -49,7 +49,7 @@ pub struct AppState {
     /// Password hashing (work factors and the dummy hash used for unknown accounts).
     pub passwords: Arc<password::PasswordHasher>,
     /// The HTTP client for calls to providers (timeouts, no redirects).
-    pub http: reqwest::Client,
+    pub http: services::outbound::ProviderHttp,
     /// One token refresh per connection at a time in this process.
     pub refresh_locks: Arc<services::connections::RefreshLocks>,
     /// Sends webhooks (its own HTTP client: no redirects, public addresses only by default).

@@ -10,6 +10,8 @@ mod journey;
 mod lifecycle;
 mod mock_provider;
 mod operations;
+mod providers;
 mod rest;
 mod security;
+mod simulator;
 mod webhooks;

@@ -1,5 +1,5 @@
-//! Outbound HTTP to providers: one client with timeouts and no redirects, and the catalog's
-//! verification and identity requests.
+//! Outbound HTTP to providers: one client with timeouts, no redirects and bounded reads, and the
+//! catalog's verification and identity requests.
 
 use std::time::Duration;
 
@@ -7,19 +7,106 @@ use serde_json::Value;
 
 use crate::domain::catalog::{RequestSpec, fill};
 
-/// The HTTP client for every call to a provider: a timeout on each request and redirects never
-/// followed (a token or credential must not be replayed to wherever a provider points).
-pub fn http_client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .user_agent(concat!("Authlink/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_else(|e| {
-            // Building fails only when the TLS backend cannot initialise; that is fatal anyway.
-            panic!("the HTTP client could not be built: {e}")
-        })
+/// Longest answer to a verification or identity request that is read.
+const MAX_ANSWER: usize = 256 * 1024;
+
+/// The HTTP client for every call to a provider: a timeout on each request, redirects never
+/// followed (a token or credential must not be replayed to wherever a provider points) and, for
+/// the test suite's provider simulators only, every request sent to one origin instead.
+#[derive(Debug, Clone)]
+pub struct ProviderHttp {
+    client: reqwest::Client,
+    simulator: Option<url::Url>,
+}
+
+impl ProviderHttp {
+    /// The client; `simulator` (tests only) receives every provider request in place of the
+    /// provider, with the path and query kept and the provider's host in the `Host` header.
+    pub fn new(timeout: Duration, simulator: Option<url::Url>) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("Authlink/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_else(|e| {
+                // Building fails only when the TLS backend cannot initialise; that is fatal anyway.
+                panic!("the HTTP client could not be built: {e}")
+            });
+        Self { client, simulator }
+    }
+
+    /// A GET request to a provider URL.
+    pub fn get(&self, url: &str) -> Result<reqwest::RequestBuilder, OutboundError> {
+        self.request(reqwest::Method::GET, url)
+    }
+
+    /// A POST request to a provider URL.
+    pub fn post(&self, url: &str) -> Result<reqwest::RequestBuilder, OutboundError> {
+        self.request(reqwest::Method::POST, url)
+    }
+
+    fn request(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+    ) -> Result<reqwest::RequestBuilder, OutboundError> {
+        let url = reqwest::Url::parse(url).map_err(|_| OutboundError::BadUrl)?;
+        if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+            return Err(OutboundError::BadUrl);
+        }
+        let Some(simulator) = &self.simulator else {
+            return Ok(self.client.request(method, url));
+        };
+        let host = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_owned(),
+        };
+        Ok(self
+            .client
+            .request(method, rebase(&url, simulator))
+            .header(reqwest::header::HOST, host))
+    }
+
+    /// Where to send the end user's browser for `url` (an authorization endpoint): the URL
+    /// itself, or its path on the simulator.
+    pub fn browser_url(&self, url: url::Url) -> url::Url {
+        match &self.simulator {
+            Some(simulator) => rebase(&url, simulator),
+            None => url,
+        }
+    }
+}
+
+/// `url`'s path and query on `origin`.
+fn rebase(url: &url::Url, origin: &url::Url) -> url::Url {
+    let mut moved = origin.clone();
+    moved.set_path(url.path());
+    moved.set_query(url.query());
+    moved
+}
+
+/// Reads at most `max` bytes of a body; a longer one (announced or streamed) is an error, so a
+/// hostile provider cannot make us buffer without bound.
+pub async fn read_limited(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<Vec<u8>, OutboundError> {
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Err(OutboundError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|_| OutboundError::Unreachable)?
+    {
+        if body.len() + chunk.len() > max {
+            return Err(OutboundError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Why a provider request did not succeed. Messages are safe to show: no secrets, no bodies.
@@ -37,27 +124,26 @@ pub enum OutboundError {
     /// The provider answered with an unexpected status.
     #[error("the provider refused the credentials (HTTP {0})")]
     Status(u16),
+    /// The answer is larger than any answer to this request can be.
+    #[error("the provider's answer is too large")]
+    TooLarge,
 }
 
 /// Sends the request a [`RequestSpec`] describes and returns the JSON body (or `Null` when the body
 /// is not JSON). `value` supplies `{placeholder}`s; `default_bearer` is used for authentication when
 /// the spec names none (OAuth2 access tokens).
 pub async fn send(
-    client: &reqwest::Client,
+    http: &ProviderHttp,
     spec: &RequestSpec,
     value: &(dyn Fn(&str) -> Option<String> + Sync),
     default_bearer: Option<&str>,
     fallback_auth: Option<&RequestSpec>,
 ) -> Result<Value, OutboundError> {
     let url = fill(&spec.url, value).ok_or(OutboundError::MissingValue)?;
-    let url = reqwest::Url::parse(&url).map_err(|_| OutboundError::BadUrl)?;
-    if !matches!(url.scheme(), "https" | "http") {
-        return Err(OutboundError::BadUrl);
-    }
     let mut request = if spec.method == "POST" {
-        client.post(url)
+        http.post(&url)?
     } else {
-        client.get(url)
+        http.get(&url)?
     };
     request = request.header(reqwest::header::ACCEPT, "application/json");
     let auth_source = if spec.headers.is_empty() && spec.basic.is_none() {
@@ -80,24 +166,24 @@ pub async fn send(
     if !authenticated && let Some(token) = default_bearer {
         request = request.bearer_auth(token);
     }
+    if let Some(body) = &spec.body {
+        request = request
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.clone());
+    }
     let response = request.send().await.map_err(|e| {
         tracing::info!(error = %without_url(&e), "provider request failed");
         OutboundError::Unreachable
     })?;
     let status = response.status().as_u16();
-    let expected = spec.expect_status;
-    let ok = if expected == 200 {
-        (200..300).contains(&status)
-    } else {
-        status == expected
-    };
+    let ok = spec
+        .expect_status
+        .iter()
+        .any(|&expected| expected == status || (expected == 200 && (200..300).contains(&status)));
     if !ok {
         return Err(OutboundError::Status(status));
     }
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|_| OutboundError::Unreachable)?;
+    let bytes = read_limited(response, MAX_ANSWER).await?;
     Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 

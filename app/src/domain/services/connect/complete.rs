@@ -22,8 +22,9 @@ use crate::domain::services::{callbacks, events, exchange};
 use crate::failure::{ProviderFailure, ProviderProblem};
 use crate::types::EventType;
 
-/// Runs the catalog's verification request (which must succeed) and identity lookup (best
-/// effort), returning the account label.
+/// Runs the catalog's verification request (which must succeed) and identity lookup, returning
+/// the account label. Without a verification request the identity lookup is the proof that the
+/// credentials work, so it must succeed too; otherwise it is best effort.
 pub(super) async fn verify_and_identify(
     state: &AppState,
     ctx: &LinkContext,
@@ -49,6 +50,10 @@ pub(super) async fn verify_and_identify(
     .await
     {
         Ok(body) => Ok(outbound::pick_label(&body, &identity.pointer)),
+        Err(e) if provider.verify.is_none() => {
+            tracing::info!(provider = %provider.id, error = %e, "identity check failed");
+            Err(ConnectError::Provider(verification_failure(&e)))
+        }
         Err(e) => {
             tracing::info!(provider = %provider.id, error = %e, "identity lookup failed");
             Ok(None)
@@ -71,6 +76,9 @@ fn verification_failure(e: &OutboundError) -> ProviderFailure {
         }
         OutboundError::BadUrl => {
             ProviderFailure::with_detail(ProviderProblem::CheckFailed, "bad URL")
+        }
+        OutboundError::TooLarge => {
+            ProviderFailure::with_detail(ProviderProblem::CheckFailed, "answer too large")
         }
     }
 }

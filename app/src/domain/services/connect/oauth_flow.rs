@@ -3,10 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use oauth2::{
-    AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RequestTokenError, Scope, TokenResponse,
-};
+use oauth2::{CsrfToken, PkceCodeChallenge, Scope};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -23,7 +20,7 @@ use crate::domain::catalog::fill;
 use crate::domain::crypto::{Aad, new_token, token_hash};
 use crate::domain::entities::{connect_link, oauth_flow};
 use crate::domain::ids::{ConnectorId, LinkId};
-use crate::domain::oauth::{self, OAuthApp, TokenResp};
+use crate::domain::oauth::{Grant, OAuthApp, Tokens};
 use crate::domain::services::connections::Credentials;
 use crate::domain::services::links::{self, LinkContext};
 use crate::failure::{ProviderFailure, ProviderProblem};
@@ -57,9 +54,14 @@ pub async fn start_oauth(
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let state_token = new_token();
     let returned_state = state_token.expose().to_owned();
-    let mut request = client
-        .authorize_url(move || CsrfToken::new(returned_state))
-        .set_pkce_challenge(challenge);
+    let mut request = client.authorize_url(move || CsrfToken::new(returned_state));
+    // Without PKCE the stored verifier is empty, and the exchange sends none.
+    let verifier = if spec.pkce.sent() {
+        request = request.set_pkce_challenge(challenge);
+        verifier.secret().clone()
+    } else {
+        String::new()
+    };
     if !connector.scopes.is_empty() {
         // Joined by the provider's separator (Slack and Shopify use commas).
         request = request.add_scope(Scope::new(connector.scopes.join(&spec.scope_separator)));
@@ -68,14 +70,12 @@ pub async fn start_oauth(
         request = request.add_extra_param(k.clone(), v.clone());
     }
     let (url, _) = request.url();
+    let url = state.http.browser_url(url);
 
     let flow_id = Uuid::now_v7();
     let sealed_verifier = state
         .keyring
-        .seal(
-            verifier.secret().as_bytes(),
-            verifier_aad(&flow_id.to_string()),
-        )
+        .seal(verifier.as_bytes(), verifier_aad(&flow_id.to_string()))
         .map_err(|_| ConnectError::Internal)?;
     let now = state.clock.now();
     let issuer = spec.issuer.clone();
@@ -221,19 +221,22 @@ async fn exchange(
         .await?
         .ok_or(ConnectError::LinkUnavailable)?;
     let code = authorization_code(flow, params)?;
-    let token = request_token(state, &ctx, flow, code).await?;
+    let tokens = request_token(state, &ctx, flow, code).await?;
 
     let now = state.clock.now();
     let values: BTreeMap<String, String> = flow.values()?;
-    let scopes = token
-        .scopes()
-        .map(|s| s.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    let scopes = tokens
+        .scopes
+        .clone()
         .unwrap_or_else(|| ctx.connector.scopes.clone());
-    let expires_at = token
-        .expires_in()
-        .and_then(|d| time::Duration::try_from(d).ok())
-        .map(|d| now + d);
-    let access_token = token.access_token().secret().clone();
+    let spec = ctx
+        .connector
+        .provider
+        .oauth2
+        .as_ref()
+        .ok_or(ConnectError::Internal)?;
+    let expires_at = tokens.expires_at(spec, now);
+    let access_token = tokens.access_token.clone();
     let lookup = |name: &str| {
         if name == "access_token" {
             Some(access_token.clone())
@@ -243,13 +246,13 @@ async fn exchange(
     };
     let label = verify_and_identify(state, &ctx, &lookup, Some(&access_token)).await?;
     let credentials = Credentials::OAuth2 {
-        access_token: access_token.clone(),
-        refresh_token: token.refresh_token().map(|t| t.secret().clone()),
-        token_type: token.token_type().as_ref().to_owned(),
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        token_type: tokens.token_type,
         expires_at,
         scopes: scopes.clone(),
         values: values.clone(),
-        raw: token.extra_fields().0.clone(),
+        raw: tokens.raw,
     };
     complete(state, &ctx, &credentials, &scopes, label, expires_at).await
 }
@@ -299,39 +302,30 @@ async fn request_token(
     ctx: &LinkContext,
     flow: &oauth_flow::Model,
     code: &str,
-) -> Result<TokenResp, ConnectError> {
+) -> Result<Tokens, ConnectError> {
     let verifier = state
         .keyring
         .open(&flow.pkce_verifier, verifier_aad(&flow.id.to_string()))
         .map_err(|_| ConnectError::Internal)?;
-    let verifier = PkceCodeVerifier::new(
-        String::from_utf8(verifier.to_vec()).map_err(|_| ConnectError::Internal)?,
-    );
-    let client = OAuthApp::of(&ctx.connector, &state.keyring)?
-        .token_client(&flow.token_url)?
-        .set_redirect_uri(
-            RedirectUrl::new(flow.redirect_uri.clone()).map_err(|_| ConnectError::Internal)?,
-        );
-    client
-        .exchange_code(AuthorizationCode::new(code.to_owned()))
-        .set_pkce_verifier(verifier)
-        .request_async(&state.http)
+    let verifier = String::from_utf8(verifier.to_vec()).map_err(|_| ConnectError::Internal)?;
+    let spec = ctx
+        .connector
+        .provider
+        .oauth2
+        .as_ref()
+        .ok_or(ConnectError::Internal)?;
+    let grant = Grant::Code {
+        code,
+        redirect_uri: &flow.redirect_uri,
+        verifier: (!verifier.is_empty()).then_some(verifier.as_str()),
+    };
+    OAuthApp::of(&ctx.connector, &state.keyring)?
+        .request_tokens(&state.http, spec, &flow.token_url, grant)
         .await
         .map_err(|e| {
-            tracing::info!(flow_id = %flow.id, kind = token_error_kind(&e), "token exchange failed");
-            ConnectError::Provider(oauth::token_failure(&e))
+            tracing::info!(flow_id = %flow.id, failure = %e.failure(), "token exchange failed");
+            ConnectError::Provider(e.failure())
         })
-}
-
-fn token_error_kind<RE: std::error::Error, T: oauth2::ErrorResponse>(
-    e: &RequestTokenError<RE, T>,
-) -> &'static str {
-    match e {
-        RequestTokenError::ServerResponse(_) => "server_response",
-        RequestTokenError::Request(_) => "request",
-        RequestTokenError::Parse(_, _) => "parse",
-        RequestTokenError::Other(_) => "other",
-    }
 }
 
 fn same_origin(a: &str, b: &str) -> bool {

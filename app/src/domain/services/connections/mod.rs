@@ -245,7 +245,11 @@ async fn revoke_at_provider(state: &AppState, model: &connection::Model, credent
         None => (access_token, "access_token"),
     };
     let form = vec![("token", token), ("token_type_hint", hint.to_owned())];
-    match app.revocation_request(&state.http, &url, form).send().await {
+    let Ok(request) = app.revocation_request(&state.http, &url, form) else {
+        tracing::warn!(connection_id = %model.id, "the revocation URL is not valid");
+        return;
+    };
+    match request.send().await {
         Ok(r) if r.status().is_success() => {
             tracing::info!(connection_id = %model.id, "token revoked at the provider");
         }

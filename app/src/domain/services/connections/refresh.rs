@@ -2,7 +2,6 @@
 //! refresh worker. One refresh per connection at a time, within this process (a lock per
 //! connection) and across instances (a claim on the row).
 
-use oauth2::{RefreshToken, RequestTokenError, TokenResponse};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -13,11 +12,12 @@ use uuid::Uuid;
 use super::refresh_lock::{claim, release};
 use super::{Credentials, CredentialsError, credentials, get, open_credentials};
 use crate::domain::AppState;
+use crate::domain::catalog::OAuth2Spec;
 use crate::domain::catalog::fill;
 use crate::domain::entities::connection;
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::ids::{ConnectorId, TenantId};
-use crate::domain::oauth::{self, OAuthApp, TokenError, TokenResp};
+use crate::domain::oauth::{Grant, OAuthApp, TokenFailure, Tokens};
 use crate::domain::services::{connectors, events};
 use crate::error::AppError;
 use crate::failure::{ProviderFailure, ProviderProblem};
@@ -204,39 +204,27 @@ async fn refresh(
     let Some(refresh_token) = refresh_token else {
         return Err(CredentialsError::Expired);
     };
-    let result = request_refresh(state, model, &values, &refresh_token).await?;
+    let (spec, result) = request_refresh(state, model, &values, &refresh_token).await?;
     let now = state.clock.now();
-    let token = match result {
-        Ok(token) => token,
+    let tokens = match result {
+        Ok(tokens) => tokens,
         Err(e) => return Err(refresh_failed(state, model, now, e).await),
     };
-    let expires_at = token
-        .expires_in()
-        .and_then(|d| Duration::try_from(d).ok())
-        .map(|d| now + d);
-    let scopes = token
-        .scopes()
-        .map(|s| s.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-        .unwrap_or(scopes);
+    let expires_at = tokens.expires_at(&spec, now);
     let mut extra = raw;
-    for (k, v) in &token.extra_fields().0 {
-        extra.insert(k.clone(), v.clone());
-    }
+    extra.extend(tokens.raw);
     let fresh = Credentials::OAuth2 {
-        access_token: token.access_token().secret().clone(),
+        access_token: tokens.access_token,
         // Providers that do not rotate refresh tokens omit them: keep the one we have.
-        refresh_token: Some(
-            token
-                .refresh_token()
-                .map_or(refresh_token, |t| t.secret().clone()),
-        ),
-        token_type: if token.token_type().as_ref().is_empty() {
+        refresh_token: Some(tokens.refresh_token.unwrap_or(refresh_token)),
+        // A refresh answer without a type keeps the type of the first one.
+        token_type: if tokens.token_type == "bearer" && !token_type.is_empty() {
             token_type
         } else {
-            token.token_type().as_ref().to_owned()
+            tokens.token_type
         },
         expires_at,
-        scopes,
+        scopes: tokens.scopes.unwrap_or(scopes),
         values,
         raw: extra,
     };
@@ -252,20 +240,24 @@ async fn request_refresh(
     model: &connection::Model,
     values: &std::collections::BTreeMap<String, String>,
     refresh_token: &str,
-) -> Result<Result<TokenResp, TokenError>, CredentialsError> {
+) -> Result<(OAuth2Spec, Result<Tokens, TokenFailure>), CredentialsError> {
     let connector = connectors::get(&state.db, model.connector_id).await?;
     let spec = connector
         .provider
         .oauth2
-        .as_ref()
+        .clone()
         .ok_or(CredentialsError::Internal)?;
     let token_url = fill(&spec.token_url, |name| values.get(name).cloned())
         .ok_or(CredentialsError::Internal)?;
-    let client = OAuthApp::of(&connector, &state.keyring)?.token_client(&token_url)?;
-    Ok(client
-        .exchange_refresh_token(&RefreshToken::new(refresh_token.to_owned()))
-        .request_async(&state.http)
-        .await)
+    let result = OAuthApp::of(&connector, &state.keyring)?
+        .request_tokens(
+            &state.http,
+            &spec,
+            &token_url,
+            Grant::Refresh { refresh_token },
+        )
+        .await;
+    Ok((spec, result))
 }
 
 /// Records why a refresh failed and answers with the error the caller sees: `invalid_grant`
@@ -274,23 +266,21 @@ async fn refresh_failed(
     state: &AppState,
     model: &connection::Model,
     now: OffsetDateTime,
-    error: TokenError,
+    error: TokenFailure,
 ) -> CredentialsError {
-    if let RequestTokenError::ServerResponse(r) = &error
-        && matches!(
-            r.error(),
-            oauth2::basic::BasicErrorResponseType::InvalidGrant
-        )
-    {
-        tracing::info!(connection_id = %model.id, "refresh token refused (invalid_grant)");
-        let failure =
-            ProviderFailure::with_detail(ProviderProblem::RefreshRefused, "invalid_grant");
+    if error.is_final() {
+        tracing::info!(connection_id = %model.id, "refresh token refused");
+        let code = match &error {
+            TokenFailure::Refused(code) => code.as_str(),
+            _ => "invalid_grant",
+        };
+        let failure = ProviderFailure::with_detail(ProviderProblem::RefreshRefused, code);
         return match record_failure(state, model, now, "invalid_grant", &failure, true).await {
             Ok(_) => CredentialsError::NeedsReauth,
             Err(e) => e,
         };
     }
-    let failure = oauth::token_failure(&error);
+    let failure = error.failure();
     tracing::info!(connection_id = %model.id, reason = %failure, "token refresh failed");
     match record_failure(state, model, now, "provider_unavailable", &failure, false).await {
         Ok(true) => CredentialsError::NeedsReauth,

@@ -118,7 +118,8 @@ fn apply_generic_requests(provider: &mut Provider, options: &ConnectorOptions) {
         url: String::new(),
         headers: Default::default(),
         basic: None,
-        expect_status: 200,
+        expect_status: vec![200],
+        body: None,
         pointer: Vec::new(),
     };
     let auth = match provider.auth {

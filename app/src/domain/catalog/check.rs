@@ -1,0 +1,181 @@
+//! The checks every catalog entry passes before the server starts.
+
+use std::collections::{BTreeMap, HashSet};
+
+use regex::Regex;
+
+use super::{OAuth2Spec, Provider, RequestSpec, fill, is_slug, placeholders};
+use crate::types::AuthMode;
+
+/// Checks one provider entry; the patterns of its fields go into `patterns`.
+pub(super) fn check_provider(
+    p: &Provider,
+    patterns: &mut BTreeMap<(String, String), Regex>,
+) -> Result<(), String> {
+    if p.name.trim().is_empty() || p.category.trim().is_empty() {
+        return Err("name and category are required".into());
+    }
+    if !p.docs.starts_with("https://") {
+        return Err("docs must be an https URL".into());
+    }
+    let names = check_fields(p, patterns)?;
+    let known = check_auth(p, names)?;
+    for (what, spec) in [("verify", &p.verify), ("identity", &p.identity)] {
+        if let Some(spec) = spec {
+            check_request(what, spec, &known)?;
+        }
+    }
+    Ok(())
+}
+
+/// Field names are unique slugs with anchored patterns that their defaults match.
+fn check_fields<'a>(
+    p: &'a Provider,
+    patterns: &mut BTreeMap<(String, String), Regex>,
+) -> Result<HashSet<&'a str>, String> {
+    let mut names = HashSet::new();
+    for f in &p.fields {
+        if !is_slug(&f.name) || !names.insert(f.name.as_str()) {
+            return Err(format!("field {:?} is invalid or repeated", f.name));
+        }
+        if !f.pattern.starts_with('^') || !f.pattern.ends_with('$') {
+            return Err(format!("field {:?}: pattern must be anchored", f.name));
+        }
+        let re =
+            Regex::new(&f.pattern).map_err(|e| format!("field {:?}: bad pattern: {e}", f.name))?;
+        if let Some(d) = &f.default
+            && !re.is_match(d)
+        {
+            return Err(format!("field {:?}: default fails its pattern", f.name));
+        }
+        patterns.insert((p.id.clone(), f.name.clone()), re);
+    }
+    Ok(names)
+}
+
+/// The auth mode and its section agree; returns the placeholders requests may use.
+fn check_auth<'a>(p: &'a Provider, names: HashSet<&'a str>) -> Result<HashSet<&'a str>, String> {
+    let mut known = names;
+    match (p.auth, &p.oauth2) {
+        (AuthMode::OAuth2, Some(o)) => {
+            known.insert("access_token");
+            if p.generic {
+                known.insert("authorization_url");
+                known.insert("token_url");
+            }
+            for url in [&o.authorization_url, &o.token_url]
+                .into_iter()
+                .chain(o.revocation_url.as_ref())
+            {
+                check_url_template(url, &known, p.generic)?;
+            }
+            if o.scope_separator.is_empty() {
+                return Err("scope_separator must not be empty".into());
+            }
+            check_token_rules(o)?;
+            if !p.generic && p.verify.is_none() && p.identity.is_none() {
+                return Err(
+                    "an OAuth2 entry needs a verify or identity request: a connection \
+                            is only green once one succeeded"
+                        .into(),
+                );
+            }
+            if p.fields.iter().any(|f| f.secret) {
+                return Err("OAuth2 placeholder fields cannot be secret".into());
+            }
+        }
+        (AuthMode::OAuth2, None) => return Err("auth = oauth2 needs [oauth2]".into()),
+        (_, Some(_)) => return Err("[oauth2] only for auth = oauth2".into()),
+        (_, None) => {
+            if p.fields.is_empty() {
+                return Err("credential providers need fields".into());
+            }
+            if !p.fields.iter().any(|f| f.secret) {
+                return Err("credential providers need a secret field".into());
+            }
+        }
+    }
+    Ok(known)
+}
+
+/// Token parameters are plain names, response pointers are JSON pointers and the assumed
+/// lifetime is at least a minute.
+fn check_token_rules(o: &OAuth2Spec) -> Result<(), String> {
+    const RESERVED: [&str; 7] = [
+        "grant_type",
+        "code",
+        "redirect_uri",
+        "code_verifier",
+        "refresh_token",
+        "client_id",
+        "client_secret",
+    ];
+    for (name, _) in o.token_params.iter().chain(&o.refresh_params) {
+        if name.is_empty() || RESERVED.contains(&name.as_str()) {
+            return Err(format!("token parameter {name:?} is empty or reserved"));
+        }
+    }
+    let r = &o.token_response;
+    if r.access_token.is_empty() {
+        return Err("token_response.access_token needs a pointer".into());
+    }
+    if r.pointers().any(|p| !p.starts_with('/')) {
+        return Err("token_response pointers start with /".into());
+    }
+    if o.default_expires_in.is_some_and(|s| s < 60) {
+        return Err("default_expires_in must be at least 60 seconds".into());
+    }
+    Ok(())
+}
+
+/// A verification or identity request uses known placeholders, GET or POST, JSON pointers and
+/// a real status.
+fn check_request(what: &str, spec: &RequestSpec, known: &HashSet<&str>) -> Result<(), String> {
+    check_url_template(&spec.url, known, false).map_err(|e| format!("{what}: {e}"))?;
+    if spec.method != "GET" && spec.method != "POST" {
+        return Err(format!("{what}: method must be GET or POST"));
+    }
+    let templates = spec.headers.values().chain(spec.basic.iter().flatten());
+    for t in templates {
+        for name in placeholders(t) {
+            if !known.contains(name) {
+                return Err(format!("{what}: unknown placeholder {{{name}}}"));
+            }
+        }
+    }
+    if let Some(body) = &spec.body
+        && (spec.method != "POST" || serde_json::from_str::<serde_json::Value>(body).is_err())
+    {
+        return Err(format!("{what}: a body must be JSON, on a POST"));
+    }
+    if what == "identity" && spec.pointer.is_empty() {
+        return Err("identity needs at least one pointer".into());
+    }
+    if spec.pointer.iter().any(|ptr| !ptr.starts_with('/')) {
+        return Err(format!("{what}: pointers start with /"));
+    }
+    if spec.expect_status.is_empty() || spec.expect_status.iter().any(|s| !(100..=599).contains(s))
+    {
+        return Err(format!("{what}: expect_status out of range"));
+    }
+    Ok(())
+}
+
+fn check_url_template(template: &str, known: &HashSet<&str>, generic: bool) -> Result<(), String> {
+    for name in placeholders(template) {
+        if !known.contains(name) {
+            return Err(format!("unknown placeholder {{{name}}} in {template}"));
+        }
+    }
+    if generic {
+        return Ok(());
+    }
+    // Placeholders become a sample value so the template's shape can be checked as a URL.
+    let sample = fill(template, |_| Some("sample".to_owned()))
+        .ok_or_else(|| format!("unclosed placeholder in {template}"))?;
+    let url = url::Url::parse(&sample).map_err(|e| format!("{template} is not a URL: {e}"))?;
+    if url.scheme() != "https" {
+        return Err(format!("{template} must use https"));
+    }
+    Ok(())
+}

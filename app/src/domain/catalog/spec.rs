@@ -1,0 +1,231 @@
+//! The shape of a catalog entry (`app/catalog/providers.toml`); `docs/catalog.md` is its
+//! reference.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::types::{AuthMode, FieldKind};
+
+/// A provider as the catalog describes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    /// Stable identifier, e.g. `github`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Category for filtering in the dashboard.
+    pub category: String,
+    /// The provider documentation the entry was written from.
+    pub docs: String,
+    /// How end users authenticate.
+    pub auth: AuthMode,
+    /// A template whose URLs come from the connector's options.
+    #[serde(default)]
+    pub generic: bool,
+    /// OAuth2 endpoints and quirks (for `auth = "oauth2"`).
+    pub oauth2: Option<OAuth2Spec>,
+    /// Values the end user supplies: URL placeholders (OAuth2) or the credentials themselves.
+    #[serde(default)]
+    pub fields: Vec<FieldSpec>,
+    /// A request proving the credentials work.
+    pub verify: Option<RequestSpec>,
+    /// A request naming the connected account.
+    pub identity: Option<RequestSpec>,
+}
+
+/// OAuth2 authorization-code details.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuth2Spec {
+    /// Authorization endpoint; may contain `{field}` placeholders.
+    pub authorization_url: String,
+    /// Token endpoint; may contain `{field}` placeholders.
+    pub token_url: String,
+    /// Scopes requested unless the connector overrides them.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// How scopes are joined in the authorization request.
+    #[serde(default = "default_separator")]
+    pub scope_separator: String,
+    /// How the client authenticates at the token endpoint.
+    #[serde(default)]
+    pub token_auth: TokenAuth,
+    /// Extra parameters for the authorization request.
+    #[serde(default)]
+    pub authorization_params: BTreeMap<String, String>,
+    /// The authorization server's issuer identifier (RFC 9207), when it sends `iss`.
+    pub issuer: Option<String>,
+    /// Token revocation endpoint (RFC 7009), if the provider has one.
+    pub revocation_url: Option<String>,
+    /// Whether the authorization request carries a PKCE challenge (RFC 7636).
+    #[serde(default)]
+    pub pkce: Pkce,
+    /// Extra form parameters of the code exchange (Shopify's `expiring = "1"`).
+    #[serde(default)]
+    pub token_params: BTreeMap<String, String>,
+    /// Extra form parameters of refresh requests.
+    #[serde(default)]
+    pub refresh_params: BTreeMap<String, String>,
+    /// Where the token response keeps each value, and how it says no.
+    #[serde(default)]
+    pub token_response: TokenResponseSpec,
+    /// Seconds an access token is assumed to live when the provider sends no `expires_in`
+    /// (Salesforce sessions); the token is refreshed before then.
+    pub default_expires_in: Option<u32>,
+}
+
+/// PKCE (RFC 7636) in the authorization request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pkce {
+    /// The provider refuses flows without it; always sent.
+    Required,
+    /// The provider accepts it; sent.
+    #[default]
+    Optional,
+    /// Sending it breaks the flow (Slack treats it as a public client, Pipedrive refuses it).
+    Off,
+}
+
+impl Pkce {
+    /// Whether the challenge is sent.
+    pub fn sent(self) -> bool {
+        self != Pkce::Off
+    }
+}
+
+/// Where a token response keeps each value: JSON pointers, tried in order, the first present
+/// one wins. Numbers given as strings are accepted everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TokenResponseSpec {
+    /// The access token (Slack: also `/authed_user/access_token`).
+    pub access_token: Vec<String>,
+    /// The refresh token.
+    pub refresh_token: Vec<String>,
+    /// The token type; `bearer` when absent (Shopify sends none).
+    pub token_type: Vec<String>,
+    /// Lifetime in seconds.
+    pub expires_in: Vec<String>,
+    /// Granted scopes: a space- or comma-separated string, or an array.
+    pub scope: Vec<String>,
+    /// An error code; an answer with one and no access token is a refusal, even with HTTP 200.
+    pub error: Vec<String>,
+    /// A flag whose value `false` makes an HTTP 200 answer a refusal (Slack's `/ok`).
+    pub ok_flag: Option<String>,
+}
+
+impl Default for TokenResponseSpec {
+    fn default() -> Self {
+        let at = |p: &str| vec![p.to_owned()];
+        Self {
+            access_token: at("/access_token"),
+            refresh_token: at("/refresh_token"),
+            token_type: at("/token_type"),
+            expires_in: at("/expires_in"),
+            scope: at("/scope"),
+            error: at("/error"),
+            ok_flag: None,
+        }
+    }
+}
+
+impl TokenResponseSpec {
+    /// Every pointer, for the catalog checks.
+    pub fn pointers(&self) -> impl Iterator<Item = &String> {
+        self.access_token
+            .iter()
+            .chain(&self.refresh_token)
+            .chain(&self.token_type)
+            .chain(&self.expires_in)
+            .chain(&self.scope)
+            .chain(&self.error)
+            .chain(&self.ok_flag)
+    }
+}
+
+fn default_separator() -> String {
+    " ".to_owned()
+}
+
+/// Client authentication at the token endpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenAuth {
+    /// `client_id` and `client_secret` in the form body.
+    #[default]
+    RequestBody,
+    /// HTTP Basic with the client credentials.
+    Basic,
+    /// Both (for servers that read one or the other depending on the grant).
+    Both,
+}
+
+/// One value an end user (or admin, as a preset) supplies.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// Form and placeholder name.
+    pub name: String,
+    /// Label shown next to the input.
+    pub label: String,
+    /// Help text under the input.
+    pub help: Option<String>,
+    /// Input kind.
+    #[serde(default)]
+    pub kind: FieldKind,
+    /// Regular expression the whole value must match.
+    pub pattern: String,
+    /// Stored encrypted and never shown again.
+    #[serde(default)]
+    pub secret: bool,
+    /// Used when nobody supplies a value.
+    pub default: Option<String>,
+}
+
+/// An outbound HTTP request described as data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// `GET` or `POST`.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// URL template.
+    pub url: String,
+    /// Header templates.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// HTTP Basic user and password templates.
+    pub basic: Option<[String; 2]>,
+    /// A JSON body (POST only), sent as `application/json` (Linear's GraphQL query).
+    pub body: Option<String>,
+    /// Statuses that mean success (verification only): one or a list; `200` stands for any 2xx.
+    #[serde(default = "default_status", deserialize_with = "one_or_many")]
+    pub expect_status: Vec<u16>,
+    /// JSON pointers to the account's name; the first non-empty string wins (identity only).
+    #[serde(default)]
+    pub pointer: Vec<String>,
+}
+
+fn default_method() -> String {
+    "GET".to_owned()
+}
+
+fn default_status() -> Vec<u16> {
+    vec![200]
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u16>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(u16),
+        Many(Vec<u16>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(status) => vec![status],
+        OneOrMany::Many(statuses) => statuses,
+    })
+}

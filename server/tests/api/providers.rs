@@ -1,0 +1,483 @@
+//! Real catalog entries against provider simulators. Each test loads the built-in entry as it
+//! ships (paths, parameters, options); only the origin is rewritten, to the simulator, which
+//! answers the way the provider documents — quirks included.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use app::api::connectors::SaveConnector;
+use app::domain::clock::Clock;
+use app::domain::services::connections;
+use axum::http::Method;
+use reqwest::cookie::Jar;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestOptions, client_with};
+use crate::on_both_backends;
+use crate::rest::{Api, api_with};
+use crate::simulator::{Reply, Seen, Simulator};
+
+on_both_backends!(
+    shopify_connects_with_an_expiring_token_that_has_no_token_type,
+    slack_gets_no_pkce_basic_auth_and_its_user_token,
+    slack_errors_sent_with_http_200_are_refusals,
+    salesforce_tokens_without_a_lifetime_are_refreshed_before_the_session_ends,
+    pipedrive_is_never_sent_pkce,
+    an_endless_token_response_is_refused_without_being_buffered,
+);
+
+const CLIENT_ID: &str = "sim-client";
+const CLIENT_SECRET: &str = "sim-secret";
+const MARGIN: time::Duration = time::Duration::minutes(10);
+
+struct Rig {
+    a: Api,
+    sim: Simulator,
+}
+
+async fn rig(backend: Backend, handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Rig {
+    let sim = Simulator::start(handler).await;
+    let options = TestOptions {
+        extra_env: vec![("AUTHLINK_PROVIDER_SIMULATOR", sim.base.clone())],
+        ..TestOptions::default()
+    };
+    let a = api_with(backend, options).await;
+    Rig { a, sim }
+}
+
+impl Rig {
+    /// A connector for the built-in `provider` with the catalog's default scopes.
+    async fn connector(&self, provider: &str) {
+        let response = self
+            .a
+            .app
+            .call::<SaveConnector>(&[
+                ("provider", provider),
+                ("name", provider),
+                ("key", provider),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+            ])
+            .await;
+        assert!(response.is_ok(), "{response:?}");
+    }
+
+    async fn link(&self, connector: &str) -> String {
+        let (status, link) = self
+            .a
+            .post(
+                "/api/v1/connect-links",
+                json!({"tenant": {"external_id": "cus_sim", "name": "Initech"}, "connector": connector}),
+            )
+            .await;
+        assert_eq!(status, 201, "{link}");
+        link["url"].as_str().expect("url").to_owned()
+    }
+
+    /// The end user starts the flow with `fields`; the browser and the authorization URL.
+    async fn start(&self, link: &str, fields: &[(&str, &str)]) -> (reqwest::Client, url::Url) {
+        let browser = client_with(Arc::new(Jar::default()));
+        let start = browser
+            .post(self.a.app.url(&Api::path_of(link)))
+            .header("origin", &self.a.app.base)
+            .form(fields)
+            .send()
+            .await
+            .expect("start");
+        assert_eq!(start.status(), 303, "{:?}", start.text().await);
+        let location = start.headers()["location"].to_str().expect("location");
+        let authorize = url::Url::parse(location).expect("url");
+        assert!(
+            authorize.as_str().starts_with(&self.sim.base),
+            "the authorization URL goes to the simulator: {authorize}"
+        );
+        (browser, authorize)
+    }
+
+    /// The provider sends the browser back with `code` (and `extra` query parameters).
+    async fn callback(
+        &self,
+        browser: &reqwest::Client,
+        authorize: &url::Url,
+        code: &str,
+    ) -> (u16, String) {
+        let q: HashMap<_, _> = authorize.query_pairs().into_owned().collect();
+        let url = self
+            .a
+            .app
+            .url(&format!("/oauth/callback?code={code}&state={}", q["state"]));
+        let response = browser.get(url).send().await.expect("callback");
+        (
+            response.status().as_u16(),
+            response.text().await.expect("body"),
+        )
+    }
+
+    async fn only_connection(&self) -> Value {
+        let (status, page) = self.a.get("/api/v1/connections").await;
+        assert_eq!(status, 200, "{page}");
+        let data = page["data"].as_array().expect("data");
+        assert_eq!(data.len(), 1, "{page}");
+        data[0].clone()
+    }
+
+    async fn credentials(&self, id: &str) -> Value {
+        let (status, creds) = self
+            .a
+            .get(&format!("/api/v1/connections/{id}/credentials"))
+            .await;
+        assert_eq!(status, 200, "{creds}");
+        creds
+    }
+}
+
+fn query(url: &url::Url) -> HashMap<String, String> {
+    url.query_pairs().into_owned().collect()
+}
+
+/// Shopify (shopify.dev, authorization code grant; expiring offline tokens): the exchange
+/// carries the client credentials in the body, `expiring=1` yields a token that lives a day with
+/// a rotating refresh token, and no answer ever names a `token_type`. The Admin API takes the
+/// token in `X-Shopify-Access-Token`.
+fn shopify(live: Arc<Mutex<String>>) -> impl Fn(&Seen) -> Reply + Send + Sync {
+    move |s: &Seen| match s.path.as_str() {
+        "/admin/oauth/access_token" if s.host == "acme.myshopify.com" => {
+            if s.form.get("client_id").map(String::as_str) != Some(CLIENT_ID)
+                || s.form.get("client_secret").map(String::as_str) != Some(CLIENT_SECRET)
+            {
+                return Reply::json(400, json!({"error": "invalid_client"}));
+            }
+            let grant = s.form.get("grant_type").map(String::as_str);
+            let token = match (grant, s.form.get("code"), s.form.get("refresh_token")) {
+                (Some("authorization_code"), Some(code), _) if code == "shop-code" => "shpat_1",
+                (Some("refresh_token"), _, Some(r)) if r == "shprt_1" => "shpat_2",
+                _ => return Reply::json(400, json!({"error": "invalid_grant"})),
+            };
+            *live.lock().expect("lock") = token.to_owned();
+            // Only the code exchange chooses between expiring and non-expiring tokens.
+            if grant == Some("authorization_code")
+                && s.form.get("expiring").map(String::as_str) != Some("1")
+            {
+                return Reply::json(
+                    200,
+                    json!({"access_token": "shpat_forever", "scope": "read_products,read_orders"}),
+                );
+            }
+            Reply::json(
+                200,
+                json!({
+                    "access_token": token,
+                    "expires_in": 86399,
+                    "refresh_token": if token == "shpat_1" { "shprt_1" } else { "shprt_2" },
+                    "refresh_token_expires_in": 7_775_999,
+                    "scope": "read_products,read_orders",
+                }),
+            )
+        }
+        "/admin/api/2026-10/shop.json" if s.host == "acme.myshopify.com" => {
+            let live = live.lock().expect("lock").clone();
+            match s.headers.get("x-shopify-access-token") {
+                Some(t) if *t == live => {
+                    Reply::json(200, json!({"shop": {"name": "Acme Store", "id": 1}}))
+                }
+                _ => Reply::json(
+                    401,
+                    json!({"errors": "[API] Invalid API key or access token"}),
+                ),
+            }
+        }
+        _ => Reply::not_found(),
+    }
+}
+
+async fn shopify_connects_with_an_expiring_token_that_has_no_token_type(backend: Backend) {
+    let live = Arc::new(Mutex::new(String::new()));
+    let r = rig(backend, shopify(live)).await;
+    r.connector("shopify").await;
+    let link = r.link("shopify").await;
+    let (browser, authorize) = r.start(&link, &[("shop", "acme")]).await;
+    assert_eq!(authorize.path(), "/admin/oauth/authorize");
+    let q = query(&authorize);
+    assert_eq!(q["client_id"], CLIENT_ID);
+    assert_eq!(q["scope"], "read_products,read_orders");
+
+    let (status, body) = r.callback(&browser, &authorize, "shop-code").await;
+    assert_eq!(status, 200, "{body}");
+    let exchange = &r.sim.seen_at("/admin/oauth/access_token")[0];
+    assert_eq!(exchange.host, "acme.myshopify.com");
+    assert_eq!(exchange.form["expiring"], "1");
+
+    let connection = r.only_connection().await;
+    assert_eq!(connection["account"], "Acme Store");
+    let id = connection["id"].as_str().expect("id");
+    let creds = r.credentials(id).await;
+    assert_eq!(creds["access_token"], "shpat_1");
+    assert_eq!(creds["token_type"], "bearer");
+    assert!(creds["expires_at"].is_string(), "{creds}");
+
+    // A day later the token is renewed with the rotated refresh token.
+    r.a.app.clock.advance(time::Duration::hours(24));
+    let creds = r.credentials(id).await;
+    assert_eq!(creds["access_token"], "shpat_2");
+    assert_eq!(creds["refresh_token"], "shprt_2");
+    let refresh = r.sim.seen_at("/admin/oauth/access_token");
+    assert_eq!(refresh.len(), 2);
+    assert_eq!(refresh[1].form["grant_type"], "refresh_token");
+    r.a.app.cleanup().await;
+}
+
+/// Slack (api.slack.com, OAuth v2 and `oauth.v2.access`): client credentials by HTTP Basic,
+/// no PKCE for a confidential app, every answer HTTP 200 with `ok`, and for a user-scope-only
+/// install the token under `authed_user`.
+fn slack(s: &Seen) -> Reply {
+    match s.path.as_str() {
+        "/api/oauth.v2.access" if s.host == "slack.com" => {
+            if s.basic() != Some((CLIENT_ID.into(), CLIENT_SECRET.into())) {
+                return Reply::json(200, json!({"ok": false, "error": "invalid_client_id"}));
+            }
+            if s.form.contains_key("code_verifier") {
+                return Reply::json(200, json!({"ok": false, "error": "invalid_code_verifier"}));
+            }
+            if s.form.get("code").map(String::as_str) != Some("slack-code") {
+                return Reply::json(200, json!({"ok": false, "error": "invalid_code"}));
+            }
+            Reply::json(
+                200,
+                json!({
+                    "ok": true,
+                    "app_id": "A1",
+                    "authed_user": {"id": "U1", "scope": "chat:write", "access_token": "xoxp-1", "token_type": "user"},
+                    "team": {"id": "T1", "name": "Acme"},
+                    "enterprise": null,
+                    "is_enterprise_install": false,
+                }),
+            )
+        }
+        "/api/auth.test" if s.host == "slack.com" && s.method == Method::POST => match s.bearer() {
+            Some("xoxp-1") => Reply::json(
+                200,
+                json!({"ok": true, "team": "Acme", "user": "ada", "team_id": "T1", "user_id": "U1"}),
+            ),
+            _ => Reply::json(200, json!({"ok": false, "error": "invalid_auth"})),
+        },
+        _ => Reply::not_found(),
+    }
+}
+
+async fn slack_gets_no_pkce_basic_auth_and_its_user_token(backend: Backend) {
+    let r = rig(backend, slack).await;
+    r.connector("slack").await;
+    let link = r.link("slack").await;
+    let (browser, authorize) = r.start(&link, &[]).await;
+    assert_eq!(authorize.path(), "/oauth/v2/authorize");
+    let q = query(&authorize);
+    assert!(!q.contains_key("code_challenge"), "{authorize}");
+    assert_eq!(q["scope"], "channels:read,chat:write");
+
+    let (status, body) = r.callback(&browser, &authorize, "slack-code").await;
+    assert_eq!(status, 200, "{body}");
+    let connection = r.only_connection().await;
+    assert_eq!(connection["account"], "Acme");
+    let creds = r.credentials(connection["id"].as_str().expect("id")).await;
+    assert_eq!(creds["access_token"], "xoxp-1");
+    assert_eq!(creds["raw"]["team"]["id"], "T1");
+    r.a.app.cleanup().await;
+}
+
+async fn slack_errors_sent_with_http_200_are_refusals(backend: Backend) {
+    let r = rig(backend, slack).await;
+    r.connector("slack").await;
+    let link = r.link("slack").await;
+    let (browser, authorize) = r.start(&link, &[]).await;
+    let (status, body) = r.callback(&browser, &authorize, "stale-code").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("refused to issue a token (invalid_code)"),
+        "{body}"
+    );
+    let (_, links) = r.a.get("/api/v1/connect-links").await;
+    assert_eq!(
+        links["data"][0]["last_error"],
+        "token_refused: invalid_code"
+    );
+    let (_, page) = r.a.get("/api/v1/connections").await;
+    assert_eq!(page["data"].as_array().map(Vec::len), Some(0));
+    r.a.app.cleanup().await;
+}
+
+/// Salesforce (help.salesforce.com, web server flow): the token response carries
+/// `instance_url`, `id`, `issued_at` and `signature` but no `expires_in`; the session ends after
+/// the org's timeout (two hours by default) and the refresh token does not rotate.
+fn salesforce(s: &Seen) -> Reply {
+    match s.path.as_str() {
+        "/services/oauth2/token" if s.host == "login.salesforce.com" => {
+            let token = match s.form.get("grant_type").map(String::as_str) {
+                Some("authorization_code") => "00Dsf!first",
+                Some("refresh_token")
+                    if s.form.get("refresh_token").map(String::as_str) == Some("5Aep") =>
+                {
+                    "00Dsf!second"
+                }
+                _ => {
+                    return Reply::json(
+                        400,
+                        json!({"error": "invalid_grant", "error_description": "expired access/refresh token"}),
+                    );
+                }
+            };
+            let mut answer = json!({
+                "access_token": token,
+                "signature": "c2lnbmF0dXJl",
+                "scope": "refresh_token api",
+                "instance_url": "https://acme.my.salesforce.com",
+                "id": "https://login.salesforce.com/id/00Dxx0000001gPLEAY/005xx000001SwiUAAS",
+                "token_type": "Bearer",
+                "issued_at": "1795000000000",
+            });
+            if token == "00Dsf!first" {
+                answer["refresh_token"] = json!("5Aep");
+            }
+            Reply::json(200, answer)
+        }
+        "/services/oauth2/userinfo" if s.host == "login.salesforce.com" => match s.bearer() {
+            Some(t) if t.starts_with("00Dsf!") => Reply::json(
+                200,
+                json!({"preferred_username": "ada@acme.example", "user_id": "005xx000001SwiUAAS"}),
+            ),
+            _ => Reply::json(401, json!([{"errorCode": "INVALID_SESSION_ID"}])),
+        },
+        _ => Reply::not_found(),
+    }
+}
+
+async fn salesforce_tokens_without_a_lifetime_are_refreshed_before_the_session_ends(
+    backend: Backend,
+) {
+    let r = rig(backend, salesforce).await;
+    r.connector("salesforce").await;
+    let link = r.link("salesforce").await;
+    let (browser, authorize) = r
+        .start(&link, &[("login_host", "login.salesforce.com")])
+        .await;
+    assert_eq!(authorize.path(), "/services/oauth2/authorize");
+    let (status, body) = r.callback(&browser, &authorize, "sf-code").await;
+    assert_eq!(status, 200, "{body}");
+    let connection = r.only_connection().await;
+    assert_eq!(connection["account"], "ada@acme.example");
+    let id = connection["id"].as_str().expect("id");
+    let creds = r.credentials(id).await;
+    assert_eq!(
+        creds["raw"]["instance_url"],
+        "https://acme.my.salesforce.com"
+    );
+    let expires = time::OffsetDateTime::parse(
+        creds["expires_at"].as_str().expect("an assumed expiry"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("time");
+    let lifetime = expires - r.a.app.clock.now();
+    assert!(
+        (time::Duration::minutes(119)..=time::Duration::minutes(120)).contains(&lifetime),
+        "{lifetime}"
+    );
+
+    // Before the two hours are up the worker renews it; the refresh token is kept.
+    r.a.app.clock.advance(time::Duration::minutes(100));
+    assert_eq!(
+        connections::refresh_due(&r.a.app.state, MARGIN, 100)
+            .await
+            .expect("pass"),
+        0
+    );
+    r.a.app.clock.advance(time::Duration::minutes(15));
+    assert_eq!(
+        connections::refresh_due(&r.a.app.state, MARGIN, 100)
+            .await
+            .expect("pass"),
+        1
+    );
+    let creds = r.credentials(id).await;
+    assert_eq!(creds["access_token"], "00Dsf!second");
+    assert_eq!(creds["refresh_token"], "5Aep");
+    r.a.app.cleanup().await;
+}
+
+/// Pipedrive (pipedrive.readme.io, marketplace OAuth): HTTP Basic client credentials and no
+/// PKCE, which its authorization server refuses.
+fn pipedrive(s: &Seen) -> Reply {
+    match s.path.as_str() {
+        "/oauth/token" if s.host == "oauth.pipedrive.com" => {
+            if s.basic() != Some((CLIENT_ID.into(), CLIENT_SECRET.into()))
+                || s.form.contains_key("code_verifier")
+            {
+                return Reply::json(401, json!({"success": false, "message": "Invalid client"}));
+            }
+            Reply::json(
+                200,
+                json!({
+                    "access_token": "v1u:pd-1",
+                    "token_type": "Bearer",
+                    "refresh_token": "pd-r",
+                    "scope": "base,deals:full",
+                    "expires_in": 3599,
+                    "api_domain": "https://acme.pipedrive.com",
+                }),
+            )
+        }
+        "/v1/users/me" if s.host == "api.pipedrive.com" => match s.bearer() {
+            Some("v1u:pd-1") => Reply::json(
+                200,
+                json!({"success": true, "data": {"email": "ada@acme.example", "company_domain": "acme"}}),
+            ),
+            _ => Reply::json(
+                401,
+                json!({"success": false, "error": "unauthorized access"}),
+            ),
+        },
+        _ => Reply::not_found(),
+    }
+}
+
+async fn pipedrive_is_never_sent_pkce(backend: Backend) {
+    let r = rig(backend, pipedrive).await;
+    r.connector("pipedrive").await;
+    let link = r.link("pipedrive").await;
+    let (browser, authorize) = r.start(&link, &[]).await;
+    assert!(
+        !query(&authorize).contains_key("code_challenge"),
+        "{authorize}"
+    );
+    let (status, body) = r.callback(&browser, &authorize, "pd-code").await;
+    assert_eq!(status, 200, "{body}");
+    let connection = r.only_connection().await;
+    assert_eq!(connection["account"], "ada@acme.example");
+    r.a.app.cleanup().await;
+}
+
+/// A hostile token endpoint that answers with far more than any token response: refused as
+/// unreadable, nothing stored.
+async fn an_endless_token_response_is_refused_without_being_buffered(backend: Backend) {
+    let r = rig(backend, |s: &Seen| {
+        if s.path == "/oauth/token" {
+            let mut body = b"{\"access_token\":\"".to_vec();
+            body.resize(8 * 1024 * 1024, b'a');
+            Reply {
+                status: 200,
+                content_type: "application/json",
+                body,
+            }
+        } else {
+            Reply::not_found()
+        }
+    })
+    .await;
+    r.connector("gitlab").await;
+    let link = r.link("gitlab").await;
+    let (browser, authorize) = r.start(&link, &[]).await;
+    let (status, body) = r.callback(&browser, &authorize, "any").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("could not be understood"), "{body}");
+    let (_, page) = r.a.get("/api/v1/connections").await;
+    assert_eq!(page["data"].as_array().map(Vec::len), Some(0));
+    r.a.app.cleanup().await;
+}
