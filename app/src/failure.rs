@@ -31,11 +31,13 @@ pub enum ProviderProblem {
     RefreshRefused,
     /// The end user did not grant access at the provider.
     AccessDenied,
+    /// A reconnect landed on another provider account than the connection is pinned to.
+    AccountMismatch,
 }
 
 impl ProviderProblem {
     /// Every problem, for lookups by code.
-    pub const ALL: [ProviderProblem; 10] = [
+    pub const ALL: [ProviderProblem; 11] = [
         ProviderProblem::CredentialsRejected,
         ProviderProblem::CheckFailed,
         ProviderProblem::AuthorizationError,
@@ -46,6 +48,7 @@ impl ProviderProblem {
         ProviderProblem::Unreadable,
         ProviderProblem::RefreshRefused,
         ProviderProblem::AccessDenied,
+        ProviderProblem::AccountMismatch,
     ];
 
     /// The stable code, as stored and sent in webhooks.
@@ -61,6 +64,7 @@ impl ProviderProblem {
             ProviderProblem::Unreadable => "unreadable",
             ProviderProblem::RefreshRefused => "refresh_refused",
             ProviderProblem::AccessDenied => "access_denied",
+            ProviderProblem::AccountMismatch => "account_mismatch",
         }
     }
 
@@ -156,6 +160,10 @@ pub enum ConnectError {
     /// The provider reported an error or refused the credentials.
     #[error("provider_error ({0})")]
     Provider(ProviderFailure),
+    /// A reconnect landed on another provider account than the one the connection is pinned
+    /// to, and the link does not allow that; nothing was changed.
+    #[error("account_mismatch")]
+    AccountMismatch,
     /// Something failed on our side.
     #[error("server_error")]
     Internal,
@@ -181,6 +189,7 @@ impl ConnectError {
             ConnectError::WrongBrowser => "wrong_browser",
             ConnectError::Denied => "access_denied",
             ConnectError::Provider(_) => "provider_error",
+            ConnectError::AccountMismatch => "account_mismatch",
             ConnectError::Internal => "server_error",
         }
     }

@@ -43,6 +43,11 @@ pub fn provider_failure(f: &ProviderFailure) -> String {
         ProviderProblem::AccessDenied => {
             "The end user did not grant access at the provider.".to_owned()
         }
+        ProviderProblem::AccountMismatch => {
+            "The end user signed in to another provider account than the one this connection \
+             uses; nothing was changed. A link that allows changing the account replaces it."
+                .to_owned()
+        }
     }
 }
 
@@ -88,6 +93,7 @@ fn provider_failure_for_end_user(f: &ProviderFailure) -> String {
             "The provider refused access. Please connect again from your link.".to_owned()
         }
         ProviderProblem::AccessDenied => connect_error(&ConnectError::Denied),
+        ProviderProblem::AccountMismatch => connect_error(&ConnectError::AccountMismatch),
     }
 }
 
@@ -111,6 +117,11 @@ pub fn connect_error(e: &ConnectError) -> String {
             "Access was not granted at the provider. You can try again from your link.".to_owned()
         }
         ConnectError::Provider(f) => provider_failure_for_end_user(f),
+        ConnectError::AccountMismatch => {
+            "You signed in to a different account at the provider than the one this connection \
+             uses. Sign in with that account and try again from your link, or ask for a new link."
+                .to_owned()
+        }
         ConnectError::Internal => "Something went wrong on our side. Please try again.".to_owned(),
     }
 }

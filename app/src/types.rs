@@ -339,6 +339,9 @@ pub enum EventType {
     ConnectionRefreshFailed,
     /// `connection.deleted`: A connection was disconnected.
     ConnectionDeleted,
+    /// `connection.account_mismatch`: A reconnect landed on another provider account and was
+    /// refused.
+    ConnectionAccountMismatch,
     /// `link.opened`: An end user started using a connect link.
     LinkOpened,
     /// `link.completed`: A connect link was used to connect.
@@ -351,13 +354,14 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, in the order the dashboard lists them.
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 11] = [
         EventType::ConnectionCreated,
         EventType::ConnectionUpdated,
         EventType::ConnectionRecovered,
         EventType::ConnectionFailed,
         EventType::ConnectionRefreshFailed,
         EventType::ConnectionDeleted,
+        EventType::ConnectionAccountMismatch,
         EventType::LinkOpened,
         EventType::LinkCompleted,
         EventType::LinkExpired,
@@ -373,6 +377,7 @@ impl EventType {
             EventType::ConnectionFailed => "connection.failed",
             EventType::ConnectionRefreshFailed => "connection.refresh_failed",
             EventType::ConnectionDeleted => "connection.deleted",
+            EventType::ConnectionAccountMismatch => "connection.account_mismatch",
             EventType::LinkOpened => "link.opened",
             EventType::LinkCompleted => "link.completed",
             EventType::LinkExpired => "link.expired",
@@ -391,6 +396,9 @@ impl EventType {
                 "A token refresh failed; the connection needs attention"
             }
             EventType::ConnectionDeleted => "A connection was disconnected",
+            EventType::ConnectionAccountMismatch => {
+                "A reconnect landed on another provider account and was refused"
+            }
             EventType::LinkOpened => "An end user started using a connect link",
             EventType::LinkCompleted => "A connect link was used to connect",
             EventType::LinkExpired => "A connect link expired unused",
@@ -558,8 +566,8 @@ impl AuditAction {
 }
 
 /// The events Authlink announces by webhook, with what each means (for pickers).
-pub const EVENT_TYPES: [(&str, &str); 10] = {
-    let mut table = [("", ""); 10];
+pub const EVENT_TYPES: [(&str, &str); 11] = {
+    let mut table = [("", ""); 11];
     let mut i = 0;
     while i < EventType::ALL.len() {
         table[i] = (EventType::ALL[i].as_str(), EventType::ALL[i].description());

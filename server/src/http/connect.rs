@@ -179,8 +179,7 @@ pub async fn callback(
 ) -> Response {
     let ip = ip.map(|Extension(ClientIp(ip))| ip);
     let product = product_name(&state).await;
-    let params: CallbackParams =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let params = CallbackParams::from_query(query.as_deref().unwrap_or(""));
     let browser = cookie(&headers, browser_cookie_name(&state));
     match connect::finish_oauth(&state, &params, browser.as_deref()).await {
         Ok(completed) => {
@@ -402,6 +401,7 @@ fn failure(product: &str, error: &ConnectError) -> Response {
     let status = match error {
         ConnectError::LinkUnavailable => StatusCode::NOT_FOUND,
         ConnectError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ConnectError::AccountMismatch => StatusCode::CONFLICT,
         _ => StatusCode::BAD_REQUEST,
     };
     let heading = text::connect_error_heading(error);

@@ -34,8 +34,14 @@ pub struct Connection {
     pub connector: String,
     /// Granted scopes.
     pub scopes: Vec<String>,
-    /// The provider account.
+    /// The provider account, as the provider names it.
     pub account: Option<String>,
+    /// The provider-side account id the connection is pinned to (a user, organisation, realm or
+    /// shop); a reconnect that lands on another one is refused unless its link allows it.
+    pub account_id: Option<String>,
+    /// Values captured while connecting, as the catalog entry says (QuickBooks `realm_id`,
+    /// Salesforce `instance_url`, Slack `team_id`, …).
+    pub connection_config: BTreeMap<String, String>,
     /// Why the last attempt or refresh failed, as `code` or `code: provider's words`, e.g.
     /// `token_refused: invalid_grant`, `credentials_rejected`, `unreachable`.
     pub last_error: Option<String>,
@@ -174,7 +180,9 @@ async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connec
                 connected_at: rfc3339(m.connected_at),
                 updated_at: rfc3339(m.updated_at),
                 status: connections::health(&m, now).as_str().to_owned(),
+                connection_config: m.config()?,
                 account: m.account_label,
+                account_id: m.account_id,
                 last_error: m.last_error,
             })
         })

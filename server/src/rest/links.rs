@@ -103,6 +103,10 @@ pub struct LinkCreate {
     pub expires_in: Option<i64>,
     /// The link stops working once used (default true).
     pub single_use: Option<bool>,
+    /// A reconnect through this link may land on another provider account than the one the
+    /// connection is pinned to, replacing it (default false: such a reconnect is refused and
+    /// `connection.account_mismatch` announced).
+    pub allow_account_change: Option<bool>,
     /// Where the end user's browser goes when done; its origin must be allowed in Settings.
     pub callback_url: Option<String>,
     /// Returned to `callback_url` with an exchange `code` on success.
@@ -133,6 +137,8 @@ pub struct Link {
     pub connectors: Vec<String>,
     /// Single use.
     pub single_use: bool,
+    /// Whether a reconnect may change the provider account.
+    pub allow_account_change: bool,
     /// Callback URL.
     pub callback_url: Option<String>,
     /// End user.
@@ -197,6 +203,7 @@ fn to_dto(
         connector: key_of(&link.connector_id),
         connectors: ids.iter().map(key_of).collect(),
         single_use: link.single_use,
+        allow_account_change: link.allow_account_change,
         callback_url: link.callback_url.clone(),
         end_user: EndUser {
             email: link.end_user_email.clone(),
@@ -279,6 +286,7 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
     let options = LinkOptions {
         expires_in,
         single_use: input.single_use.unwrap_or(true),
+        allow_account_change: input.allow_account_change.unwrap_or(false),
         note: end_user.email.clone().unwrap_or_default(),
         presets: input.presets.unwrap_or_default(),
         callback_url: input.callback_url,

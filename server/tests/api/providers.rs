@@ -24,6 +24,8 @@ on_both_backends!(
     salesforce_tokens_without_a_lifetime_are_refreshed_before_the_session_ends,
     pipedrive_is_never_sent_pkce,
     an_endless_token_response_is_refused_without_being_buffered,
+    quickbooks_keeps_the_realm_id_that_only_the_callback_carries,
+    a_reconnect_to_another_account_is_refused_unless_the_link_allows_it,
 );
 
 const CLIENT_ID: &str = "sim-client";
@@ -63,13 +65,16 @@ impl Rig {
     }
 
     async fn link(&self, connector: &str) -> String {
-        let (status, link) = self
-            .a
-            .post(
-                "/api/v1/connect-links",
-                json!({"tenant": {"external_id": "cus_sim", "name": "Initech"}, "connector": connector}),
-            )
-            .await;
+        self.link_with(connector, json!({})).await
+    }
+
+    /// A link with more of the REST API's options.
+    async fn link_with(&self, connector: &str, options: Value) -> String {
+        let mut body = json!({"tenant": {"external_id": "cus_sim", "name": "Initech"}, "connector": connector});
+        if let (Some(body), Some(options)) = (body.as_object_mut(), options.as_object()) {
+            body.extend(options.clone());
+        }
+        let (status, link) = self.a.post("/api/v1/connect-links", body).await;
         assert_eq!(status, 201, "{link}");
         link["url"].as_str().expect("url").to_owned()
     }
@@ -94,18 +99,29 @@ impl Rig {
         (browser, authorize)
     }
 
-    /// The provider sends the browser back with `code` (and `extra` query parameters).
+    /// The provider sends the browser back with `code`.
     async fn callback(
         &self,
         browser: &reqwest::Client,
         authorize: &url::Url,
         code: &str,
     ) -> (u16, String) {
+        self.callback_with(browser, authorize, code, "").await
+    }
+
+    /// The provider sends the browser back with `code` and `extra` query parameters.
+    async fn callback_with(
+        &self,
+        browser: &reqwest::Client,
+        authorize: &url::Url,
+        code: &str,
+        extra: &str,
+    ) -> (u16, String) {
         let q: HashMap<_, _> = authorize.query_pairs().into_owned().collect();
-        let url = self
-            .a
-            .app
-            .url(&format!("/oauth/callback?code={code}&state={}", q["state"]));
+        let url = self.a.app.url(&format!(
+            "/oauth/callback?code={code}&state={}{extra}",
+            q["state"]
+        ));
         let response = browser.get(url).send().await.expect("callback");
         (
             response.status().as_u16(),
@@ -209,6 +225,7 @@ async fn shopify_connects_with_an_expiring_token_that_has_no_token_type(backend:
 
     let connection = r.only_connection().await;
     assert_eq!(connection["account"], "Acme Store");
+    assert_eq!(connection["account_id"], "acme");
     let id = connection["id"].as_str().expect("id");
     let creds = r.credentials(id).await;
     assert_eq!(creds["access_token"], "shpat_1");
@@ -281,6 +298,7 @@ async fn slack_gets_no_pkce_basic_auth_and_its_user_token(backend: Backend) {
     let creds = r.credentials(connection["id"].as_str().expect("id")).await;
     assert_eq!(creds["access_token"], "xoxp-1");
     assert_eq!(creds["raw"]["team"]["id"], "T1");
+    assert_eq!(connection["account_id"], "T1");
     r.a.app.cleanup().await;
 }
 
@@ -342,7 +360,11 @@ fn salesforce(s: &Seen) -> Reply {
         "/services/oauth2/userinfo" if s.host == "login.salesforce.com" => match s.bearer() {
             Some(t) if t.starts_with("00Dsf!") => Reply::json(
                 200,
-                json!({"preferred_username": "ada@acme.example", "user_id": "005xx000001SwiUAAS"}),
+                json!({
+                    "preferred_username": "ada@acme.example",
+                    "user_id": "005xx000001SwiUAAS",
+                    "organization_id": "00Dxx0000001gPLEAY",
+                }),
             ),
             _ => Reply::json(401, json!([{"errorCode": "INVALID_SESSION_ID"}])),
         },
@@ -365,6 +387,11 @@ async fn salesforce_tokens_without_a_lifetime_are_refreshed_before_the_session_e
     let connection = r.only_connection().await;
     assert_eq!(connection["account"], "ada@acme.example");
     let id = connection["id"].as_str().expect("id");
+    assert_eq!(
+        connection["connection_config"]["instance_url"],
+        "https://acme.my.salesforce.com"
+    );
+    assert_eq!(connection["account_id"], "00Dxx0000001gPLEAY");
     let creds = r.credentials(id).await;
     assert_eq!(
         creds["raw"]["instance_url"],
@@ -479,5 +506,156 @@ async fn an_endless_token_response_is_refused_without_being_buffered(backend: Ba
     assert!(body.contains("could not be understood"), "{body}");
     let (_, page) = r.a.get("/api/v1/connections").await;
     assert_eq!(page["data"].as_array().map(Vec::len), Some(0));
+    r.a.app.cleanup().await;
+}
+
+/// QuickBooks Online (developer.intuit.com, OAuth 2.0): the company's `realmId` comes only as a
+/// query parameter of the callback, and every Accounting API call names it in its path; the
+/// token endpoint takes HTTP Basic client credentials; the userinfo endpoint names the user.
+fn quickbooks(s: &Seen) -> Reply {
+    let realm_of = |token: Option<&str>| match token {
+        Some("qb-token-a") => Some("9130357"),
+        Some("qb-token-b") => Some("4620816"),
+        _ => None,
+    };
+    match (s.host.as_str(), s.path.as_str()) {
+        ("oauth.platform.intuit.com", "/oauth2/v1/tokens/bearer") => {
+            if s.basic() != Some((CLIENT_ID.into(), CLIENT_SECRET.into())) {
+                return Reply::json(401, json!({"error": "invalid_client"}));
+            }
+            let token = match s.form.get("code").map(String::as_str) {
+                Some("code-a") => "qb-token-a",
+                Some("code-b") => "qb-token-b",
+                _ => return Reply::json(400, json!({"error": "invalid_grant"})),
+            };
+            Reply::json(
+                200,
+                json!({
+                    "token_type": "bearer",
+                    "expires_in": 3600,
+                    "refresh_token": format!("{token}-refresh"),
+                    "x_refresh_token_expires_in": 8_726_400,
+                    "access_token": token,
+                    "id_token": "eyJraWQiOi.e30.sig",
+                }),
+            )
+        }
+        ("quickbooks.api.intuit.com", path) => {
+            let Some(realm) = realm_of(s.bearer()) else {
+                return Reply::json(401, json!({"fault": {"type": "AUTHENTICATION"}}));
+            };
+            if path != format!("/v3/company/{realm}/companyinfo/{realm}") {
+                return Reply::json(403, json!({"fault": {"type": "AuthorizationFault"}}));
+            }
+            Reply::json(
+                200,
+                json!({"CompanyInfo": {"CompanyName": "Acme Books", "Id": "1"}}),
+            )
+        }
+        ("accounts.platform.intuit.com", "/v1/openid_connect/userinfo") => {
+            match realm_of(s.bearer()) {
+                Some(_) => Reply::json(200, json!({"sub": "u-1", "email": "ada@acme.example"})),
+                None => Reply::json(401, json!({"error": "invalid_token"})),
+            }
+        }
+        _ => Reply::not_found(),
+    }
+}
+
+async fn quickbooks_keeps_the_realm_id_that_only_the_callback_carries(backend: Backend) {
+    let r = rig(backend, quickbooks).await;
+    r.connector("quickbooks").await;
+    let link = r.link("quickbooks").await;
+    let (browser, authorize) = r.start(&link, &[]).await;
+    assert_eq!(authorize.path(), "/connect/oauth2");
+    let (status, body) = r
+        .callback_with(&browser, &authorize, "code-a", "&realmId=9130357")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let connection = r.only_connection().await;
+    assert_eq!(connection["connection_config"]["realm_id"], "9130357");
+    assert_eq!(connection["account_id"], "9130357");
+    assert_eq!(connection["account"], "ada@acme.example");
+    let company_checks = r
+        .sim
+        .seen()
+        .into_iter()
+        .filter(|s| s.host == "quickbooks.api.intuit.com")
+        .count();
+    assert_eq!(
+        company_checks, 1,
+        "the company was checked before the connection was stored"
+    );
+
+    // Without the realm the connection could not be used: it is not stored.
+    let link = r.link("quickbooks").await;
+    r.a.delete(&format!(
+        "/api/v1/connections/{}",
+        connection["id"].as_str().expect("id")
+    ))
+    .await;
+    let (browser, authorize) = r.start(&link, &[]).await;
+    let (status, body) = r.callback(&browser, &authorize, "code-b").await;
+    assert_eq!(status, 400, "{body}");
+    let connection = r.only_connection().await;
+    assert_eq!(connection["status"], "disconnected");
+    r.a.app.cleanup().await;
+}
+
+async fn a_reconnect_to_another_account_is_refused_unless_the_link_allows_it(backend: Backend) {
+    use app::domain::entities::event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let r = rig(backend, quickbooks).await;
+    r.connector("quickbooks").await;
+    let connect = |link: String, code: &'static str, realm: &'static str| {
+        let r = &r;
+        async move {
+            let (browser, authorize) = r.start(&link, &[]).await;
+            r.callback_with(&browser, &authorize, code, &format!("&realmId={realm}"))
+                .await
+        }
+    };
+    let first = r.link("quickbooks").await;
+    assert_eq!(connect(first, "code-a", "9130357").await.0, 200);
+    let id = r.only_connection().await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    // A Reconnect link, but the end user picks another company: refused, nothing changed.
+    let again = r.link("quickbooks").await;
+    let (status, body) = connect(again, "code-b", "4620816").await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("different account"), "{body}");
+    let connection = r.only_connection().await;
+    assert_eq!(connection["id"], id.as_str());
+    assert_eq!(connection["account_id"], "9130357");
+    assert_eq!(r.credentials(&id).await["access_token"], "qb-token-a");
+    let mismatches = event::Entity::find()
+        .filter(event::Column::EventType.eq("connection.account_mismatch"))
+        .all(&r.a.app.state.db)
+        .await
+        .expect("events");
+    assert_eq!(mismatches.len(), 1);
+    let payload: Value = serde_json::from_str(&mismatches[0].payload).expect("payload");
+    assert_eq!(payload["data"]["account"]["pinned"], "9130357");
+    assert_eq!(payload["data"]["account"]["attempted"], "4620816");
+    let (_, links) = r.a.get("/api/v1/connect-links").await;
+    let refused = links["data"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["last_error"] == "account_mismatch"));
+    assert!(refused.is_some(), "{links}");
+
+    // A link that allows the change replaces the account, keeping the connection's id.
+    let allowed = r
+        .link_with("quickbooks", json!({"allow_account_change": true}))
+        .await;
+    assert_eq!(connect(allowed, "code-b", "4620816").await.0, 200);
+    let connection = r.only_connection().await;
+    assert_eq!(connection["id"], id.as_str());
+    assert_eq!(connection["account_id"], "4620816");
+    assert_eq!(connection["connection_config"]["realm_id"], "4620816");
+    assert_eq!(r.credentials(&id).await["access_token"], "qb-token-b");
     r.a.app.cleanup().await;
 }

@@ -19,7 +19,8 @@ pub(super) fn check_provider(
         return Err("docs must be an https URL".into());
     }
     let names = check_fields(p, patterns)?;
-    let known = check_auth(p, names)?;
+    let mut known = check_auth(p, names)?;
+    check_captures(p, &mut known)?;
     for (what, spec) in [("verify", &p.verify), ("identity", &p.identity)] {
         if let Some(spec) = spec {
             check_request(what, spec, &known)?;
@@ -96,6 +97,40 @@ fn check_auth<'a>(p: &'a Provider, names: HashSet<&'a str>) -> Result<HashSet<&'
         }
     }
     Ok(known)
+}
+
+/// Capture names are new slugs, pointers are JSON pointers, callback and token captures exist
+/// only for OAuth2, and `account` names a capture or field. Callback and token captures become
+/// placeholders of the verify and identity templates.
+fn check_captures<'a>(p: &'a Provider, known: &mut HashSet<&'a str>) -> Result<(), String> {
+    let c = &p.capture;
+    if p.auth != AuthMode::OAuth2 && !(c.callback.is_empty() && c.token.is_empty()) {
+        return Err("callback and token captures are for OAuth2 entries".into());
+    }
+    let mut names = HashSet::new();
+    for (name, source) in c.callback.iter().chain(&c.token).chain(&c.identity) {
+        if !is_slug(name) || known.contains(name.as_str()) || !names.insert(name.as_str()) {
+            return Err(format!("capture {name:?} is invalid or taken"));
+        }
+        if source.is_empty() {
+            return Err(format!("capture {name:?} has no source"));
+        }
+    }
+    if c.token
+        .values()
+        .chain(c.identity.values())
+        .any(|p| !p.starts_with('/'))
+    {
+        return Err("token and identity captures are JSON pointers (start with /)".into());
+    }
+    if let Some(account) = &c.account
+        && !names.contains(account.as_str())
+        && !p.fields.iter().any(|f| &f.name == account)
+    {
+        return Err(format!("account {account:?} names no capture or field"));
+    }
+    known.extend(c.callback.keys().chain(c.token.keys()).map(String::as_str));
+    Ok(())
 }
 
 /// Token parameters are plain names, response pointers are JSON pointers and the assumed

@@ -33,6 +33,28 @@ pub struct Provider {
     pub verify: Option<RequestSpec>,
     /// A request naming the connected account.
     pub identity: Option<RequestSpec>,
+    /// Values kept as the connection's config, and which one pins the provider account.
+    #[serde(default)]
+    pub capture: CaptureSpec,
+}
+
+/// Values captured while connecting into the connection config (`{name}` in the verify and
+/// identity templates once captured), and the provider account a connection is pinned to.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureSpec {
+    /// Name → query parameter of the OAuth callback (QuickBooks' `realmId`).
+    #[serde(default)]
+    pub callback: BTreeMap<String, String>,
+    /// Name → JSON pointer into the token answer (Salesforce's `/instance_url`).
+    #[serde(default)]
+    pub token: BTreeMap<String, String>,
+    /// Name → JSON pointer into the identity answer (a user, organisation or tenant id).
+    #[serde(default)]
+    pub identity: BTreeMap<String, String>,
+    /// The capture (or field) that names the provider-side account: a reconnect that lands on
+    /// another account is refused unless its link allows the change.
+    pub account: Option<String>,
 }
 
 /// OAuth2 authorization-code details.

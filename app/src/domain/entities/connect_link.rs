@@ -52,6 +52,9 @@ pub struct Model {
     pub created_by_key: Option<Uuid>,
     /// When `link.expired` was announced.
     pub expiry_announced_at: Option<TimeDateTimeWithTimeZone>,
+    /// Whether a reconnect through this link may land on another provider account than the one
+    /// the connection is pinned to.
+    pub allow_account_change: bool,
 }
 
 /// No navigable relations are needed.

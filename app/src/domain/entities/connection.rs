@@ -39,6 +39,11 @@ pub struct Model {
     pub next_refresh_at: Option<TimeDateTimeWithTimeZone>,
     /// Whether the credentials hold a refresh token.
     pub refreshable: bool,
+    /// Values captured while connecting (callback, token answer, identity), JSON object of
+    /// strings; not secret, usable in the entry's URL templates.
+    pub config: String,
+    /// The provider-side account the connection is pinned to (user, organisation, realm, shop).
+    pub account_id: Option<String>,
 }
 
 /// A connection's stored state (a TEXT column).
@@ -111,5 +116,10 @@ impl Model {
     /// The granted scopes.
     pub fn scopes(&self) -> Result<Vec<String>, DbErr> {
         super::json::decode(&self.scopes, "connections", "scopes", &self.id)
+    }
+
+    /// The connection config: values captured while connecting.
+    pub fn config(&self) -> Result<std::collections::BTreeMap<String, String>, DbErr> {
+        super::json::decode(&self.config, "connections", "config", &self.id)
     }
 }

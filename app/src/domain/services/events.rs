@@ -36,6 +36,8 @@ pub struct Subject {
     pub link: Option<(Uuid, Vec<String>)>,
     /// An error code and a message safe to show.
     pub error: Option<(String, String)>,
+    /// `(pinned, attempted)` provider accounts of a refused reconnect.
+    pub accounts: Option<(String, String)>,
 }
 
 impl Subject {
@@ -59,6 +61,12 @@ impl Subject {
     pub fn with_link(mut self, link: &connect_link::Model) -> Result<Self, DbErr> {
         self.link = Some((link.id, link.tags()?));
         Ok(self)
+    }
+
+    /// Adds the pinned and the attempted provider account of a refused reconnect.
+    pub fn with_accounts(mut self, pinned: &str, attempted: &str) -> Self {
+        self.accounts = Some((pinned.to_owned(), attempted.to_owned()));
+        self
     }
 
     /// Adds an error code and message.
@@ -114,6 +122,12 @@ impl Subject {
         }
         if let Some((code, message)) = &self.error {
             data.insert("error".into(), json!({ "code": code, "message": message }));
+        }
+        if let Some((pinned, attempted)) = &self.accounts {
+            data.insert(
+                "account".into(),
+                json!({ "pinned": pinned, "attempted": attempted }),
+            );
         }
         Value::Object(data)
     }
@@ -226,6 +240,7 @@ mod tests {
             status: None,
             link: Some((Uuid::nil(), vec!["trial".into()])),
             error: Some(("access_denied".into(), "The end user declined.".into())),
+            accounts: None,
         };
         let data = subject.data();
         assert_eq!(data["tenant"]["external_id"], "acme");

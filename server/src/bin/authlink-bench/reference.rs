@@ -158,6 +158,7 @@ async fn insert_link(
         allowed_connectors: Set(None),
         created_by_key: Set(None),
         expiry_announced_at: Set(None),
+        allow_account_change: Set(false),
     }
     .insert(&db)
     .await;
@@ -224,6 +225,8 @@ async fn store_credentials(
         refreshed_at: Set(None),
         next_refresh_at: Set(None),
         refreshable: Set(false),
+        config: Set("{}".to_owned()),
+        account_id: Set(None),
     };
     let stored = connection::Entity::insert(row)
         .on_conflict(

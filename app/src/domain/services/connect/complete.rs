@@ -1,6 +1,8 @@
 //! The end of every successful attempt: checking the credentials with the provider, then storing
 //! the connection and completing the link in one transaction.
 
+use std::collections::BTreeMap;
+
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -9,7 +11,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::ConnectError;
+use super::{ConnectError, capture};
 use crate::domain::AppState;
 use crate::domain::crypto::Token;
 use crate::domain::entities::connection::ConnectionState;
@@ -22,15 +24,24 @@ use crate::domain::services::{callbacks, events, exchange};
 use crate::failure::{ProviderFailure, ProviderProblem};
 use crate::types::EventType;
 
+/// What the identity request told about the account.
+#[derive(Debug, Default)]
+pub(super) struct Identified {
+    /// The account's name.
+    pub label: Option<String>,
+    /// The entry's identity captures.
+    pub captured: BTreeMap<String, String>,
+}
+
 /// Runs the catalog's verification request (which must succeed) and identity lookup, returning
-/// the account label. Without a verification request the identity lookup is the proof that the
-/// credentials work, so it must succeed too; otherwise it is best effort.
+/// the account label and identity captures. Without a verification request the identity lookup
+/// is the proof that the credentials work, so it must succeed too; otherwise it is best effort.
 pub(super) async fn verify_and_identify(
     state: &AppState,
     ctx: &LinkContext,
     lookup: &(dyn Fn(&str) -> Option<String> + Sync),
     bearer: Option<&str>,
-) -> Result<Option<String>, ConnectError> {
+) -> Result<Identified, ConnectError> {
     let provider = &ctx.connector.provider;
     if let Some(verify) = &provider.verify {
         outbound::send(&state.http, verify, lookup, bearer, None)
@@ -38,7 +49,7 @@ pub(super) async fn verify_and_identify(
             .map_err(|e| ConnectError::Provider(verification_failure(&e)))?;
     }
     let Some(identity) = &provider.identity else {
-        return Ok(None);
+        return Ok(Identified::default());
     };
     match outbound::send(
         &state.http,
@@ -49,14 +60,17 @@ pub(super) async fn verify_and_identify(
     )
     .await
     {
-        Ok(body) => Ok(outbound::pick_label(&body, &identity.pointer)),
+        Ok(body) => Ok(Identified {
+            label: outbound::pick_label(&body, &identity.pointer),
+            captured: capture::from_json(&provider.capture.identity, &body),
+        }),
         Err(e) if provider.verify.is_none() => {
             tracing::info!(provider = %provider.id, error = %e, "identity check failed");
             Err(ConnectError::Provider(verification_failure(&e)))
         }
         Err(e) => {
             tracing::info!(provider = %provider.id, error = %e, "identity lookup failed");
-            Ok(None)
+            Ok(Identified::default())
         }
     }
 }
@@ -120,19 +134,59 @@ pub fn failure_redirect(
     callbacks::with_params(callback, &pairs)
 }
 
+/// What a successful attempt produced, to be stored.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The credentials.
+    pub credentials: Credentials,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// The account's name.
+    pub account_label: Option<String>,
+    /// When the access token expires.
+    pub expires_at: Option<OffsetDateTime>,
+    /// The connection config: captured values.
+    pub config: BTreeMap<String, String>,
+    /// The provider-side account, when the entry names one.
+    pub account_id: Option<String>,
+}
+
+impl Outcome {
+    /// The account id the entry's `capture.account` names, from the captures or the fields.
+    pub fn pinned_account(
+        ctx: &LinkContext,
+        config: &BTreeMap<String, String>,
+        values: &BTreeMap<String, String>,
+    ) -> Option<String> {
+        let name = ctx.connector.provider.capture.account.as_ref()?;
+        config.get(name).or_else(|| values.get(name)).cloned()
+    }
+}
+
 /// Stores the connection and marks the link completed, in one transaction. For a single-use link
 /// exactly one of several simultaneous completions succeeds; a reconnect keeps the connection's
-/// id and replaces its credentials.
+/// id and replaces its credentials — unless it landed on another provider account than the one
+/// the connection is pinned to and the link does not allow that: then nothing is changed and
+/// `connection.account_mismatch` is announced.
 pub async fn complete(
     state: &AppState,
     ctx: &LinkContext,
-    credentials: &Credentials,
-    scopes: &[String],
-    account_label: Option<String>,
-    expires_at: Option<OffsetDateTime>,
+    outcome: Outcome,
 ) -> Result<Completed, ConnectError> {
     let now = state.clock.now();
     let txn = state.db.begin().await?;
+    if let Some(pinned) = account_change(&txn, ctx, &outcome).await? {
+        txn.rollback().await?;
+        links::record_account_mismatch(
+            &state.db,
+            state.clock.as_ref(),
+            ctx,
+            &pinned,
+            outcome.account_id.as_deref().unwrap_or_default(),
+        )
+        .await?;
+        return Err(ConnectError::AccountMismatch);
+    }
     let claimed = connect_link::Entity::update_many()
         .col_expr(connect_link::Column::CompletedAt, Expr::value(now))
         .col_expr(
@@ -146,14 +200,7 @@ pub async fn complete(
     if claimed.rows_affected == 0 {
         return Err(ConnectError::LinkUnavailable);
     }
-    let stored = Stored {
-        credentials,
-        scopes,
-        account_label,
-        expires_at,
-        now,
-    };
-    let (model, event_type) = store_connection(&txn, state, ctx, stored).await?;
+    let (model, event_type) = store_connection(&txn, state, ctx, outcome, now).await?;
     let exchange_code = match ctx.link.callback_state {
         Some(_) => Some(
             exchange::issue(
@@ -185,13 +232,28 @@ pub async fn complete(
     })
 }
 
-/// What a completion stores.
-struct Stored<'a> {
-    credentials: &'a Credentials,
-    scopes: &'a [String],
-    account_label: Option<String>,
-    expires_at: Option<OffsetDateTime>,
-    now: OffsetDateTime,
+/// The account the tenant's connection is pinned to, when this outcome lands on another one
+/// and the link does not allow the change. A disconnected connection is pinned to nothing.
+async fn account_change(
+    txn: &impl ConnectionTrait,
+    ctx: &LinkContext,
+    outcome: &Outcome,
+) -> Result<Option<String>, ConnectError> {
+    if ctx.link.allow_account_change {
+        return Ok(None);
+    }
+    let Some(new) = &outcome.account_id else {
+        return Ok(None);
+    };
+    let existing = connection::Entity::find()
+        .filter(connection::Column::TenantId.eq(ctx.tenant.id))
+        .filter(connection::Column::ConnectorId.eq(ctx.connector.model.id))
+        .one(txn)
+        .await?;
+    Ok(existing
+        .filter(|c| c.status != ConnectionState::Disconnected)
+        .and_then(|c| c.account_id)
+        .filter(|pinned| pinned != new))
 }
 
 /// Writes the tenant's connection to the connector: a new row, or the existing one (same id)
@@ -200,7 +262,8 @@ async fn store_connection(
     txn: &impl ConnectionTrait,
     state: &AppState,
     ctx: &LinkContext,
-    stored: Stored<'_>,
+    stored: Outcome,
+    now: OffsetDateTime,
 ) -> Result<(connection::Model, EventType), ConnectError> {
     let existing = connection::Entity::find()
         .filter(connection::Column::TenantId.eq(ctx.tenant.id))
@@ -213,10 +276,10 @@ async fn store_connection(
         Some(ConnectionState::Connected) => EventType::ConnectionUpdated,
         Some(_) => EventType::ConnectionRecovered,
     };
-    let sealed = credentials::seal(&state.keyring, id, stored.credentials)?;
-    let scopes_json = serde_json::to_string(stored.scopes).map_err(|_| ConnectError::Internal)?;
+    let sealed = credentials::seal(&state.keyring, id, &stored.credentials)?;
+    let scopes_json = serde_json::to_string(&stored.scopes).map_err(|_| ConnectError::Internal)?;
+    let config_json = serde_json::to_string(&stored.config).map_err(|_| ConnectError::Internal)?;
     let refreshable = stored.credentials.refreshable();
-    let now = stored.now;
     let model = match existing {
         Some(existing) => {
             let mut row: connection::ActiveModel = existing.into();
@@ -232,6 +295,10 @@ async fn store_connection(
             row.next_refresh_at = Set(None);
             row.refreshed_at = Set(None);
             row.refreshable = Set(refreshable);
+            row.config = Set(config_json);
+            if stored.account_id.is_some() {
+                row.account_id = Set(stored.account_id);
+            }
             row.update(txn).await?
         }
         None => {
@@ -252,6 +319,8 @@ async fn store_connection(
                 refreshed_at: Set(None),
                 next_refresh_at: Set(None),
                 refreshable: Set(refreshable),
+                config: Set(config_json),
+                account_id: Set(stored.account_id),
             }
             .insert(txn)
             .await?

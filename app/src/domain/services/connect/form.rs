@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use sea_orm::TransactionTrait;
 
 use super::ConnectError;
-use super::complete::{Completed, complete, verify_and_identify};
+use super::complete::{Completed, Outcome, complete, verify_and_identify};
 use crate::domain::AppState;
 use crate::domain::catalog::catalog;
 use crate::domain::ids::{ConnectorId, LinkId};
@@ -91,8 +91,8 @@ pub async fn submit_credentials(
     links::mark_opened(&txn, state.clock.as_ref(), ctx).await?;
     txn.commit().await?;
     let lookup = |name: &str| values.get(name).cloned();
-    let label = match verify_and_identify(state, ctx, &lookup, None).await {
-        Ok(label) => label,
+    let identified = match verify_and_identify(state, ctx, &lookup, None).await {
+        Ok(identified) => identified,
         Err(e) => {
             links::record_failure(
                 &state.db,
@@ -105,6 +105,14 @@ pub async fn submit_credentials(
             return Err(e);
         }
     };
-    let credentials = Credentials::Fields { values };
-    complete(state, ctx, &credentials, &[], label, None).await
+    let account_id = Outcome::pinned_account(ctx, &identified.captured, &values);
+    let outcome = Outcome {
+        credentials: Credentials::Fields { values },
+        scopes: Vec::new(),
+        account_label: identified.label,
+        expires_at: None,
+        config: identified.captured,
+        account_id,
+    };
+    complete(state, ctx, outcome).await
 }

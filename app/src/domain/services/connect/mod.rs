@@ -1,11 +1,12 @@
 //! The end user's side of a link: the credential form ([`form`]), the OAuth2 flow
 //! ([`oauth_flow`]), and storing the resulting connection ([`complete`]).
 
+mod capture;
 mod complete;
 mod form;
 mod oauth_flow;
 
-pub use complete::{Completed, complete, failure_redirect};
+pub use complete::{Completed, Outcome, complete, failure_redirect};
 pub use form::{collect_values, open_fields, submit_credentials};
 pub use oauth_flow::{CallbackParams, callback_for_flow, finish_oauth, redirect_uri, start_oauth};
 

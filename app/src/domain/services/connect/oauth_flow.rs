@@ -13,7 +13,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::ConnectError;
-use super::complete::{Completed, complete, verify_and_identify};
+use super::capture;
+use super::complete::{Completed, Outcome, complete, verify_and_identify};
 use super::form::collect_values;
 use crate::domain::AppState;
 use crate::domain::catalog::fill;
@@ -116,6 +117,33 @@ pub struct CallbackParams {
     pub error_description: Option<String>,
     /// Issuer (RFC 9207).
     pub iss: Option<String>,
+    /// The other query parameters (QuickBooks' `realmId`), for the entry's callback captures.
+    #[serde(skip)]
+    pub extra: BTreeMap<String, String>,
+}
+
+impl CallbackParams {
+    /// Reads a callback's query: the OAuth parameters (the first of each), and up to 20 others.
+    pub fn from_query(query: &str) -> Self {
+        let mut params = Self::default();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            let slot = match k.as_ref() {
+                "code" => &mut params.code,
+                "state" => &mut params.state,
+                "error" => &mut params.error,
+                "error_description" => &mut params.error_description,
+                "iss" => &mut params.iss,
+                _ => {
+                    if params.extra.len() < 20 {
+                        params.extra.entry(k.into_owned()).or_insert(v.into_owned());
+                    }
+                    continue;
+                }
+            };
+            slot.get_or_insert_with(|| v.into_owned());
+        }
+        params
+    }
 }
 
 /// Finishes an OAuth2 flow. The flow is claimed atomically first, so a callback delivered twice
@@ -225,36 +253,44 @@ async fn exchange(
 
     let now = state.clock.now();
     let values: BTreeMap<String, String> = flow.values()?;
+    let provider = &ctx.connector.provider;
+    let spec = provider.oauth2.as_ref().ok_or(ConnectError::Internal)?;
+    let mut config = capture::from_callback(&provider.capture, &params.extra);
+    config.extend(capture::from_json(
+        &provider.capture.token,
+        &serde_json::Value::Object(tokens.raw.clone()),
+    ));
+    let access_token = tokens.access_token.clone();
+    let lookup = |name: &str| match name {
+        "access_token" => Some(access_token.clone()),
+        _ => values.get(name).or_else(|| config.get(name)).cloned(),
+    };
+    let identified = verify_and_identify(state, &ctx, &lookup, Some(&access_token)).await?;
+    config.extend(identified.captured);
     let scopes = tokens
         .scopes
         .clone()
         .unwrap_or_else(|| ctx.connector.scopes.clone());
-    let spec = ctx
-        .connector
-        .provider
-        .oauth2
-        .as_ref()
-        .ok_or(ConnectError::Internal)?;
     let expires_at = tokens.expires_at(spec, now);
-    let access_token = tokens.access_token.clone();
-    let lookup = |name: &str| {
-        if name == "access_token" {
-            Some(access_token.clone())
-        } else {
-            values.get(name).cloned()
-        }
-    };
-    let label = verify_and_identify(state, &ctx, &lookup, Some(&access_token)).await?;
+    let account_id = Outcome::pinned_account(&ctx, &config, &values);
     let credentials = Credentials::OAuth2 {
         access_token: tokens.access_token,
         refresh_token: tokens.refresh_token,
         token_type: tokens.token_type,
         expires_at,
         scopes: scopes.clone(),
-        values: values.clone(),
+        values,
         raw: tokens.raw,
     };
-    complete(state, &ctx, &credentials, &scopes, label, expires_at).await
+    let outcome = Outcome {
+        credentials,
+        scopes,
+        account_label: identified.label,
+        expires_at,
+        config,
+        account_id,
+    };
+    complete(state, &ctx, outcome).await
 }
 
 /// The callback's authorization code, once the answer is known to be one and to come from the

@@ -284,6 +284,8 @@ mod tests {
             refreshed_at: None,
             next_refresh_at: None,
             refreshable: true,
+            config: "{}".to_owned(),
+            account_id: None,
         }
     }
 

@@ -24,7 +24,7 @@ use crate::domain::crypto::{new_token, token_hash};
 use crate::domain::entities::{connect_link, tenant};
 use crate::domain::ids::{ConnectorId, LinkId, TenantId};
 use crate::error::AppError;
-use crate::failure::ConnectError;
+use crate::failure::{ConnectError, ProviderFailure, ProviderProblem};
 use crate::text;
 use crate::types::EventType;
 use crate::types::{GeneratedLink, LinkInfo, LinkStatus};
@@ -95,6 +95,7 @@ pub async fn create(
             .map_err(|_| AppError::Internal)?),
         created_by_key: Set(options.created_by_key),
         expiry_announced_at: Set(None),
+        allow_account_change: Set(options.allow_account_change),
     }
     .insert(db)
     .await?;
@@ -332,6 +333,42 @@ pub async fn record_failure(
         events::emit(&txn, clock.now(), EventType::ConnectionFailed, &subject).await?;
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// Records a reconnect refused because it landed on another provider account (`last_error`
+/// `account_mismatch`) and announces `connection.account_mismatch` with both accounts, in one
+/// transaction.
+pub async fn record_account_mismatch(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    ctx: &LinkContext,
+    pinned: &str,
+    attempted: &str,
+) -> Result<(), AppError> {
+    let failure = ProviderFailure::new(ProviderProblem::AccountMismatch);
+    let txn = db.begin().await?;
+    connect_link::Entity::update_many()
+        .col_expr(
+            connect_link::Column::LastError,
+            Expr::value(failure.stored()),
+        )
+        .filter(connect_link::Column::Id.eq(ctx.link.id))
+        .exec(&txn)
+        .await?;
+    let subject = events::Subject::new(&ctx.tenant, &ctx.connector.model)
+        .with_link(&ctx.link)?
+        .with_accounts(pinned, attempted)
+        .with_error("account_mismatch", &text::provider_failure(&failure));
+    events::emit(
+        &txn,
+        clock.now(),
+        EventType::ConnectionAccountMismatch,
+        &subject,
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(link_id = %ctx.link.id, "reconnect refused: another provider account");
     Ok(())
 }
 

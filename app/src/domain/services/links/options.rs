@@ -37,6 +37,9 @@ pub struct LinkOptions {
     pub also_allowed: Vec<Uuid>,
     /// The API key creating the link.
     pub created_by_key: Option<Uuid>,
+    /// A reconnect through this link may land on another provider account than the one the
+    /// connection is pinned to (otherwise it is refused).
+    pub allow_account_change: bool,
 }
 
 impl Default for LinkOptions {
@@ -53,6 +56,7 @@ impl Default for LinkOptions {
             tags: Vec::new(),
             also_allowed: Vec::new(),
             created_by_key: None,
+            allow_account_change: false,
         }
     }
 }
