@@ -434,6 +434,8 @@ pub enum AuditAction {
     ConnectFail,
     /// `connection.disconnect`: A connection was disconnected.
     ConnectionDisconnect,
+    /// `connection.refresh`: A connection's token was refreshed on request.
+    ConnectionRefresh,
     /// `connector.create`: A connector was added.
     ConnectorCreate,
     /// `connector.update`: A connector was changed.
@@ -470,7 +472,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, sorted by name.
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::AdminSignIn,
         AuditAction::ApiKeyCreate,
         AuditAction::ApiKeyRevoke,
@@ -480,6 +482,7 @@ impl AuditAction {
         AuditAction::ConnectFail,
         AuditAction::ConnectStart,
         AuditAction::ConnectionDisconnect,
+        AuditAction::ConnectionRefresh,
         AuditAction::ConnectorCreate,
         AuditAction::ConnectorDelete,
         AuditAction::ConnectorDisable,
@@ -510,6 +513,7 @@ impl AuditAction {
             AuditAction::ConnectComplete => "connect.complete",
             AuditAction::ConnectFail => "connect.fail",
             AuditAction::ConnectionDisconnect => "connection.disconnect",
+            AuditAction::ConnectionRefresh => "connection.refresh",
             AuditAction::ConnectorCreate => "connector.create",
             AuditAction::ConnectorUpdate => "connector.update",
             AuditAction::ConnectorEnable => "connector.enable",
@@ -542,7 +546,9 @@ impl AuditAction {
             | AuditAction::LinkCreate
             | AuditAction::LinkRevoke
             | AuditAction::LinkExchange => Some("link"),
-            AuditAction::ConnectComplete | AuditAction::ConnectionDisconnect => Some("connection"),
+            AuditAction::ConnectComplete
+            | AuditAction::ConnectionDisconnect
+            | AuditAction::ConnectionRefresh => Some("connection"),
             AuditAction::ConnectorCreate
             | AuditAction::ConnectorUpdate
             | AuditAction::ConnectorEnable

@@ -252,10 +252,21 @@ pub async fn get_connection(
     Ok(Json(one(&api, model).await?))
 }
 
+/// How credentials are read.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CredentialsQuery {
+    /// Check the access token with the provider first (the entry's verify or identity
+    /// request); when the provider answers 401, the token is refreshed and the fresh one
+    /// returned. Costs one request to the provider.
+    pub verify: Option<bool>,
+}
+
 /// Get a connection's credentials. An OAuth access token that has expired or expires within a
-/// minute is refreshed first; simultaneous requests share one refresh.
+/// minute is refreshed first; simultaneous requests share one refresh. With `verify=true` the
+/// token is also checked with the provider and refreshed when it was rejected early.
 #[utoipa::path(get, path = "/api/v1/connections/{id}/credentials", tag = "connections",
-    params(("id" = String, Path, description = "Connection id")),
+    params(("id" = String, Path, description = "Connection id"), CredentialsQuery),
     responses(
         (status = 200, description = "Fresh credentials", body = ConnectionCredentials),
         (status = 403, description = "Needs `credentials:read`", body = Problem),
@@ -267,12 +278,45 @@ pub async fn get_credentials(
     State(api): State<Api>,
     caller: Caller,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<ConnectionCredentials>, Problem> {
     caller.require("credentials:read")?;
     let id = path_id(&id)?;
-    let (model, credentials) = connections::fresh_credentials(&api.app, id).await?;
+    let query: CredentialsQuery = parse_query(query.as_deref())?;
+    let (model, credentials) = if query.verify == Some(true) {
+        connections::checked_credentials(&api.app, id).await?
+    } else {
+        connections::fresh_credentials(&api.app, id).await?
+    };
     tracing::info!(connection_id = %model.id, api_key = %caller.0.name, "credentials read");
-    let dto = match credentials {
+    Ok(Json(credentials_dto(&model, credentials)))
+}
+
+/// Refresh a connection's access token now — when the provider rejected it before its expiry,
+/// or a new one is wanted. Simultaneous requests share one refresh. Answers the fresh
+/// credentials.
+#[utoipa::path(post, path = "/api/v1/connections/{id}/refresh", tag = "connections",
+    params(("id" = String, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "Refreshed credentials", body = ConnectionCredentials),
+        (status = 403, description = "Needs `credentials:read`", body = Problem),
+        (status = 404, description = "Not found", body = Problem),
+        (status = 409, description = "No refresh token (`not_refreshable`), or the tenant must reconnect (`needs_reauth`) or was disconnected (`disconnected`)", body = Problem),
+        (status = 502, description = "The provider could not refresh the token now (`provider_unavailable`)", body = Problem),
+    ))]
+pub async fn refresh_connection(
+    State(api): State<Api>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ConnectionCredentials>, Problem> {
+    caller.require("credentials:read")?;
+    let (model, credentials) = connections::force_refresh(&api.app, path_id(&id)?).await?;
+    tracing::info!(connection_id = %model.id, api_key = %caller.0.name, "credentials refreshed on request");
+    Ok(Json(credentials_dto(&model, credentials)))
+}
+
+fn credentials_dto(model: &connection::Model, credentials: Credentials) -> ConnectionCredentials {
+    match credentials {
         Credentials::OAuth2 {
             access_token,
             refresh_token,
@@ -303,8 +347,7 @@ pub async fn get_credentials(
             values,
             raw: serde_json::Map::new(),
         },
-    };
-    Ok(Json(dto))
+    }
 }
 
 /// Disconnect: revoke the token at the provider (when it has a revocation endpoint) and delete

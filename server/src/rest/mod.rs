@@ -114,6 +114,7 @@ fn parts() -> (Router<Api>, utoipa::openapi::OpenApi) {
             connections::delete_connection
         ))
         .routes(routes!(connections::get_credentials))
+        .routes(routes!(connections::refresh_connection))
         .routes(routes!(connections::exchange_code))
         .split_for_parts();
     contract::document_errors(&mut doc);
@@ -262,6 +263,7 @@ fn rest_action(method: &str, template: &str, status: StatusCode) -> Option<Audit
         ("POST", "/connect-links/{id}/revoke") => AuditAction::LinkRevoke,
         ("POST", "/exchange") => AuditAction::LinkExchange,
         ("DELETE", "/connections/{id}") => AuditAction::ConnectionDisconnect,
+        ("POST", "/connections/{id}/refresh") => AuditAction::ConnectionRefresh,
         _ => return None,
     })
 }

@@ -232,6 +232,16 @@ impl From<CredentialsError> for Problem {
                         .into(),
                 ),
             ),
+            CredentialsError::NotRefreshable => Problem::new(
+                StatusCode::CONFLICT,
+                "not_refreshable",
+                "Not refreshable",
+                Some(
+                    "The provider issued no refresh token for this connection; a new token \
+                     needs a reconnect."
+                        .into(),
+                ),
+            ),
             CredentialsError::Unavailable(failure) => Problem::new(
                 StatusCode::BAD_GATEWAY,
                 "provider_unavailable",

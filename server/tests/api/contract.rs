@@ -21,6 +21,7 @@ on_both_backends!(
     bodies_over_the_limit_get_a_problem_and_close_the_connection,
     json_arrays_are_not_objects,
     racing_writes_on_one_tenant_never_answer_5xx,
+    filters_with_bytes_no_key_has_are_not_found,
 );
 
 /// The `st` command of Schemathesis: `AUTHLINK_SCHEMATHESIS`, else where `scripts/setup.sh test`
@@ -465,5 +466,19 @@ async fn racing_writes_on_one_tenant_never_answer_5xx(backend: Backend) {
         "{statuses:?}"
     );
     let a = Arc::into_inner(a).expect("no other holder");
+    a.app.cleanup().await;
+}
+
+/// A connector filter with a NUL byte (which PostgreSQL refuses in text) or other bytes no key
+/// has is simply an unknown connector, never a 500.
+async fn filters_with_bytes_no_key_has_are_not_found(backend: Backend) {
+    let a = api(backend).await;
+    for filter in ["%00", "R%C3%8E%00_", "%C2%97", "a%20b"] {
+        let (status, body) = a
+            .get(&format!("/api/v1/connect-links?connector={filter}"))
+            .await;
+        assert_eq!(status, 404, "{filter}: {body}");
+        assert_eq!(body["code"], "not_found");
+    }
     a.app.cleanup().await;
 }

@@ -22,10 +22,12 @@ on_both_backends!(
     slack_gets_no_pkce_basic_auth_and_its_user_token,
     slack_errors_sent_with_http_200_are_refusals,
     salesforce_tokens_without_a_lifetime_are_refreshed_before_the_session_ends,
+    a_token_rejected_early_is_refreshed_on_a_checked_read_or_on_request,
     pipedrive_is_never_sent_pkce,
     an_endless_token_response_is_refused_without_being_buffered,
     quickbooks_keeps_the_realm_id_that_only_the_callback_carries,
     a_reconnect_to_another_account_is_refused_unless_the_link_allows_it,
+    dropbox_revokes_the_access_token_that_authenticates_the_call,
 );
 
 const CLIENT_ID: &str = "sim-client";
@@ -299,6 +301,13 @@ async fn slack_gets_no_pkce_basic_auth_and_its_user_token(backend: Backend) {
     assert_eq!(creds["access_token"], "xoxp-1");
     assert_eq!(creds["raw"]["team"]["id"], "T1");
     assert_eq!(connection["account_id"], "T1");
+    // A user token without a refresh token cannot be refreshed on request.
+    let id = connection["id"].as_str().expect("id");
+    let (status, problem) =
+        r.a.post(&format!("/api/v1/connections/{id}/refresh"), json!({}))
+            .await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["code"], "not_refreshable");
     r.a.app.cleanup().await;
 }
 
@@ -327,14 +336,30 @@ async fn slack_errors_sent_with_http_200_are_refusals(backend: Backend) {
 /// `instance_url`, `id`, `issued_at` and `signature` but no `expires_in`; the session ends after
 /// the org's timeout (two hours by default) and the refresh token does not rotate.
 fn salesforce(s: &Seen) -> Reply {
+    salesforce_org(&Mutex::new(Org::default()), s)
+}
+
+/// A Salesforce org: the sessions it issued (numbered) and those that timed out early.
+#[derive(Default)]
+struct Org {
+    issued: usize,
+    dead: Vec<String>,
+}
+
+fn salesforce_org(org: &Mutex<Org>, s: &Seen) -> Reply {
+    let mut org = org.lock().expect("lock");
     match s.path.as_str() {
         "/services/oauth2/token" if s.host == "login.salesforce.com" => {
             let token = match s.form.get("grant_type").map(String::as_str) {
-                Some("authorization_code") => "00Dsf!first",
+                Some("authorization_code") => "00Dsf!first".to_owned(),
                 Some("refresh_token")
                     if s.form.get("refresh_token").map(String::as_str) == Some("5Aep") =>
                 {
-                    "00Dsf!second"
+                    org.issued += 1;
+                    match org.issued {
+                        1 => "00Dsf!second".to_owned(),
+                        n => format!("00Dsf!session{n}"),
+                    }
                 }
                 _ => {
                     return Reply::json(
@@ -358,7 +383,7 @@ fn salesforce(s: &Seen) -> Reply {
             Reply::json(200, answer)
         }
         "/services/oauth2/userinfo" if s.host == "login.salesforce.com" => match s.bearer() {
-            Some(t) if t.starts_with("00Dsf!") => Reply::json(
+            Some(t) if t.starts_with("00Dsf!") && !org.dead.iter().any(|d| d == t) => Reply::json(
                 200,
                 json!({
                     "preferred_username": "ada@acme.example",
@@ -552,6 +577,15 @@ fn quickbooks(s: &Seen) -> Reply {
                 json!({"CompanyInfo": {"CompanyName": "Acme Books", "Id": "1"}}),
             )
         }
+        ("developer.api.intuit.com", "/v2/oauth2/tokens/revoke") => {
+            let token = serde_json::from_str::<Value>(&s.body)
+                .ok()
+                .and_then(|b| b["token"].as_str().map(str::to_owned));
+            match (s.basic(), token) {
+                (Some((id, _)), Some(_)) if id == CLIENT_ID => Reply::json(200, json!({})),
+                _ => Reply::json(400, json!({"error": "invalid_request"})),
+            }
+        }
         ("accounts.platform.intuit.com", "/v1/openid_connect/userinfo") => {
             match realm_of(s.bearer()) {
                 Some(_) => Reply::json(200, json!({"sub": "u-1", "email": "ada@acme.example"})),
@@ -594,6 +628,16 @@ async fn quickbooks_keeps_the_realm_id_that_only_the_callback_carries(backend: B
         connection["id"].as_str().expect("id")
     ))
     .await;
+    // Disconnecting revoked the refresh token the way Intuit takes it: JSON, HTTP Basic.
+    let revoke = r.sim.seen_at("/v2/oauth2/tokens/revoke");
+    assert_eq!(revoke.len(), 1);
+    assert_eq!(revoke[0].headers["content-type"], "application/json");
+    assert_eq!(
+        revoke[0].basic(),
+        Some((CLIENT_ID.to_owned(), CLIENT_SECRET.to_owned()))
+    );
+    let sent: Value = serde_json::from_str(&revoke[0].body).expect("json body");
+    assert_eq!(sent, json!({"token": "qb-token-a-refresh"}));
     let (browser, authorize) = r.start(&link, &[]).await;
     let (status, body) = r.callback(&browser, &authorize, "code-b").await;
     assert_eq!(status, 400, "{body}");
@@ -657,5 +701,118 @@ async fn a_reconnect_to_another_account_is_refused_unless_the_link_allows_it(bac
     assert_eq!(connection["account_id"], "4620816");
     assert_eq!(connection["connection_config"]["realm_id"], "4620816");
     assert_eq!(r.credentials(&id).await["access_token"], "qb-token-b");
+    r.a.app.cleanup().await;
+}
+
+/// A Salesforce org whose admin set a session timeout shorter than the two hours we assume: the
+/// session dies early, the API answers 401, and the backend gets a fresh token by a checked read
+/// or by asking for a refresh.
+async fn a_token_rejected_early_is_refreshed_on_a_checked_read_or_on_request(backend: Backend) {
+    let org = Arc::new(Mutex::new(Org::default()));
+    let sim_org = org.clone();
+    let r = rig(backend, move |s: &Seen| salesforce_org(&sim_org, s)).await;
+    r.connector("salesforce").await;
+    let link = r.link("salesforce").await;
+    let (browser, authorize) = r
+        .start(&link, &[("login_host", "login.salesforce.com")])
+        .await;
+    assert_eq!(r.callback(&browser, &authorize, "sf-code").await.0, 200);
+    let id = r.only_connection().await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    org.lock().expect("lock").dead.push("00Dsf!first".into());
+    // A plain read does not ask the provider: the token is not due by its (assumed) expiry.
+    assert_eq!(r.credentials(&id).await["access_token"], "00Dsf!first");
+    let (status, creds) =
+        r.a.get(&format!("/api/v1/connections/{id}/credentials?verify=true"))
+            .await;
+    assert_eq!(status, 200, "{creds}");
+    assert_eq!(creds["access_token"], "00Dsf!second");
+    // A checked read of a live token changes nothing.
+    let (_, again) =
+        r.a.get(&format!("/api/v1/connections/{id}/credentials?verify=true"))
+            .await;
+    assert_eq!(again["access_token"], "00Dsf!second");
+    assert_eq!(org.lock().expect("lock").issued, 1);
+
+    // Asking for a refresh always gets a new session, and it is audited.
+    let (status, creds) =
+        r.a.post(&format!("/api/v1/connections/{id}/refresh"), json!({}))
+            .await;
+    assert_eq!(status, 200, "{creds}");
+    assert_eq!(creds["access_token"], "00Dsf!session2");
+    assert_eq!(creds["refresh_token"], "5Aep");
+    assert_eq!(r.credentials(&id).await["access_token"], "00Dsf!session2");
+    let (status, problem) =
+        r.a.get(&format!(
+            "/api/v1/connections/{id}/credentials?verify=maybe"
+        ))
+        .await;
+    assert_eq!(status, 400, "{problem}");
+    r.a.app.cleanup().await;
+}
+
+/// Dropbox (developers.dropbox.com, OAuth guide and `auth/token/revoke`): offline access gives a
+/// refresh token; RPC endpoints without arguments take no body; revoking disables the access
+/// token that authenticates the request, which carries no body either.
+fn dropbox(s: &Seen) -> Reply {
+    match (s.host.as_str(), s.path.as_str()) {
+        ("api.dropboxapi.com", "/oauth2/token") => {
+            if s.form.get("client_secret").map(String::as_str) != Some(CLIENT_SECRET) {
+                return Reply::json(400, json!({"error": "invalid_client"}));
+            }
+            Reply::json(
+                200,
+                json!({
+                    "access_token": "sl.dbx-1",
+                    "expires_in": 14400,
+                    "token_type": "bearer",
+                    "scope": "account_info.read files.metadata.read",
+                    "refresh_token": "dbx-refresh",
+                    "account_id": "dbid:AAH4f99T0taONIb",
+                    "uid": "12345",
+                }),
+            )
+        }
+        ("api.dropboxapi.com", "/2/users/get_current_account") => {
+            if s.bearer() != Some("sl.dbx-1") || !s.body.is_empty() {
+                return Reply::json(400, json!({"error_summary": "bad request"}));
+            }
+            Reply::json(
+                200,
+                json!({"account_id": "dbid:AAH4f99T0taONIb", "email": "ada@acme.example"}),
+            )
+        }
+        ("api.dropboxapi.com", "/2/auth/token/revoke") => {
+            if s.bearer() != Some("sl.dbx-1") || !s.body.is_empty() {
+                return Reply::json(400, json!({"error_summary": "bad request"}));
+            }
+            Reply {
+                status: 200,
+                content_type: "application/json",
+                body: b"null".to_vec(),
+            }
+        }
+        _ => Reply::not_found(),
+    }
+}
+
+async fn dropbox_revokes_the_access_token_that_authenticates_the_call(backend: Backend) {
+    let r = rig(backend, dropbox).await;
+    r.connector("dropbox").await;
+    let link = r.link("dropbox").await;
+    let (browser, authorize) = r.start(&link, &[]).await;
+    assert_eq!(query(&authorize)["token_access_type"], "offline");
+    assert_eq!(r.callback(&browser, &authorize, "dbx-code").await.0, 200);
+    let connection = r.only_connection().await;
+    assert_eq!(connection["account"], "ada@acme.example");
+    let id = connection["id"].as_str().expect("id");
+    assert_eq!(r.a.delete(&format!("/api/v1/connections/{id}")).await, 204);
+    let revoke = r.sim.seen_at("/2/auth/token/revoke");
+    assert_eq!(revoke.len(), 1, "revoked once");
+    assert_eq!(revoke[0].bearer(), Some("sl.dbx-1"));
+    assert!(revoke[0].form.is_empty() && revoke[0].body.is_empty());
     r.a.app.cleanup().await;
 }

@@ -23,6 +23,8 @@ pub struct Seen {
     pub headers: HashMap<String, String>,
     /// The form fields of a form-encoded body.
     pub form: HashMap<String, String>,
+    /// The body as text.
+    pub body: String,
 }
 
 impl Seen {
@@ -142,6 +144,7 @@ async fn answer(
         } else {
             HashMap::new()
         },
+        body,
     };
     let reply = (shared.handler)(&seen);
     shared.seen.lock().expect("lock").push(seen);

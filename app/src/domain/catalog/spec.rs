@@ -81,6 +81,9 @@ pub struct OAuth2Spec {
     pub issuer: Option<String>,
     /// Token revocation endpoint (RFC 7009), if the provider has one.
     pub revocation_url: Option<String>,
+    /// How the revocation request is shaped, where it is not RFC 7009's.
+    #[serde(default)]
+    pub revocation: RevocationSpec,
     /// Whether the authorization request carries a PKCE challenge (RFC 7636).
     #[serde(default)]
     pub pkce: Pkce,
@@ -96,6 +99,54 @@ pub struct OAuth2Spec {
     /// Seconds an access token is assumed to live when the provider sends no `expires_in`
     /// (Salesforce sessions); the token is refreshed before then.
     pub default_expires_in: Option<u32>,
+}
+
+/// The shape of a revocation request. The default is RFC 7009: the refresh token (else the
+/// access token) as a form with `token_type_hint`, with client authentication as for tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RevocationSpec {
+    /// Which token is revoked.
+    pub token: RevokeToken,
+    /// How the request authenticates.
+    pub auth: RevokeAuth,
+    /// How the token is sent.
+    pub body: RevokeBody,
+}
+
+/// Which token a revocation request names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevokeToken {
+    /// The refresh token, or the access token when there is none.
+    #[default]
+    Refresh,
+    /// The access token (Dropbox, Linear).
+    Access,
+}
+
+/// How a revocation request authenticates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevokeAuth {
+    /// As the token requests (`token_auth`).
+    #[default]
+    Client,
+    /// With the access token itself, `Authorization: Bearer` (Dropbox, Linear).
+    Bearer,
+}
+
+/// How a revocation request carries the token.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevokeBody {
+    /// `token` and `token_type_hint` as a form (RFC 7009).
+    #[default]
+    Form,
+    /// `{"token": …}` as JSON (QuickBooks).
+    Json,
+    /// No body: the bearer token is what is revoked (Dropbox, Linear).
+    None,
 }
 
 /// PKCE (RFC 7636) in the authorization request.

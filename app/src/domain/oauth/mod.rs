@@ -8,7 +8,7 @@ use oauth2::basic::BasicClient;
 use oauth2::{AuthUrl, ClientId, EndpointNotSet, EndpointSet, RedirectUrl};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::domain::catalog::TokenAuth;
+use crate::domain::catalog::{RevocationSpec, RevokeAuth, RevokeBody, RevokeToken, TokenAuth};
 use crate::domain::crypto::Keyring;
 use crate::domain::services::connectors::Resolved;
 use crate::domain::services::outbound::{OutboundError, ProviderHttp};
@@ -55,28 +55,47 @@ impl OAuthApp {
             .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(invalid_url)?))
     }
 
-    /// An RFC 7009 revocation request for `form` (`token`, `token_type_hint`), authenticated like
-    /// the token requests: HTTP Basic when the catalog says so and there is a secret, otherwise
-    /// the client id (and secret) in the body.
+    /// The revocation request for a connection's tokens, shaped as the entry says (RFC 7009 by
+    /// default). Client authentication is HTTP Basic when the catalog says so and there is a
+    /// secret, otherwise the client id (and secret) in the form.
     pub fn revocation_request(
         &self,
         http: &ProviderHttp,
+        shape: &RevocationSpec,
         url: &str,
-        mut form: Vec<(&'static str, String)>,
+        access_token: &str,
+        refresh_token: Option<&str>,
     ) -> Result<reqwest::RequestBuilder, OutboundError> {
-        let mut request = http.post(url)?;
-        match (self.token_auth, &self.client_secret) {
-            (TokenAuth::Basic | TokenAuth::Both, Some(secret)) => {
+        let (token, hint) = match (shape.token, refresh_token) {
+            (RevokeToken::Refresh, Some(t)) => (t, "refresh_token"),
+            _ => (access_token, "access_token"),
+        };
+        let mut request = http
+            .post(url)?
+            .header(reqwest::header::ACCEPT, "application/json");
+        let mut form = vec![
+            ("token", token.to_owned()),
+            ("token_type_hint", hint.to_owned()),
+        ];
+        match (shape.auth, self.token_auth, &self.client_secret) {
+            (RevokeAuth::Bearer, _, _) => request = request.bearer_auth(access_token),
+            (RevokeAuth::Client, TokenAuth::Basic | TokenAuth::Both, Some(secret)) => {
                 request = request.basic_auth(&self.client_id, Some(secret.expose_secret()));
             }
-            _ => {
+            (RevokeAuth::Client, _, secret) => {
                 form.push(("client_id", self.client_id.clone()));
-                if let Some(secret) = &self.client_secret {
+                if let Some(secret) = secret {
                     form.push(("client_secret", secret.expose_secret().to_owned()));
                 }
             }
         }
-        Ok(request.form(&form))
+        Ok(match shape.body {
+            RevokeBody::Form => request.form(&form),
+            RevokeBody::Json => request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(serde_json::json!({ "token": token }).to_string()),
+            RevokeBody::None => request,
+        })
     }
 }
 

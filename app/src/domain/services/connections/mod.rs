@@ -3,10 +3,12 @@
 //! expire.
 
 pub mod credentials;
+mod on_demand;
 mod refresh;
 mod refresh_lock;
 
 pub use credentials::{Credentials, open_credentials};
+pub use on_demand::{checked_credentials, force_refresh};
 pub use refresh::{
     IDLE_REFRESH, MAX_REFRESH_FAILURES, REFRESH_MARGIN, fresh_credentials, refresh_ahead,
     refresh_due,
@@ -120,6 +122,9 @@ pub enum CredentialsError {
     /// The access token is expired and there is no refresh token.
     #[error("expired")]
     Expired,
+    /// A refresh was asked for, but the provider issued no refresh token.
+    #[error("not_refreshable")]
+    NotRefreshable,
     /// Something failed on our side.
     #[error("internal")]
     Internal,
@@ -213,8 +218,9 @@ pub async fn find(
         .ok_or(AppError::NotFound)
 }
 
-/// RFC 7009 revocation of the refresh token (which revokes its access tokens too) or, without
-/// one, the access token. Failures are logged, never raised.
+/// Revocation of the refresh token (which revokes its access tokens too) or, without one, the
+/// access token: RFC 7009 unless the entry shapes it otherwise. Failures are logged, never
+/// raised.
 async fn revoke_at_provider(state: &AppState, model: &connection::Model, credentials: Credentials) {
     let Credentials::OAuth2 {
         access_token,
@@ -240,12 +246,13 @@ async fn revoke_at_provider(state: &AppState, model: &connection::Model, credent
     let Ok(app) = OAuthApp::of(&connector, &state.keyring) else {
         return;
     };
-    let (token, hint) = match refresh_token {
-        Some(t) => (t, "refresh_token"),
-        None => (access_token, "access_token"),
-    };
-    let form = vec![("token", token), ("token_type_hint", hint.to_owned())];
-    let Ok(request) = app.revocation_request(&state.http, &url, form) else {
+    let Ok(request) = app.revocation_request(
+        &state.http,
+        &spec.revocation,
+        &url,
+        &access_token,
+        refresh_token.as_deref(),
+    ) else {
         tracing::warn!(connection_id = %model.id, "the revocation URL is not valid");
         return;
     };

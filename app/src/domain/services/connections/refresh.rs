@@ -39,16 +39,19 @@ fn refresh_backoff(failures: i32) -> Duration {
 const CLAIM_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Who needs the token refreshed, which decides when it is due.
-#[derive(Debug, Clone, Copy)]
-enum Need {
+#[derive(Debug, Clone)]
+pub(super) enum Need {
     /// A reader: due when expired or expiring within [`REFRESH_MARGIN`].
     Read,
     /// The worker: due when expiring within `margin`, or not refreshed for a day.
     Ahead { margin: Duration },
+    /// A caller saw the provider reject this access token: due while it is still the stored
+    /// one, so that callers at the same time share one refresh.
+    Replace { rejected: String },
 }
 
 fn due(
-    need: Need,
+    need: &Need,
     model: &connection::Model,
     credentials: &Credentials,
     now: OffsetDateTime,
@@ -61,6 +64,10 @@ fn due(
     };
     match need {
         Need::Read => expiring(REFRESH_MARGIN),
+        Need::Replace { rejected } => matches!(
+            credentials,
+            Credentials::OAuth2 { access_token, refresh_token: Some(_), .. } if access_token == rejected
+        ),
         Need::Ahead { margin } => {
             let has_refresh_token = matches!(
                 credentials,
@@ -71,7 +78,7 @@ fn due(
             );
             let idle = model.refreshed_at.unwrap_or(model.connected_at) + IDLE_REFRESH <= now;
             let waiting = model.next_refresh_at.is_some_and(|t| t > now);
-            has_refresh_token && !waiting && (expiring(margin) || idle)
+            has_refresh_token && !waiting && (expiring(*margin) || idle)
         }
     }
 }
@@ -146,14 +153,14 @@ pub async fn refresh_due(
     Ok(attempted)
 }
 
-async fn ensure_fresh(
+pub(super) async fn ensure_fresh(
     state: &AppState,
     id: Uuid,
     need: Need,
 ) -> Result<(connection::Model, Credentials), CredentialsError> {
     let model = usable(get(&state.db, id).await?)?;
     let credentials = open_credentials(state, &model)?;
-    if !due(need, &model, &credentials, state.clock.now()) {
+    if !due(&need, &model, &credentials, state.clock.now()) {
         return Ok((model, credentials));
     }
     let lock = state.refresh_locks.get(id);
@@ -163,7 +170,7 @@ async fn ensure_fresh(
         let model = usable(get(&state.db, id).await?)?;
         let credentials = open_credentials(state, &model)?;
         let now = state.clock.now();
-        if !due(need, &model, &credentials, now) {
+        if !due(&need, &model, &credentials, now) {
             return Ok((model, credentials));
         }
         if claim(&state.db, id, now).await? {
@@ -175,7 +182,7 @@ async fn ensure_fresh(
     }
 }
 
-fn usable(model: connection::Model) -> Result<connection::Model, CredentialsError> {
+pub(super) fn usable(model: connection::Model) -> Result<connection::Model, CredentialsError> {
     match model.status {
         ConnectionState::Disconnected => Err(CredentialsError::Disconnected),
         ConnectionState::NeedsReauth => Err(CredentialsError::NeedsReauth),
@@ -409,39 +416,49 @@ mod tests {
         let mut m = model(now - Duration::hours(2));
         // Far from expiry, refreshed recently: not due; close to expiry: due.
         assert!(!due(
-            ahead,
+            &ahead,
             &m,
             &oauth(Some(now + Duration::hours(1)), true),
             now
         ));
         assert!(due(
-            ahead,
+            &ahead,
             &m,
             &oauth(Some(now + Duration::minutes(5)), true),
             now
         ));
         // A token that never expires is still refreshed once a day.
-        assert!(!due(ahead, &m, &oauth(None, true), now));
+        assert!(!due(&ahead, &m, &oauth(None, true), now));
         m.connected_at = now - Duration::hours(25);
-        assert!(due(ahead, &m, &oauth(None, true), now));
+        assert!(due(&ahead, &m, &oauth(None, true), now));
         m.refreshed_at = Some(now - Duration::hours(2));
-        assert!(!due(ahead, &m, &oauth(None, true), now));
+        assert!(!due(&ahead, &m, &oauth(None, true), now));
         // Nothing to refresh with, or backing off after a failure: not due.
-        assert!(!due(ahead, &m, &oauth(Some(now), false), now));
+        assert!(!due(&ahead, &m, &oauth(Some(now), false), now));
         m.next_refresh_at = Some(now + Duration::minutes(4));
-        assert!(!due(ahead, &m, &oauth(Some(now), true), now));
+        assert!(!due(&ahead, &m, &oauth(Some(now), true), now));
         // Readers only care about expiry.
         assert!(!due(
-            Need::Read,
+            &Need::Read,
             &m,
             &oauth(Some(now + Duration::minutes(5)), true),
             now
         ));
         assert!(due(
-            Need::Read,
+            &Need::Read,
             &m,
             &oauth(Some(now + Duration::seconds(30)), true),
             now
         ));
+        // A caller that saw a token rejected: due while that token is the stored one.
+        let rejected = Need::Replace {
+            rejected: "at".into(),
+        };
+        assert!(due(&rejected, &m, &oauth(None, true), now));
+        assert!(!due(&rejected, &m, &oauth(None, false), now));
+        let other = Need::Replace {
+            rejected: "older".into(),
+        };
+        assert!(!due(&other, &m, &oauth(None, true), now));
     }
 }

@@ -96,6 +96,10 @@ pub async fn find_by_key(db: &impl ConnectionTrait, key: &str) -> Result<Resolve
     if let Ok(id) = Uuid::parse_str(key) {
         return get(db, id).await;
     }
+    // No stored key looks otherwise; PostgreSQL would refuse some of these bytes (NUL) outright.
+    if validate_key(key).is_err() {
+        return Err(AppError::NotFound);
+    }
     let model = connector::Entity::find()
         .filter(connector::Column::Key.eq(key))
         .one(db)
