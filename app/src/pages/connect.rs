@@ -20,8 +20,8 @@ pub struct ConnectView {
     pub provider_name: String,
     /// OAuth2 (a button to the provider) or a credential form.
     pub oauth: bool,
-    /// Requested scopes (OAuth2).
-    pub scopes: Vec<String>,
+    /// Requested scopes (OAuth2), with what each allows when the catalog says.
+    pub scopes: Vec<(String, Option<String>)>,
     /// Link expiry.
     pub expires_at: time::OffsetDateTime,
     /// Fields to fill in.
@@ -82,7 +82,17 @@ pub fn connect_page(v: ConnectView) -> String {
         view! {
             <dd>
                 <ul class="scopes">
-                    {scopes.into_iter().map(|s| view! { <li><code>{s}</code></li> }).collect_view()}
+                    {scopes
+                        .into_iter()
+                        .map(|(scope, about)| {
+                            view! {
+                                <li>
+                                    <code>{scope}</code>
+                                    {about.map(|about| view! { " — " {about} })}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
                 </ul>
             </dd>
         }

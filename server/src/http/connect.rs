@@ -312,7 +312,20 @@ fn view_for(
         connector_name: ctx.connector.model.name.clone(),
         provider_name: provider.name.clone(),
         oauth: provider.auth == AuthMode::OAuth2,
-        scopes: ctx.connector.scopes.clone(),
+        scopes: ctx
+            .connector
+            .scopes
+            .iter()
+            .map(|scope| {
+                let about = ctx
+                    .connector
+                    .provider
+                    .oauth2
+                    .as_ref()
+                    .and_then(|o| o.scope_descriptions.get(scope).cloned());
+                (scope.clone(), about)
+            })
+            .collect(),
         expires_at: ctx.link.expires_at,
         fields,
         values,

@@ -287,6 +287,18 @@ async fn slack_gets_no_pkce_basic_auth_and_its_user_token(backend: Backend) {
     let r = rig(backend, slack).await;
     r.connector("slack").await;
     let link = r.link("slack").await;
+    // The Connect page says what each scope allows.
+    let page = reqwest::get(r.a.app.url(&Api::path_of(&link)))
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body")
+        .replace("<!>", "");
+    assert!(
+        page.contains("<code>chat:write</code> — Send messages as the app"),
+        "{page}"
+    );
     let (browser, authorize) = r.start(&link, &[]).await;
     assert_eq!(authorize.path(), "/oauth/v2/authorize");
     let q = query(&authorize);

@@ -150,6 +150,12 @@ fn check_token_rules(o: &OAuth2Spec) -> Result<(), String> {
             return Err(format!("token parameter {name:?} is empty or reserved"));
         }
     }
+    if o.scope_descriptions
+        .iter()
+        .any(|(scope, text)| scope.is_empty() || text.trim().is_empty() || text.len() > 200)
+    {
+        return Err("scope descriptions need a scope and 1 to 200 characters".into());
+    }
     let r = &o.token_response;
     if r.access_token.is_empty() {
         return Err("token_response.access_token needs a pointer".into());

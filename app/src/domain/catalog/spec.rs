@@ -68,6 +68,9 @@ pub struct OAuth2Spec {
     /// Scopes requested unless the connector overrides them.
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// What common scopes allow, in the provider's words, shown on the Connect page.
+    #[serde(default)]
+    pub scope_descriptions: BTreeMap<String, String>,
     /// How scopes are joined in the authorization request.
     #[serde(default = "default_separator")]
     pub scope_separator: String,
