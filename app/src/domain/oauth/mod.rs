@@ -4,6 +4,7 @@
 
 pub mod token;
 
+use base64::Engine;
 use oauth2::basic::BasicClient;
 use oauth2::{AuthUrl, ClientId, EndpointNotSet, EndpointSet, RedirectUrl};
 use secrecy::{ExposeSecret, SecretString};
@@ -55,9 +56,37 @@ impl OAuthApp {
             .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(invalid_url)?))
     }
 
+    /// Client authentication at the token and revocation endpoints, as the catalog says: HTTP
+    /// Basic for `basic` and `both`, the credentials in `form` for `request_body` and `both`;
+    /// without a secret (a public client) only the client id, in `form`.
+    fn authenticate(
+        &self,
+        request: reqwest::RequestBuilder,
+        form: &mut Vec<(String, String)>,
+    ) -> reqwest::RequestBuilder {
+        let secret = self.client_secret.as_ref().map(|s| s.expose_secret());
+        let (basic, in_form) = match (self.token_auth, secret) {
+            (_, None) | (TokenAuth::RequestBody, _) => (false, true),
+            (TokenAuth::Basic, Some(_)) => (true, false),
+            (TokenAuth::Both, Some(_)) => (true, true),
+        };
+        if in_form {
+            form.push(("client_id".into(), self.client_id.clone()));
+            if let Some(secret) = secret {
+                form.push(("client_secret".into(), secret.to_owned()));
+            }
+        }
+        match secret {
+            Some(secret) if basic => request.header(
+                reqwest::header::AUTHORIZATION,
+                basic_credentials(&self.client_id, secret),
+            ),
+            _ => request,
+        }
+    }
+
     /// The revocation request for a connection's tokens, shaped as the entry says (RFC 7009 by
-    /// default). Client authentication is HTTP Basic when the catalog says so and there is a
-    /// secret, otherwise the client id (and secret) in the form.
+    /// default), authenticated like the token requests unless the entry says bearer.
     pub fn revocation_request(
         &self,
         http: &ProviderHttp,
@@ -74,21 +103,13 @@ impl OAuthApp {
             .post(url)?
             .header(reqwest::header::ACCEPT, "application/json");
         let mut form = vec![
-            ("token", token.to_owned()),
-            ("token_type_hint", hint.to_owned()),
+            ("token".to_owned(), token.to_owned()),
+            ("token_type_hint".to_owned(), hint.to_owned()),
         ];
-        match (shape.auth, self.token_auth, &self.client_secret) {
-            (RevokeAuth::Bearer, _, _) => request = request.bearer_auth(access_token),
-            (RevokeAuth::Client, TokenAuth::Basic | TokenAuth::Both, Some(secret)) => {
-                request = request.basic_auth(&self.client_id, Some(secret.expose_secret()));
-            }
-            (RevokeAuth::Client, _, secret) => {
-                form.push(("client_id", self.client_id.clone()));
-                if let Some(secret) = secret {
-                    form.push(("client_secret", secret.expose_secret().to_owned()));
-                }
-            }
-        }
+        request = match shape.auth {
+            RevokeAuth::Bearer => request.bearer_auth(access_token),
+            RevokeAuth::Client => self.authenticate(request, &mut form),
+        };
         Ok(match shape.body {
             RevokeBody::Form => request.form(&form),
             RevokeBody::Json => request
@@ -99,6 +120,16 @@ impl OAuthApp {
     }
 }
 
+/// RFC 6749 §2.3.1: the client id and secret are form-urlencoded before they are joined.
+fn basic_credentials(client_id: &str, secret: &str) -> String {
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let pair = format!("{}:{}", encode(client_id), encode(secret));
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
 fn client_id(connector: &Resolved) -> Result<String, AppError> {
     connector.model.client_id.clone().ok_or(AppError::Internal)
 }
@@ -106,4 +137,19 @@ fn client_id(connector: &Resolved) -> Result<String, AppError> {
 fn invalid_url(e: url::ParseError) -> AppError {
     tracing::error!(error = %e, "an OAuth endpoint of a connector is not a valid URL");
     AppError::Internal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_credentials_are_urlencoded_for_basic() {
+        let header = basic_credentials("id:1", "s e/cret");
+        let encoded = header.strip_prefix("Basic ").expect("basic");
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .expect("base64");
+        assert_eq!(decoded, b"id%3A1:s+e%2Fcret");
+    }
 }

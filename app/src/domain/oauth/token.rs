@@ -6,12 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
-use secrecy::ExposeSecret;
 use serde_json::{Map, Value};
 
 use super::OAuthApp;
-use crate::domain::catalog::{OAuth2Spec, TokenAuth, TokenResponseSpec};
+use crate::domain::catalog::{OAuth2Spec, TokenResponseSpec};
 use crate::domain::services::outbound::{ProviderHttp, read_limited};
 use crate::failure::{ProviderFailure, ProviderProblem};
 
@@ -141,24 +139,7 @@ impl OAuthApp {
             .post(url)
             .map_err(|_| TokenFailure::Unreachable)?
             .header(reqwest::header::ACCEPT, "application/json");
-        let secret = self.client_secret.as_ref().map(|s| s.expose_secret());
-        let in_body = match (self.token_auth, secret) {
-            (_, None) | (TokenAuth::RequestBody, _) => true,
-            (TokenAuth::Basic, Some(_)) => false,
-            (TokenAuth::Both, Some(_)) => true,
-        };
-        if let (TokenAuth::Basic | TokenAuth::Both, Some(secret)) = (self.token_auth, secret) {
-            request = request.header(
-                reqwest::header::AUTHORIZATION,
-                basic_credentials(&self.client_id, secret),
-            );
-        }
-        if in_body {
-            form.push(("client_id".into(), self.client_id.clone()));
-            if let Some(secret) = secret {
-                form.push(("client_secret".into(), secret.to_owned()));
-            }
-        }
+        request = self.authenticate(request, &mut form);
         let response = request.form(&form).send().await.map_err(|e| {
             tracing::info!(timeout = e.is_timeout(), "token request failed");
             TokenFailure::Unreachable
@@ -178,16 +159,6 @@ fn push_params(form: &mut Vec<(String, String)>, extra: &BTreeMap<String, String
             form.push((k.clone(), v.clone()));
         }
     }
-}
-
-/// RFC 6749 §2.3.1: the client id and secret are form-urlencoded before they are joined.
-fn basic_credentials(client_id: &str, secret: &str) -> String {
-    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    let pair = format!("{}:{}", encode(client_id), encode(secret));
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(pair)
-    )
 }
 
 /// Reads a token endpoint's answer: JSON, or a form-encoded body, by the entry's rules.
@@ -398,16 +369,6 @@ mod tests {
             read(200, "[1,2]", &Default::default()),
             Err(TokenFailure::Unreadable)
         );
-    }
-
-    #[test]
-    fn client_credentials_are_urlencoded_for_basic() {
-        let header = basic_credentials("id:1", "s e/cret");
-        let encoded = header.strip_prefix("Basic ").expect("basic");
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .expect("base64");
-        assert_eq!(decoded, b"id%3A1:s+e%2Fcret");
     }
 
     #[test]

@@ -75,6 +75,27 @@ impl Subject {
         self
     }
 
+    /// Loads a connection's tenant and connector, with the connection and its status.
+    pub async fn of_connection(
+        db: &impl ConnectionTrait,
+        connection: &connection::Model,
+    ) -> Result<Self, DbErr> {
+        let (tenant, connector) = (connection.tenant_id, connection.connector_id);
+        Ok(Self::load(db, TenantId(tenant), ConnectorId(connector))
+            .await?
+            .with_connection(connection))
+    }
+
+    /// Loads a link's tenant and own connector, with the link and its tags.
+    pub async fn of_link(
+        db: &impl ConnectionTrait,
+        link: &connect_link::Model,
+    ) -> Result<Self, DbErr> {
+        Self::load(db, TenantId(link.tenant_id), ConnectorId(link.connector_id))
+            .await?
+            .with_link(link)
+    }
+
     /// Loads the tenant and connector by id (for callers that hold only ids).
     pub async fn load(
         db: &impl ConnectionTrait,

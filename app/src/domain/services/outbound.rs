@@ -1,6 +1,7 @@
 //! Outbound HTTP to providers: one client with timeouts, no redirects and bounded reads, and the
 //! catalog's verification and identity requests.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -185,6 +186,19 @@ pub async fn send(
     }
     let bytes = read_limited(response, MAX_ANSWER).await?;
     Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// What `{name}` means in a provider request made for a connection: the access token, else one
+/// of the connection's field values, else a value captured into its config.
+pub fn template_values<'a>(
+    access_token: &'a str,
+    values: &'a BTreeMap<String, String>,
+    config: &'a BTreeMap<String, String>,
+) -> impl Fn(&str) -> Option<String> + Sync + 'a {
+    move |name: &str| match name {
+        "access_token" => Some(access_token.to_owned()),
+        _ => values.get(name).or_else(|| config.get(name)).cloned(),
+    }
 }
 
 /// The first non-empty string at one of `pointers`.

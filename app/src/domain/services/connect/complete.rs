@@ -175,7 +175,12 @@ pub async fn complete(
 ) -> Result<Completed, ConnectError> {
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    if let Some(pinned) = account_change(&txn, ctx, &outcome).await? {
+    let existing = connection::Entity::find()
+        .filter(connection::Column::TenantId.eq(ctx.tenant.id))
+        .filter(connection::Column::ConnectorId.eq(ctx.connector.model.id))
+        .one(&txn)
+        .await?;
+    if let Some(pinned) = account_change(ctx, existing.as_ref(), &outcome) {
         txn.rollback().await?;
         links::record_account_mismatch(
             &state.db,
@@ -200,7 +205,7 @@ pub async fn complete(
     if claimed.rows_affected == 0 {
         return Err(ConnectError::LinkUnavailable);
     }
-    let (model, event_type) = store_connection(&txn, state, ctx, outcome, now).await?;
+    let (model, event_type) = store_connection(&txn, state, ctx, existing, outcome, now).await?;
     let exchange_code = match ctx.link.callback_state {
         Some(_) => Some(
             exchange::issue(
@@ -234,26 +239,19 @@ pub async fn complete(
 
 /// The account the tenant's connection is pinned to, when this outcome lands on another one
 /// and the link does not allow the change. A disconnected connection is pinned to nothing.
-async fn account_change(
-    txn: &impl ConnectionTrait,
+fn account_change(
     ctx: &LinkContext,
+    existing: Option<&connection::Model>,
     outcome: &Outcome,
-) -> Result<Option<String>, ConnectError> {
+) -> Option<String> {
     if ctx.link.allow_account_change {
-        return Ok(None);
+        return None;
     }
-    let Some(new) = &outcome.account_id else {
-        return Ok(None);
-    };
-    let existing = connection::Entity::find()
-        .filter(connection::Column::TenantId.eq(ctx.tenant.id))
-        .filter(connection::Column::ConnectorId.eq(ctx.connector.model.id))
-        .one(txn)
-        .await?;
-    Ok(existing
+    let new = outcome.account_id.as_ref()?;
+    existing
         .filter(|c| c.status != ConnectionState::Disconnected)
-        .and_then(|c| c.account_id)
-        .filter(|pinned| pinned != new))
+        .and_then(|c| c.account_id.clone())
+        .filter(|pinned| pinned != new)
 }
 
 /// Writes the tenant's connection to the connector: a new row, or the existing one (same id)
@@ -262,14 +260,10 @@ async fn store_connection(
     txn: &impl ConnectionTrait,
     state: &AppState,
     ctx: &LinkContext,
+    existing: Option<connection::Model>,
     stored: Outcome,
     now: OffsetDateTime,
 ) -> Result<(connection::Model, EventType), ConnectError> {
-    let existing = connection::Entity::find()
-        .filter(connection::Column::TenantId.eq(ctx.tenant.id))
-        .filter(connection::Column::ConnectorId.eq(ctx.connector.model.id))
-        .one(txn)
-        .await?;
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |c| c.id);
     let event_type = match existing.as_ref().map(|c| c.status) {
         None | Some(ConnectionState::Disconnected) => EventType::ConnectionCreated,

@@ -9,7 +9,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     TransactionTrait,
 };
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::ConnectError;
@@ -24,6 +23,7 @@ use crate::domain::ids::{ConnectorId, LinkId};
 use crate::domain::oauth::{Grant, OAuthApp, Tokens};
 use crate::domain::services::connections::Credentials;
 use crate::domain::services::links::{self, LinkContext};
+use crate::domain::services::outbound;
 use crate::failure::{ProviderFailure, ProviderProblem};
 
 /// How long an end user has between leaving for the provider and coming back.
@@ -105,7 +105,7 @@ pub async fn start_oauth(
 }
 
 /// What the provider sent back to `/oauth/callback`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct CallbackParams {
     /// Authorization code.
     pub code: Option<String>,
@@ -118,7 +118,6 @@ pub struct CallbackParams {
     /// Issuer (RFC 9207).
     pub iss: Option<String>,
     /// The other query parameters (QuickBooks' `realmId`), for the entry's callback captures.
-    #[serde(skip)]
     pub extra: BTreeMap<String, String>,
 }
 
@@ -182,7 +181,7 @@ pub async fn finish_oauth(
     }
     let result = exchange(state, &flow, params).await;
     if let Err(e) = &result
-        && matches!(e, ConnectError::Provider(_) | ConnectError::Denied)
+        && e.provider_failure().is_some()
     {
         let connector_id = match flow.connector_id {
             Some(id) => Some(id),
@@ -261,11 +260,10 @@ async fn exchange(
         &serde_json::Value::Object(tokens.raw.clone()),
     ));
     let access_token = tokens.access_token.clone();
-    let lookup = |name: &str| match name {
-        "access_token" => Some(access_token.clone()),
-        _ => values.get(name).or_else(|| config.get(name)).cloned(),
+    let identified = {
+        let lookup = outbound::template_values(&access_token, &values, &config);
+        verify_and_identify(state, &ctx, &lookup, Some(&access_token)).await?
     };
-    let identified = verify_and_identify(state, &ctx, &lookup, Some(&access_token)).await?;
     config.extend(identified.captured);
     let scopes = tokens
         .scopes

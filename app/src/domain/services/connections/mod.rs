@@ -190,13 +190,7 @@ pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
         .await?;
     if changed.rows_affected == 1 {
         let updated = get(&txn, id).await?;
-        let subject = events::Subject::load(
-            &txn,
-            TenantId(model.tenant_id),
-            ConnectorId(model.connector_id),
-        )
-        .await?
-        .with_connection(&updated);
+        let subject = events::Subject::of_connection(&txn, &updated).await?;
         events::emit(&txn, now, EventType::ConnectionDeleted, &subject).await?;
     }
     txn.commit().await?;

@@ -60,10 +60,7 @@ pub async fn checked_credentials(
         return Ok((model, credentials));
     };
     let config = model.config().map_err(|_| CredentialsError::Internal)?;
-    let lookup = |name: &str| match name {
-        "access_token" => Some(access_token.clone()),
-        _ => values.get(name).or_else(|| config.get(name)).cloned(),
-    };
+    let lookup = outbound::template_values(access_token, values, &config);
     let answer = outbound::send(
         &state.http,
         check,
@@ -72,6 +69,7 @@ pub async fn checked_credentials(
         provider.verify.as_ref(),
     )
     .await;
+    drop(lookup);
     if answer != Err(OutboundError::Status(401)) {
         return Ok((model, credentials));
     }

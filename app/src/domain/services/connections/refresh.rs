@@ -16,7 +16,6 @@ use crate::domain::catalog::OAuth2Spec;
 use crate::domain::catalog::fill;
 use crate::domain::entities::connection;
 use crate::domain::entities::connection::ConnectionState;
-use crate::domain::ids::{ConnectorId, TenantId};
 use crate::domain::oauth::{Grant, OAuthApp, TokenFailure, Tokens};
 use crate::domain::services::{connectors, events};
 use crate::error::AppError;
@@ -341,13 +340,7 @@ async fn store_refreshed(
         .await?;
     let updated = get(&txn, model.id).await?;
     if model.status != ConnectionState::Connected {
-        let subject = events::Subject::load(
-            &txn,
-            TenantId(model.tenant_id),
-            ConnectorId(model.connector_id),
-        )
-        .await?
-        .with_connection(&updated);
+        let subject = events::Subject::of_connection(&txn, &updated).await?;
         events::emit(&txn, now, EventType::ConnectionRecovered, &subject).await?;
     }
     txn.commit().await?;
@@ -388,14 +381,9 @@ async fn record_failure(
         .await?;
     if model.status != status {
         let updated = get(&txn, model.id).await?;
-        let subject = events::Subject::load(
-            &txn,
-            TenantId(model.tenant_id),
-            ConnectorId(model.connector_id),
-        )
-        .await?
-        .with_connection(&updated)
-        .with_error(code, &text::provider_failure(failure));
+        let subject = events::Subject::of_connection(&txn, &updated)
+            .await?
+            .with_error(code, &text::provider_failure(failure));
         events::emit(&txn, now, EventType::ConnectionRefreshFailed, &subject).await?;
     }
     txn.commit().await?;

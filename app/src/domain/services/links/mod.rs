@@ -392,13 +392,7 @@ pub async fn revoke(
         .await?
         .ok_or(AppError::NotFound)?;
     if revoked.rows_affected == 1 {
-        let subject = events::Subject::load(
-            &txn,
-            TenantId(link.tenant_id),
-            ConnectorId(link.connector_id),
-        )
-        .await?
-        .with_link(&link)?;
+        let subject = events::Subject::of_link(&txn, &link).await?;
         events::emit(&txn, now, EventType::LinkRevoked, &subject).await?;
     }
     txn.commit().await?;
@@ -437,13 +431,7 @@ pub async fn announce_expired(
             .exec(&txn)
             .await?;
         if claimed.rows_affected == 1 {
-            let subject = events::Subject::load(
-                &txn,
-                TenantId(link.tenant_id),
-                ConnectorId(link.connector_id),
-            )
-            .await?
-            .with_link(&link)?;
+            let subject = events::Subject::of_link(&txn, &link).await?;
             events::emit(&txn, now, EventType::LinkExpired, &subject).await?;
             announced += 1;
         }
