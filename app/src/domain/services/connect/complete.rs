@@ -175,23 +175,8 @@ pub async fn complete(
 ) -> Result<Completed, ConnectError> {
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    let existing = connection::Entity::find()
-        .filter(connection::Column::TenantId.eq(ctx.tenant.id))
-        .filter(connection::Column::ConnectorId.eq(ctx.connector.model.id))
-        .one(&txn)
-        .await?;
-    if let Some(pinned) = account_change(ctx, existing.as_ref(), &outcome) {
-        txn.rollback().await?;
-        links::record_account_mismatch(
-            &state.db,
-            state.clock.as_ref(),
-            ctx,
-            &pinned,
-            outcome.account_id.as_deref().unwrap_or_default(),
-        )
-        .await?;
-        return Err(ConnectError::AccountMismatch);
-    }
+    // The claim writes first: on SQLite a transaction that read before writing can lose its
+    // snapshot to a concurrent completion and fail instead of waiting.
     let claimed = connect_link::Entity::update_many()
         .col_expr(connect_link::Column::CompletedAt, Expr::value(now))
         .col_expr(
@@ -204,6 +189,24 @@ pub async fn complete(
         .await?;
     if claimed.rows_affected == 0 {
         return Err(ConnectError::LinkUnavailable);
+    }
+    let existing = connection::Entity::find()
+        .filter(connection::Column::TenantId.eq(ctx.tenant.id))
+        .filter(connection::Column::ConnectorId.eq(ctx.connector.model.id))
+        .one(&txn)
+        .await?;
+    if let Some(pinned) = account_change(ctx, existing.as_ref(), &outcome) {
+        // Nothing of this attempt stays: the link is not used up, the connection not touched.
+        txn.rollback().await?;
+        links::record_account_mismatch(
+            &state.db,
+            state.clock.as_ref(),
+            ctx,
+            &pinned,
+            outcome.account_id.as_deref().unwrap_or_default(),
+        )
+        .await?;
+        return Err(ConnectError::AccountMismatch);
     }
     let (model, event_type) = store_connection(&txn, state, ctx, existing, outcome, now).await?;
     let exchange_code = match ctx.link.callback_state {
