@@ -105,18 +105,29 @@ pub enum FieldKind {
     Url,
     /// An e-mail address.
     Email,
+    /// One of the field's options (a data-hosting region).
+    Select,
 }
 
 impl FieldKind {
-    /// The HTML `type` attribute.
+    /// The HTML `type` attribute of an `<input>` (a select is rendered as `<select>`).
     pub fn input_type(self) -> &'static str {
         match self {
-            FieldKind::Text => "text",
+            FieldKind::Text | FieldKind::Select => "text",
             FieldKind::Password => "password",
             FieldKind::Url => "url",
             FieldKind::Email => "email",
         }
     }
+}
+
+/// One choice of a select field, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChoice {
+    /// Submitted value.
+    pub value: String,
+    /// What the choice is called.
+    pub label: String,
 }
 
 /// A catalog field as the UI shows it.
@@ -134,6 +145,8 @@ pub struct FieldInfo {
     pub secret: bool,
     /// Default value.
     pub default: Option<String>,
+    /// The choices of a select field (empty for the other kinds).
+    pub options: Vec<FieldChoice>,
 }
 
 /// A catalog provider as the Connectors page shows it.

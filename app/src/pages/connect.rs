@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::types::{FieldInfo, format_time};
+use crate::types::{FieldInfo, FieldKind, format_time};
 
 /// Everything the Connect page shows.
 #[derive(Debug, Clone)]
@@ -125,14 +125,38 @@ pub fn connect_page(v: ConnectView) -> String {
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
-            view! {
-                <div class="field">
-                    <label for=id.clone()>{f.label.clone()}</label>
-                    <input id=id name=f.name.clone() type=f.kind.input_type() required
+            let described = (!described.is_empty()).then_some(described);
+            let invalid = error.as_ref().map(|_| "true");
+            let control = if f.kind == FieldKind::Select {
+                let options = f
+                    .options
+                    .iter()
+                    .map(|o| {
+                        let selected = value.as_deref() == Some(o.value.as_str());
+                        view! { <option value=o.value.clone() selected=selected>{o.label.clone()}</option> }
+                    })
+                    .collect_view();
+                view! {
+                    <select id=id.clone() name=f.name.clone() required
+                        aria-invalid=invalid aria-describedby=described>
+                        {options}
+                    </select>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <input id=id.clone() name=f.name.clone() type=f.kind.input_type() required
                         value=value
                         autocomplete=if f.secret { "off" } else { "on" }
-                        aria-invalid=error.as_ref().map(|_| "true")
-                        aria-describedby=(!described.is_empty()).then_some(described)/>
+                        aria-invalid=invalid
+                        aria-describedby=described/>
+                }
+                .into_any()
+            };
+            view! {
+                <div class="field">
+                    <label for=id>{f.label.clone()}</label>
+                    {control}
                     {f.help.map(|h| view! { <p class="help" id=help_id>{h}</p> })}
                     {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
                 </div>

@@ -408,7 +408,23 @@ fn ConnectDialog(
                         view! {
                             <div class="field">
                                 <label for=input_id.clone()>{format!("{} (optional preset)", field.label)}</label>
-                                <input id=input_id type="text" bind:value=value placeholder=field.default.clone().unwrap_or_default()/>
+                                {if field.options.is_empty() {
+                                    view! {
+                                        <input id=input_id type="text" bind:value=value placeholder=field.default.clone().unwrap_or_default()/>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <select id=input_id on:change=move |ev| value.set(event_target_value(&ev))>
+                                            <option value="" selected=move || value.get().is_empty()>"The customer chooses"</option>
+                                            {field.options.iter().map(|o| {
+                                                let choice = o.value.clone();
+                                                view! {
+                                                    <option value=o.value.clone() selected=move || value.get() == choice>{o.label.clone()}</option>
+                                                }
+                                            }).collect_view()}
+                                        </select>
+                                    }.into_any()
+                                }}
                                 {field.help.map(|h| view! { <p class="help">{h}</p> })}
                             </div>
                         }

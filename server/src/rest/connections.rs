@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use app::domain::entities::connection;
 use app::domain::entities::connection::ConnectionState;
 use app::domain::services::connections::Credentials;
+use app::domain::services::connections::api as provider_api;
 use app::domain::services::connections::{self, ConnectionFilter};
 use app::domain::services::{connectors, exchange, tenants};
 use axum::Json;
@@ -39,9 +40,14 @@ pub struct Connection {
     /// The provider-side account id the connection is pinned to (a user, organisation, realm or
     /// shop); a reconnect that lands on another one is refused unless its link allows it.
     pub account_id: Option<String>,
-    /// Values captured while connecting, as the catalog entry says (QuickBooks `realm_id`,
-    /// Salesforce `instance_url`, Slack `team_id`, …).
+    /// The values a backend needs besides the credentials: the non-secret ones the end user
+    /// gave (a shop, a subdomain, a region and its hosts) and those captured while connecting,
+    /// as the catalog entry says (QuickBooks `realm_id`, Salesforce `instance_url`, Slack
+    /// `team_id`, …).
     pub connection_config: BTreeMap<String, String>,
+    /// How to call the provider's API with this connection; secret values are left as
+    /// placeholders (`{access_token}`, `{api_key}`) to fill from the credentials.
+    pub api: ProviderApi,
     /// Why the last attempt or refresh failed, as `code` or `code: provider's words`, e.g.
     /// `token_refused: invalid_grant`, `credentials_rejected`, `unreachable`.
     pub last_error: Option<String>,
@@ -51,6 +57,32 @@ pub struct Connection {
     pub connected_at: String,
     /// Last change (RFC 3339).
     pub updated_at: String,
+}
+
+/// Where the provider's API is and what a request to it carries.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProviderApi {
+    /// The API's base URL (`https://acme.myshopify.com/admin/api/2026-10`), when the catalog
+    /// knows it.
+    pub base_url: Option<String>,
+    /// Headers to send, e.g. `Authorization: Bearer {access_token}`.
+    pub headers: BTreeMap<String, String>,
+    /// Query parameters to send.
+    pub query: BTreeMap<String, String>,
+    /// HTTP Basic user and password, when the provider takes them (on a connection only; the
+    /// credentials carry them as an `Authorization` header).
+    pub basic: Option<Vec<String>>,
+}
+
+impl From<provider_api::ApiAccess> for ProviderApi {
+    fn from(a: provider_api::ApiAccess) -> Self {
+        Self {
+            base_url: a.base_url,
+            headers: a.headers,
+            query: a.query,
+            basic: a.basic.map(Vec::from),
+        }
+    }
 }
 
 /// Who a connection belongs to.
@@ -95,6 +127,9 @@ pub struct ConnectionCredentials {
     /// OAuth2: further fields of the provider's token response (e.g. `instance_url`).
     #[schema(value_type = Object)]
     pub raw: serde_json::Map<String, serde_json::Value>,
+    /// How to call the provider's API with these credentials, ready to use: the base URL and
+    /// the filled-in headers and query parameters.
+    pub api: ProviderApi,
 }
 
 /// Listing filters.
@@ -164,23 +199,29 @@ async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connec
     // One query per table for the whole page.
     let tenant_ids: Vec<uuid::Uuid> = models.iter().map(|m| m.tenant_id).collect();
     let external_ids = tenants::external_ids(&api.app.db, &tenant_ids).await?;
-    let keys = connectors::keys(&api.app.db).await?;
+    let connectors = connectors::resolved_by_id(&api.app.db).await?;
     models
         .into_iter()
         .map(|m| {
+            let connector = connectors
+                .get(&m.connector_id)
+                .ok_or_else(Problem::internal)?;
+            let config = m.config()?;
+            let spec = provider_api::spec_for(&connector.provider, &connector.options);
             Ok(Connection {
                 id: m.id.to_string(),
                 tenant: TenantSummary {
                     id: m.tenant_id.to_string(),
                     external_id: external_ids.get(&m.tenant_id).cloned().unwrap_or_default(),
                 },
-                connector: keys.get(&m.connector_id).cloned().unwrap_or_default(),
+                connector: connector.model.key.clone(),
                 scopes: m.scopes()?,
                 expires_at: m.expires_at.map(rfc3339),
                 connected_at: rfc3339(m.connected_at),
                 updated_at: rfc3339(m.updated_at),
                 status: connections::health(&m, now).as_str().to_owned(),
-                connection_config: m.config()?,
+                api: provider_api::describe(&connector.provider, &spec, &config).into(),
+                connection_config: config,
                 account: m.account_label,
                 account_id: m.account_id,
                 last_error: m.last_error,
@@ -289,7 +330,7 @@ pub async fn get_credentials(
         connections::fresh_credentials(&api.app, id).await?
     };
     tracing::info!(connection_id = %model.id, api_key = %caller.0.name, "credentials read");
-    Ok(Json(credentials_dto(&model, credentials)))
+    Ok(Json(credentials_dto(&api, &model, credentials).await?))
 }
 
 /// Refresh a connection's access token now — when the provider rejected it before its expiry,
@@ -312,11 +353,19 @@ pub async fn refresh_connection(
     caller.require("credentials:read")?;
     let (model, credentials) = connections::force_refresh(&api.app, path_id(&id)?).await?;
     tracing::info!(connection_id = %model.id, api_key = %caller.0.name, "credentials refreshed on request");
-    Ok(Json(credentials_dto(&model, credentials)))
+    Ok(Json(credentials_dto(&api, &model, credentials).await?))
 }
 
-fn credentials_dto(model: &connection::Model, credentials: Credentials) -> ConnectionCredentials {
-    match credentials {
+async fn credentials_dto(
+    api: &Api,
+    model: &connection::Model,
+    credentials: Credentials,
+) -> Result<ConnectionCredentials, Problem> {
+    let connector = connectors::get(&api.app.db, model.connector_id).await?;
+    let spec = provider_api::spec_for(&connector.provider, &connector.options);
+    let access: ProviderApi =
+        provider_api::ready(&connector.provider, &spec, &credentials, &model.config()?).into();
+    Ok(match credentials {
         Credentials::OAuth2 {
             access_token,
             refresh_token,
@@ -335,6 +384,7 @@ fn credentials_dto(model: &connection::Model, credentials: Credentials) -> Conne
             scopes,
             values,
             raw,
+            api: access,
         },
         Credentials::Fields { values } => ConnectionCredentials {
             connection_id: model.id.to_string(),
@@ -346,8 +396,9 @@ fn credentials_dto(model: &connection::Model, credentials: Credentials) -> Conne
             scopes: Vec::new(),
             values,
             raw: serde_json::Map::new(),
+            api: access,
         },
-    }
+    })
 }
 
 /// Disconnect: revoke the token at the provider (when it has a revocation endpoint) and delete

@@ -28,6 +28,7 @@ on_both_backends!(
     quickbooks_keeps_the_realm_id_that_only_the_callback_carries,
     a_reconnect_to_another_account_is_refused_unless_the_link_allows_it,
     dropbox_revokes_the_access_token_that_authenticates_the_call,
+    intercom_connects_a_workspace_in_the_region_the_end_user_chose,
 );
 
 const CLIENT_ID: &str = "sim-client";
@@ -228,9 +229,21 @@ async fn shopify_connects_with_an_expiring_token_that_has_no_token_type(backend:
     let connection = r.only_connection().await;
     assert_eq!(connection["account"], "Acme Store");
     assert_eq!(connection["account_id"], "acme");
+    assert_eq!(connection["connection_config"]["shop"], "acme");
+    // The backend learns where the Admin API is and that the token goes in Shopify's header.
+    let api = &connection["api"];
+    assert_eq!(
+        api["base_url"],
+        "https://acme.myshopify.com/admin/api/2026-10"
+    );
+    assert_eq!(
+        api["headers"],
+        json!({"X-Shopify-Access-Token": "{access_token}"})
+    );
     let id = connection["id"].as_str().expect("id");
     let creds = r.credentials(id).await;
     assert_eq!(creds["access_token"], "shpat_1");
+    assert_eq!(creds["api"]["headers"]["X-Shopify-Access-Token"], "shpat_1");
     assert_eq!(creds["token_type"], "bearer");
     assert!(creds["expires_at"].is_string(), "{creds}");
 
@@ -428,6 +441,10 @@ async fn salesforce_tokens_without_a_lifetime_are_refreshed_before_the_session_e
         connection["connection_config"]["instance_url"],
         "https://acme.my.salesforce.com"
     );
+    assert_eq!(
+        connection["api"]["base_url"],
+        "https://acme.my.salesforce.com"
+    );
     assert_eq!(connection["account_id"], "00Dxx0000001gPLEAY");
     let creds = r.credentials(id).await;
     assert_eq!(
@@ -515,6 +532,11 @@ async fn pipedrive_is_never_sent_pkce(backend: Backend) {
     assert_eq!(status, 200, "{body}");
     let connection = r.only_connection().await;
     assert_eq!(connection["account"], "ada@acme.example");
+    // API calls go to the company domain the token answer named.
+    assert_eq!(
+        connection["api"]["base_url"],
+        "https://acme.pipedrive.com/api/v1"
+    );
     r.a.app.cleanup().await;
 }
 
@@ -826,5 +848,89 @@ async fn dropbox_revokes_the_access_token_that_authenticates_the_call(backend: B
     assert_eq!(revoke.len(), 1, "revoked once");
     assert_eq!(revoke[0].bearer(), Some("sl.dbx-1"));
     assert!(revoke[0].form.is_empty() && revoke[0].body.is_empty());
+    r.a.app.cleanup().await;
+}
+
+/// Intercom (developers.intercom.com, OAuth and regional hosting): a workspace lives in the US,
+/// the EU or Australia, each with its own app host for the authorization and API host for the
+/// token exchange and every API call; a token works only on its region's API. Tokens never
+/// expire and come without a refresh token. `/me` names the admin and the workspace (`id_code`).
+fn intercom(s: &Seen) -> Reply {
+    match (s.host.as_str(), s.path.as_str()) {
+        ("api.eu.intercom.io", "/auth/eagle/token") => {
+            let client_ok = s.form.get("client_id").map(String::as_str) == Some(CLIENT_ID)
+                && s.form.get("client_secret").map(String::as_str) == Some(CLIENT_SECRET);
+            if !client_ok || s.form.get("code").map(String::as_str) != Some("eu-code") {
+                return Reply::json(
+                    401,
+                    json!({"type": "error.list", "errors": [{"code": "unauthorized", "message": "Unauthorized Code"}]}),
+                );
+            }
+            Reply::json(
+                200,
+                json!({"token_type": "Bearer", "token": "dG9rOmV1", "access_token": "dG9rOmV1"}),
+            )
+        }
+        ("api.eu.intercom.io", "/me") if s.bearer() == Some("dG9rOmV1") => Reply::json(
+            200,
+            json!({
+                "type": "admin",
+                "id": "991267",
+                "email": "ciara@initech.example",
+                "name": "Ciara",
+                "app": {"type": "app", "id_code": "eu7xk2qa", "name": "Initech EU"},
+            }),
+        ),
+        (_, "/me") => Reply::json(
+            401,
+            json!({"type": "error.list", "errors": [{"code": "unauthorized", "message": "Access Token Invalid"}]}),
+        ),
+        _ => Reply::not_found(),
+    }
+}
+
+async fn intercom_connects_a_workspace_in_the_region_the_end_user_chose(backend: Backend) {
+    let r = rig(backend, intercom).await;
+    r.connector("intercom").await;
+    let link = r.link("intercom").await;
+
+    // The region is one of three; anything else is refused on the form, before any redirect.
+    let browser = client_with(Arc::new(Jar::default()));
+    let refused = browser
+        .post(r.a.app.url(&Api::path_of(&link)))
+        .header("origin", &r.a.app.base)
+        .form(&[("region", "api.evil.example")])
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("page");
+    assert!(page.contains("<select"), "the region is a select: {page}");
+    assert!(r.sim.seen().is_empty(), "nothing was sent anywhere");
+
+    let (browser, authorize) = r.start(&link, &[("region", "eu")]).await;
+    assert_eq!(authorize.path(), "/oauth");
+    let q = query(&authorize);
+    assert_eq!(q["simulated_host"], "app.eu.intercom.com");
+    assert_eq!(q["client_id"], CLIENT_ID);
+    let (status, body) = r.callback(&browser, &authorize, "eu-code").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        r.sim.seen_at("/auth/eagle/token")[0].host,
+        "api.eu.intercom.io"
+    );
+
+    let connection = r.only_connection().await;
+    assert_eq!(connection["status"], "connected");
+    assert_eq!(connection["account"], "ciara@initech.example");
+    assert_eq!(connection["account_id"], "eu7xk2qa");
+    assert_eq!(connection["connection_config"]["workspace_id"], "eu7xk2qa");
+    assert_eq!(connection["connection_config"]["region"], "eu");
+    assert_eq!(connection["api"]["base_url"], "https://api.eu.intercom.io");
+    let creds = r.credentials(connection["id"].as_str().expect("id")).await;
+    assert_eq!(creds["access_token"], "dG9rOmV1");
+    assert!(creds["expires_at"].is_null(), "{creds}");
+    assert!(creds["refresh_token"].is_null(), "{creds}");
+    assert_eq!(creds["values"]["api_host"], "api.eu.intercom.io", "{creds}");
     r.a.app.cleanup().await;
 }

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use regex::Regex;
 
-use super::{OAuth2Spec, Provider, RequestSpec, fill, is_slug, placeholders};
-use crate::types::AuthMode;
+use super::{FieldSpec, OAuth2Spec, Provider, RequestSpec, fill, is_slug, placeholders};
+use crate::types::{AuthMode, FieldKind};
 
 /// Checks one provider entry; the patterns of its fields go into `patterns`.
 pub(super) fn check_provider(
@@ -26,10 +26,51 @@ pub(super) fn check_provider(
             check_request(what, spec, &known)?;
         }
     }
+    known.extend(p.capture.identity.keys().map(String::as_str));
+    check_api(p, &known)
+}
+
+/// Every real entry says where its API is and, unless it is OAuth2 (bearer by default), how
+/// credentials go on a request.
+fn check_api(p: &Provider, known: &HashSet<&str>) -> Result<(), String> {
+    let Some(api) = &p.api else {
+        if p.generic {
+            return Ok(());
+        }
+        return Err("[api] is required: where the API is and how credentials are sent".into());
+    };
+    if p.generic {
+        return Err("a generic template's API comes from the connector's options".into());
+    }
+    if p.auth != AuthMode::OAuth2 && !api.applies_credentials() {
+        return Err("api: headers, query or basic must say how the credentials are sent".into());
+    }
+    // A base URL may start with a captured URL (Salesforce's `{instance_url}`).
+    let sample = fill(&api.base_url, |_| Some("sample".to_owned()))
+        .ok_or("api: unclosed placeholder in base_url")?;
+    let sample = if api.base_url.starts_with('{') {
+        format!("https://{sample}")
+    } else {
+        sample
+    };
+    let parsed = url::Url::parse(&sample).map_err(|e| format!("api: base_url: {e}"))?;
+    if parsed.scheme() != "https" {
+        return Err("api: base_url must use https".into());
+    }
+    let templates = std::iter::once(&api.base_url)
+        .chain(api.headers.values())
+        .chain(api.query.values())
+        .chain(api.basic.iter().flatten());
+    for t in templates {
+        if let Some(name) = placeholders(t).find(|n| !known.contains(n)) {
+            return Err(format!("api: unknown placeholder {{{name}}}"));
+        }
+    }
     Ok(())
 }
 
-/// Field names are unique slugs with anchored patterns that their defaults match.
+/// Field names are unique slugs with anchored patterns that their defaults match; a select
+/// field has options instead, and the placeholders its options set are known names too.
 fn check_fields<'a>(
     p: &'a Provider,
     patterns: &mut BTreeMap<(String, String), Regex>,
@@ -39,11 +80,19 @@ fn check_fields<'a>(
         if !is_slug(&f.name) || !names.insert(f.name.as_str()) {
             return Err(format!("field {:?} is invalid or repeated", f.name));
         }
-        if !f.pattern.starts_with('^') || !f.pattern.ends_with('$') {
-            return Err(format!("field {:?}: pattern must be anchored", f.name));
-        }
-        let re =
-            Regex::new(&f.pattern).map_err(|e| format!("field {:?}: bad pattern: {e}", f.name))?;
+    }
+    for f in &p.fields {
+        let re = if f.kind == FieldKind::Select {
+            check_options(f, &mut names)?
+        } else {
+            if !f.options.is_empty() {
+                return Err(format!("field {:?}: only a select has options", f.name));
+            }
+            if !f.pattern.starts_with('^') || !f.pattern.ends_with('$') {
+                return Err(format!("field {:?}: pattern must be anchored", f.name));
+            }
+            Regex::new(&f.pattern).map_err(|e| format!("field {:?}: bad pattern: {e}", f.name))?
+        };
         if let Some(d) = &f.default
             && !re.is_match(d)
         {
@@ -52,6 +101,41 @@ fn check_fields<'a>(
         patterns.insert((p.id.clone(), f.name.clone()), re);
     }
     Ok(names)
+}
+
+/// A select field's options: unique values, labels, no pattern, no secret, and every option
+/// setting the same placeholders (new slugs, values safe to put into a URL). Returns the pattern
+/// a value must match: one of the options.
+fn check_options<'a>(f: &'a FieldSpec, names: &mut HashSet<&'a str>) -> Result<Regex, String> {
+    let at = |msg: &str| format!("field {:?}: {msg}", f.name);
+    if f.options.is_empty() || !f.pattern.is_empty() || f.secret {
+        return Err(at("a select has options, no pattern and is not secret"));
+    }
+    let mut values = HashSet::new();
+    for o in &f.options {
+        if !is_slug(&o.value) || !values.insert(o.value.as_str()) || o.label.trim().is_empty() {
+            return Err(at("option values are unique slugs with a label"));
+        }
+        let same_names = o.sets.keys().eq(f.options[0].sets.keys());
+        let safe = o.sets.values().all(|v| {
+            !v.is_empty()
+                && v.len() <= 200
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._/".contains(&b))
+        });
+        if !same_names || !safe {
+            return Err(at(
+                "every option sets the same placeholders, to URL-safe values",
+            ));
+        }
+    }
+    for name in f.options[0].sets.keys() {
+        if !is_slug(name) || !names.insert(name.as_str()) {
+            return Err(at(&format!("placeholder {name:?} is invalid or taken")));
+        }
+    }
+    let alternatives: Vec<String> = f.options.iter().map(|o| regex::escape(&o.value)).collect();
+    Regex::new(&format!("^(?:{})$", alternatives.join("|"))).map_err(|e| at(&e.to_string()))
 }
 
 /// The auth mode and its section agree; returns the placeholders requests may use.

@@ -148,14 +148,20 @@ mod tests {
     fn every_entry_can_be_filled_from_its_defaults_or_samples() {
         for p in catalog().providers().iter().filter(|p| !p.generic) {
             if let Some(o) = &p.oauth2 {
-                let url = fill(&o.authorization_url, |n| {
-                    p.fields
-                        .iter()
-                        .find(|f| f.name == n)
-                        .map(|f| f.default.clone().unwrap_or_else(|| "acme".into()))
-                })
-                .expect("every placeholder is a field");
-                assert!(url::Url::parse(&url).is_ok(), "{}: {url}", p.id);
+                let mut values: BTreeMap<String, String> = p
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let value = f.default.clone().unwrap_or_else(|| "acme".into());
+                        (f.name.clone(), value)
+                    })
+                    .collect();
+                p.add_choice_values(&mut values);
+                for template in [&o.authorization_url, &o.token_url] {
+                    let url = fill(template, |n| values.get(n).cloned())
+                        .expect("every placeholder is a field or set by an option");
+                    assert!(url::Url::parse(&url).is_ok(), "{}: {url}", p.id);
+                }
             }
         }
     }
@@ -172,6 +178,8 @@ auth = "oauth2"
 [provider.oauth2]
 authorization_url = "https://example.com/{tenant}/authorize"
 token_url = "https://example.com/token"
+[provider.api]
+base_url = "https://api.example.com"
 [provider.identity]
 url = "https://example.com/me"
 pointer = ["/name"]
@@ -187,6 +195,15 @@ pointer = ["/name"]
         );
         let err = Catalog::parse(&unchecked).err().expect("no check");
         assert!(err.contains("verify or identity"), "{err}");
+        let no_api = fixed.replace(
+            "[provider.api]\nbase_url = \"https://api.example.com\"\n",
+            "",
+        );
+        let err = Catalog::parse(&no_api).err().expect("no api");
+        assert!(err.contains("[api] is required"), "{err}");
+        let plain_http = fixed.replace("https://api.example.com", "http://api.example.com");
+        let err = Catalog::parse(&plain_http).err().expect("http api");
+        assert!(err.contains("https"), "{err}");
         let reserved = fixed.replace(
             "token_url = ",
             "token_params = { code = \"x\" }\ntoken_url = ",
@@ -300,5 +317,67 @@ pattern = "^.+$"
         assert!(!c.field_matches("zendesk", "subdomain", "evil.com/x"));
         assert!(!c.field_matches("zendesk", "subdomain", "acme\n"));
         assert!(!c.field_matches("zendesk", "nope", "acme"));
+    }
+
+    #[test]
+    fn a_select_takes_only_its_options_and_sets_their_placeholders() {
+        let c = catalog();
+        assert!(c.field_matches("intercom", "region", "eu"));
+        assert!(!c.field_matches("intercom", "region", "eux"));
+        assert!(!c.field_matches("intercom", "region", "api.evil.example"));
+        let intercom = c.get("intercom").expect("intercom");
+        let mut values = BTreeMap::from([("region".to_owned(), "au".to_owned())]);
+        intercom.add_choice_values(&mut values);
+        assert_eq!(values["api_host"], "api.au.intercom.io");
+        assert_eq!(values["app_host"], "app.au.intercom.com");
+
+        let entry = |options: &str| {
+            format!(
+                r#"
+[[provider]]
+id = "x"
+name = "X"
+category = "C"
+docs = "https://example.com"
+auth = "oauth2"
+[provider.oauth2]
+authorization_url = "https://{{host}}/authorize"
+token_url = "https://{{host}}/token"
+[[provider.fields]]
+name = "region"
+label = "Region"
+kind = "select"
+options = [{options}]
+[provider.identity]
+url = "https://{{host}}/me"
+pointer = ["/name"]
+[provider.api]
+base_url = "https://{{host}}/v1"
+"#
+            )
+        };
+        let good = r#"{ value = "us", label = "US", sets = { host = "us.example.com" } }, { value = "eu", label = "EU", sets = { host = "eu.example.com" } }"#;
+        assert!(Catalog::parse(&entry(good)).is_ok());
+        for (bad, why) in [
+            ("", "no options"),
+            (
+                r#"{ value = "us", label = "US", sets = { host = "us.example.com" } }, { value = "eu", label = "EU", sets = { other = "eu.example.com" } }"#,
+                "options setting different placeholders",
+            ),
+            (
+                r#"{ value = "us", label = "US", sets = { host = "evil.com?x={token}" } }"#,
+                "a value that is not URL-safe",
+            ),
+            (
+                r#"{ value = "us", label = "US", sets = { host = "a" } }, { value = "us", label = "Again", sets = { host = "b" } }"#,
+                "a repeated value",
+            ),
+            (
+                r#"{ value = "us", label = "US", sets = { region = "a" } }"#,
+                "a placeholder named like a field",
+            ),
+        ] {
+            assert!(Catalog::parse(&entry(bad)).is_err(), "{why} accepted");
+        }
     }
 }

@@ -36,6 +36,34 @@ pub struct Provider {
     /// Values kept as the connection's config, and which one pins the provider account.
     #[serde(default)]
     pub capture: CaptureSpec,
+    /// Where the provider's API is and how a request carries the credentials, for the backend.
+    pub api: Option<ApiSpec>,
+}
+
+/// How a backend calls the provider's API with a connection: the base URL and where the
+/// credentials go. Templates take the same placeholders as the verify and identity requests,
+/// identity captures included (Xero's tenant id header).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSpec {
+    /// The API's base URL (`https://{shop}.myshopify.com/admin/api/2026-10`, `{instance_url}`).
+    pub base_url: String,
+    /// Header templates; OAuth2 entries without any of `headers`, `query` and `basic` send
+    /// `Authorization: Bearer {access_token}`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Query parameter templates.
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    /// HTTP Basic user and password templates.
+    pub basic: Option<[String; 2]>,
+}
+
+impl ApiSpec {
+    /// Whether the entry says how credentials are applied at all.
+    pub fn applies_credentials(&self) -> bool {
+        !self.headers.is_empty() || !self.query.is_empty() || self.basic.is_some()
+    }
 }
 
 /// Values captured while connecting into the connection config (`{name}` in the verify and
@@ -252,13 +280,44 @@ pub struct FieldSpec {
     /// Input kind.
     #[serde(default)]
     pub kind: FieldKind,
-    /// Regular expression the whole value must match.
+    /// Regular expression the whole value must match (every kind but `select`).
+    #[serde(default)]
     pub pattern: String,
     /// Stored encrypted and never shown again.
     #[serde(default)]
     pub secret: bool,
     /// Used when nobody supplies a value.
     pub default: Option<String>,
+    /// The choices of a `select` field; a value must be one of them.
+    #[serde(default)]
+    pub options: Vec<FieldOption>,
+}
+
+/// One choice of a select field, and the placeholders choosing it sets (a region's hosts).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldOption {
+    /// The field's value when chosen.
+    pub value: String,
+    /// What the end user reads.
+    pub label: String,
+    /// Placeholder name → value, set when this option is chosen (`api_host = "api.eu.intercom.io"`).
+    #[serde(default)]
+    pub sets: BTreeMap<String, String>,
+}
+
+impl Provider {
+    /// Adds the placeholders that the chosen options of select fields set to `values`.
+    pub fn add_choice_values(&self, values: &mut BTreeMap<String, String>) {
+        for f in &self.fields {
+            let chosen = values
+                .get(&f.name)
+                .and_then(|v| f.options.iter().find(|o| &o.value == v));
+            if let Some(option) = chosen {
+                values.extend(option.sets.clone());
+            }
+        }
+    }
 }
 
 /// An outbound HTTP request described as data.

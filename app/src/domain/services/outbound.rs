@@ -70,10 +70,17 @@ impl ProviderHttp {
     }
 
     /// Where to send the end user's browser for `url` (an authorization endpoint): the URL
-    /// itself, or its path on the simulator.
+    /// itself, or its path on the simulator, which learns the provider's host from an added
+    /// `simulated_host` query parameter (a browser sets `Host` itself).
     pub fn browser_url(&self, url: url::Url) -> url::Url {
         match &self.simulator {
-            Some(simulator) => rebase(&url, simulator),
+            Some(simulator) => {
+                let mut moved = rebase(&url, simulator);
+                if let Some(host) = url.host_str() {
+                    moved.query_pairs_mut().append_pair("simulated_host", host);
+                }
+                moved
+            }
             None => url,
         }
     }

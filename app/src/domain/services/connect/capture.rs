@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::domain::catalog::CaptureSpec;
+use crate::domain::catalog::{CaptureSpec, Provider};
 
 /// Longest captured value kept.
 const MAX_VALUE: usize = 500;
@@ -27,6 +27,21 @@ pub fn from_callback(
     spec.callback
         .iter()
         .filter_map(|(name, param)| Some((name.clone(), clean(query.get(param)?)?)))
+        .collect()
+}
+
+/// The values the end user (or a preset) gave that are not secret — a shop, a subdomain, a
+/// region and the hosts it sets — which belong in the connection config beside the captures,
+/// so that a backend knows where to send its API calls without reading the credentials.
+pub fn public_values(
+    provider: &Provider,
+    values: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let secret = |name: &str| provider.fields.iter().any(|f| f.secret && f.name == name);
+    values
+        .iter()
+        .filter(|(name, _)| !secret(name))
+        .filter_map(|(name, value)| Some((name.clone(), clean(value)?)))
         .collect()
 }
 

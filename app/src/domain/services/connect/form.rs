@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use sea_orm::TransactionTrait;
 
 use super::ConnectError;
+use super::capture;
 use super::complete::{Completed, Outcome, complete, verify_and_identify};
 use crate::domain::AppState;
 use crate::domain::catalog::catalog;
@@ -70,6 +71,7 @@ pub fn collect_values(
         }
     }
     if errors.is_empty() {
+        provider.add_choice_values(&mut values);
         Ok(values)
     } else {
         Err(ConnectError::Invalid(errors))
@@ -105,13 +107,15 @@ pub async fn submit_credentials(
             return Err(e);
         }
     };
-    let account_id = Outcome::pinned_account(ctx, &identified.captured, &values);
+    let mut config = capture::public_values(&ctx.connector.provider, &values);
+    config.extend(identified.captured);
+    let account_id = Outcome::pinned_account(ctx, &config, &values);
     let outcome = Outcome {
         credentials: Credentials::Fields { values },
         scopes: Vec::new(),
         account_label: identified.label,
         expires_at: None,
-        config: identified.captured,
+        config,
         account_id,
     };
     complete(state, ctx, outcome).await

@@ -254,7 +254,8 @@ async fn exchange(
     let values: BTreeMap<String, String> = flow.values()?;
     let provider = &ctx.connector.provider;
     let spec = provider.oauth2.as_ref().ok_or(ConnectError::Internal)?;
-    let mut config = capture::from_callback(&provider.capture, &params.extra);
+    let mut config = capture::public_values(provider, &values);
+    config.extend(capture::from_callback(&provider.capture, &params.extra));
     config.extend(capture::from_json(
         &provider.capture.token,
         &serde_json::Value::Object(tokens.raw.clone()),

@@ -2,6 +2,7 @@
 //! [`credentials`]; and [`refresh`] of credentials whose access token is expired or about to
 //! expire.
 
+pub mod api;
 pub mod credentials;
 mod on_demand;
 mod refresh;

@@ -79,6 +79,14 @@ pub fn field_info(f: &crate::domain::catalog::FieldSpec) -> FieldInfo {
         kind: f.kind,
         secret: f.secret,
         default: f.default.clone(),
+        options: f
+            .options
+            .iter()
+            .map(|o| crate::types::FieldChoice {
+                value: o.value.clone(),
+                label: o.label.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -119,6 +127,18 @@ pub async fn keys(db: &impl ConnectionTrait) -> Result<HashMap<Uuid, String>, Ap
         .await?
         .into_iter()
         .collect())
+}
+
+/// Every connector resolved against the catalog, by id (for describing many connections at once).
+pub async fn resolved_by_id(
+    db: &impl ConnectionTrait,
+) -> Result<HashMap<Uuid, Resolved>, AppError> {
+    connector::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|model| Ok((model.id, resolve(model)?)))
+        .collect()
 }
 
 /// Every connector, by name, with how many tenants are connected through each.
