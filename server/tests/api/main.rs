@@ -10,6 +10,7 @@ mod journey;
 mod lifecycle;
 mod mock_provider;
 mod operations;
+mod provider_entries;
 mod providers;
 mod rest;
 mod security;

@@ -31,16 +31,19 @@ on_both_backends!(
     intercom_connects_a_workspace_in_the_region_the_end_user_chose,
 );
 
-const CLIENT_ID: &str = "sim-client";
-const CLIENT_SECRET: &str = "sim-secret";
+pub(crate) const CLIENT_ID: &str = "sim-client";
+pub(crate) const CLIENT_SECRET: &str = "sim-secret";
 const MARGIN: time::Duration = time::Duration::minutes(10);
 
-struct Rig {
-    a: Api,
-    sim: Simulator,
+pub(crate) struct Rig {
+    pub(crate) a: Api,
+    pub(crate) sim: Simulator,
 }
 
-async fn rig(backend: Backend, handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Rig {
+pub(crate) async fn rig(
+    backend: Backend,
+    handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+) -> Rig {
     let sim = Simulator::start(handler).await;
     let options = TestOptions {
         extra_env: vec![("AUTHLINK_PROVIDER_SIMULATOR", sim.base.clone())],
@@ -52,7 +55,7 @@ async fn rig(backend: Backend, handler: impl Fn(&Seen) -> Reply + Send + Sync + 
 
 impl Rig {
     /// A connector for the built-in `provider` with the catalog's default scopes.
-    async fn connector(&self, provider: &str) {
+    pub(crate) async fn connector(&self, provider: &str) {
         let response = self
             .a
             .app
@@ -67,12 +70,12 @@ impl Rig {
         assert!(response.is_ok(), "{response:?}");
     }
 
-    async fn link(&self, connector: &str) -> String {
+    pub(crate) async fn link(&self, connector: &str) -> String {
         self.link_with(connector, json!({})).await
     }
 
     /// A link with more of the REST API's options.
-    async fn link_with(&self, connector: &str, options: Value) -> String {
+    pub(crate) async fn link_with(&self, connector: &str, options: Value) -> String {
         let mut body = json!({"tenant": {"external_id": "cus_sim", "name": "Initech"}, "connector": connector});
         if let (Some(body), Some(options)) = (body.as_object_mut(), options.as_object()) {
             body.extend(options.clone());
@@ -83,7 +86,11 @@ impl Rig {
     }
 
     /// The end user starts the flow with `fields`; the browser and the authorization URL.
-    async fn start(&self, link: &str, fields: &[(&str, &str)]) -> (reqwest::Client, url::Url) {
+    pub(crate) async fn start(
+        &self,
+        link: &str,
+        fields: &[(&str, &str)],
+    ) -> (reqwest::Client, url::Url) {
         let browser = client_with(Arc::new(Jar::default()));
         let start = browser
             .post(self.a.app.url(&Api::path_of(link)))
@@ -103,7 +110,7 @@ impl Rig {
     }
 
     /// The provider sends the browser back with `code`.
-    async fn callback(
+    pub(crate) async fn callback(
         &self,
         browser: &reqwest::Client,
         authorize: &url::Url,
@@ -113,7 +120,7 @@ impl Rig {
     }
 
     /// The provider sends the browser back with `code` and `extra` query parameters.
-    async fn callback_with(
+    pub(crate) async fn callback_with(
         &self,
         browser: &reqwest::Client,
         authorize: &url::Url,
@@ -132,7 +139,7 @@ impl Rig {
         )
     }
 
-    async fn only_connection(&self) -> Value {
+    pub(crate) async fn only_connection(&self) -> Value {
         let (status, page) = self.a.get("/api/v1/connections").await;
         assert_eq!(status, 200, "{page}");
         let data = page["data"].as_array().expect("data");
@@ -140,7 +147,7 @@ impl Rig {
         data[0].clone()
     }
 
-    async fn credentials(&self, id: &str) -> Value {
+    pub(crate) async fn credentials(&self, id: &str) -> Value {
         let (status, creds) = self
             .a
             .get(&format!("/api/v1/connections/{id}/credentials"))
@@ -150,7 +157,7 @@ impl Rig {
     }
 }
 
-fn query(url: &url::Url) -> HashMap<String, String> {
+pub(crate) fn query(url: &url::Url) -> HashMap<String, String> {
     url.query_pairs().into_owned().collect()
 }
 

@@ -105,6 +105,9 @@ pub struct OAuth2Spec {
     /// How the client authenticates at the token endpoint.
     #[serde(default)]
     pub token_auth: TokenAuth,
+    /// How token requests carry their parameters.
+    #[serde(default)]
+    pub token_body: TokenBody,
     /// Extra parameters for the authorization request.
     #[serde(default)]
     pub authorization_params: BTreeMap<String, String>,
@@ -265,6 +268,17 @@ pub enum TokenAuth {
     Basic,
     /// Both (for servers that read one or the other depending on the grant).
     Both,
+}
+
+/// The encoding of token requests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenBody {
+    /// `application/x-www-form-urlencoded` (RFC 6749).
+    #[default]
+    Form,
+    /// A JSON object of the same parameters (Notion, Atlassian).
+    Json,
 }
 
 /// One value an end user (or admin, as a preset) supplies.

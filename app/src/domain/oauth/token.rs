@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::OAuthApp;
-use crate::domain::catalog::{OAuth2Spec, TokenResponseSpec};
+use crate::domain::catalog::{OAuth2Spec, TokenBody, TokenResponseSpec};
 use crate::domain::services::outbound::{ProviderHttp, read_limited};
 use crate::failure::{ProviderFailure, ProviderProblem};
 
@@ -140,7 +140,17 @@ impl OAuthApp {
             .map_err(|_| TokenFailure::Unreachable)?
             .header(reqwest::header::ACCEPT, "application/json");
         request = self.authenticate(request, &mut form);
-        let response = request.form(&form).send().await.map_err(|e| {
+        request = match spec.token_body {
+            TokenBody::Form => request.form(&form),
+            TokenBody::Json => {
+                let object: Map<String, Value> = form
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect();
+                request.json(&object)
+            }
+        };
+        let response = request.send().await.map_err(|e| {
             tracing::info!(timeout = e.is_timeout(), "token request failed");
             TokenFailure::Unreachable
         })?;
