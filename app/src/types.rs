@@ -674,6 +674,9 @@ pub struct TenantConnector {
     pub has_connection: bool,
     /// The connected account, as the provider names it.
     pub account_label: Option<String>,
+    /// The provider-side account the connection is pinned to: a reconnect to another one is
+    /// refused unless the link allows it.
+    pub pinned_account: Option<String>,
     /// When it was (last) connected.
     #[serde(with = "time::serde::rfc3339::option")]
     pub connected_at: Option<OffsetDateTime>,

@@ -15,6 +15,9 @@ pub async fn generate_link(
     single_use: bool,
     note: String,
     presets: Vec<(String, String)>,
+    /// A reconnect may land on another provider account than the pinned one, replacing it.
+    #[server(default)]
+    allow_account_change: bool,
 ) -> Result<GeneratedLink, AppError> {
     use crate::domain::ids::{ConnectorId, TenantId};
     use crate::domain::{services::links, services::parse_id, session::require_role};
@@ -32,6 +35,7 @@ pub async fn generate_link(
         single_use,
         note,
         presets: presets.into_iter().collect(),
+        allow_account_change,
         ..links::LinkOptions::default()
     };
     let (link, generated) = links::create(

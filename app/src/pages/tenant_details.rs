@@ -315,6 +315,7 @@ fn ConnectDialog(
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let expiry = RwSignal::new(limits::LINK_DEFAULT_MINUTES.to_string());
     let single_use = RwSignal::new(true);
+    let allow_account_change = RwSignal::new(false);
     let note = RwSignal::new(String::new());
     let presets = RwSignal::new(Vec::<(String, RwSignal<String>)>::new());
     let result = RwSignal::new(None::<Result<GeneratedLink, AppError>>);
@@ -325,6 +326,7 @@ fn ConnectDialog(
         if let Some(c) = &current {
             expiry.set(limits::LINK_DEFAULT_MINUTES.to_string());
             single_use.set(true);
+            allow_account_change.set(false);
             note.set(String::new());
             result.set(None);
             presets.set(
@@ -362,6 +364,7 @@ fn ConnectDialog(
                 single_use.get_untracked(),
                 note.get_untracked(),
                 values,
+                allow_account_change.get_untracked(),
             )
             .await;
             pending.set(false);
@@ -393,6 +396,16 @@ fn ConnectDialog(
                     <input id="link-single-use" type="checkbox" bind:checked=single_use/>
                     <label for="link-single-use">"Single use (the link stops working once used)"</label>
                 </div>
+                {move || connector.get().and_then(|c| c.pinned_account).map(|account| view! {
+                    <div class="field checkbox">
+                        <input id="link-account-change" type="checkbox" bind:checked=allow_account_change
+                            aria-describedby="link-account-change-help"/>
+                        <label for="link-account-change">"Allow connecting a different account"</label>
+                        <p class="help" id="link-account-change-help">
+                            {format!("The connection is pinned to account {account}; a reconnect to another account is refused unless this is on, and then replaces it.")}
+                        </p>
+                    </div>
+                })}
                 <div class="field">
                     <label for="link-note">"Recipient (optional)"</label>
                     <input id="link-note" type="text" maxlength=limits::LINK_NOTE_MAX_CHARS bind:value=note

@@ -742,6 +742,43 @@ async fn a_reconnect_to_another_account_is_refused_unless_the_link_allows_it(bac
     assert_eq!(connection["account_id"], "4620816");
     assert_eq!(connection["connection_config"]["realm_id"], "4620816");
     assert_eq!(r.credentials(&id).await["access_token"], "qb-token-b");
+
+    // The dashboard's Connect popup knows the pinned account and offers the same switch.
+    let tenant = connection["tenant"]["id"]
+        .as_str()
+        .expect("tenant")
+        .to_owned();
+    let details =
+        r.a.app
+            .call::<app::api::tenants::GetTenantDetails>(&[("id", tenant.as_str())])
+            .await;
+    let details: app::types::TenantDetails = serde_json::from_str(&details.body).expect("details");
+    let card = &details.connectors[0];
+    assert_eq!(card.pinned_account.as_deref(), Some("4620816"));
+    let generate = |allow: bool| {
+        let r = &r;
+        let (tenant, connector) = (tenant.clone(), card.connector_id.clone());
+        async move {
+            let response = r
+                .a
+                .app
+                .call_json::<app::api::links::GenerateLink>(json!({
+                    "tenant_id": tenant, "connector_id": connector, "expires_in_minutes": 60,
+                    "single_use": true, "note": "", "presets": [], "allow_account_change": allow,
+                }))
+                .await;
+            let link: app::types::GeneratedLink =
+                serde_json::from_str(&response.body).expect("link");
+            link.url
+        }
+    };
+    let (status, _) = connect(generate(false).await, "code-a", "9130357").await;
+    assert_eq!(status, 409, "without the switch the pinned account stays");
+    assert_eq!(
+        connect(generate(true).await, "code-a", "9130357").await.0,
+        200
+    );
+    assert_eq!(r.only_connection().await["account_id"], "9130357");
     r.a.app.cleanup().await;
 }
 

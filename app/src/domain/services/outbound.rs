@@ -56,7 +56,7 @@ impl ProviderHttp {
         if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
             return Err(OutboundError::BadUrl);
         }
-        let Some(simulator) = &self.simulator else {
+        let Some(simulator) = self.simulator_for(&url) else {
             return Ok(self.client.request(method, url));
         };
         let host = match url.port() {
@@ -69,11 +69,24 @@ impl ProviderHttp {
             .header(reqwest::header::HOST, host))
     }
 
+    /// The simulator that stands in for `url`'s host: none for a host on this machine, which
+    /// already is a test's own server (the end-to-end suite's OAuth server beside its
+    /// simulated providers).
+    fn simulator_for(&self, url: &url::Url) -> Option<&url::Url> {
+        let local = match url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        self.simulator.as_ref().filter(|_| !local)
+    }
+
     /// Where to send the end user's browser for `url` (an authorization endpoint): the URL
     /// itself, or its path on the simulator, which learns the provider's host from an added
     /// `simulated_host` query parameter (a browser sets `Host` itself).
     pub fn browser_url(&self, url: url::Url) -> url::Url {
-        match &self.simulator {
+        match self.simulator_for(&url) {
             Some(simulator) => {
                 let mut moved = rebase(&url, simulator);
                 if let Some(host) = url.host_str() {

@@ -66,6 +66,9 @@ pub async fn load(state: &AppState, tenant_id: Uuid) -> Result<TenantDetails, Ap
             status,
             has_connection: conn.is_some(),
             account_label: conn.and_then(|c| c.account_label.clone()),
+            pinned_account: conn
+                .filter(|c| c.status != ConnectionState::Disconnected)
+                .and_then(|c| c.account_id.clone()),
             connected_at: conn.map(|c| c.connected_at),
             expires_at: conn.and_then(|c| c.expires_at),
             last_error,
