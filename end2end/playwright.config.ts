@@ -11,6 +11,7 @@ const binary = process.env.AUTHLINK_E2E_BINARY ?? path.join(root, "target/debug/
 const siteRoot = process.env.AUTHLINK_E2E_SITE_ROOT ?? path.join(root, "target/site");
 const dataDir = path.join(__dirname, ".data");
 const oauthPort = Number(process.env.AUTHLINK_E2E_OAUTH_PORT ?? 3200);
+const simulatorPort = Number(process.env.AUTHLINK_E2E_SIMULATOR_PORT ?? 3300);
 const postgresAdmin = process.env.AUTHLINK_E2E_POSTGRES_URL;
 const e2eDatabase = "authlink_e2e";
 const database = postgresAdmin
@@ -84,6 +85,16 @@ export default defineConfig({
       env: { AUTHLINK_E2E_OAUTH_PORT: String(oauthPort) },
     },
     {
+      // Real catalog entries run against it: every provider host but loopback goes there.
+      command: "node provider-simulator.mjs",
+      url: `http://127.0.0.1:${simulatorPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { AUTHLINK_E2E_SIMULATOR_PORT: String(simulatorPort) },
+    },
+    {
       command: `${resetDatabase}rm -rf "${dataDir}" && mkdir -p "${dataDir}" && exec "${binary}"`,
       url: `${baseURL}/healthz`,
       reuseExistingServer: false,
@@ -99,6 +110,7 @@ export default defineConfig({
         AUTHLINK_DEMO: "true",
         // The specs' webhook receiver listens on loopback.
         AUTHLINK_WEBHOOK_ALLOW_PRIVATE: "true",
+        AUTHLINK_PROVIDER_SIMULATOR: `http://127.0.0.1:${simulatorPort}`,
         ...(database ? { DATABASE_URL: database } : {}),
       },
     },

@@ -125,7 +125,7 @@ impl Application {
         if let Some(simulator) = &config.provider_simulator {
             tracing::warn!(
                 %simulator,
-                "AUTHLINK_PROVIDER_SIMULATOR is set: every provider request goes to the simulator; this is for tests only"
+                "AUTHLINK_PROVIDER_SIMULATOR is set: every provider request to a non-loopback host goes to the simulator; this is for tests only"
             );
         }
         if config.webhook_allow_private {

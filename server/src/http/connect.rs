@@ -10,6 +10,7 @@ use app::domain::catalog::fill;
 use app::domain::crypto::new_token;
 use app::domain::services::connect::{self, CallbackParams, ConnectError};
 use app::domain::services::links::{self, LinkContext};
+use app::domain::services::outbound::ProviderHttp;
 use app::domain::services::{audit, connectors};
 use app::domain::session::ClientIp;
 use app::pages::connect::{
@@ -55,7 +56,11 @@ pub async fn show(
         Ok(Some(ctx)) if !ctx.choices.is_empty() => chooser(&product, &ctx, &token),
         Ok(Some(ctx)) => {
             let view = view_for(&product, &ctx, &token, Vec::new(), Vec::new(), None);
-            html(StatusCode::OK, connect_page(view), form_action_for(&ctx))
+            html(
+                StatusCode::OK,
+                connect_page(view),
+                form_action_for(&ctx, &state.http),
+            )
         }
         Ok(None) => unavailable(&product),
         Err(_) => internal(&product),
@@ -125,7 +130,7 @@ pub async fn submit(
         return html(
             StatusCode::BAD_REQUEST,
             connect_page(view),
-            form_action_for(&ctx),
+            form_action_for(&ctx, &state.http),
         );
     };
 
@@ -154,7 +159,7 @@ pub async fn submit(
                 }
                 response
             }
-            Err(e) => failed_form(&product, &ctx, &token, &submitted, e),
+            Err(e) => failed_form(&state, &product, &ctx, &token, &submitted, e),
         }
     } else {
         let outcome = connect::submit_credentials(&state, &ctx, &submitted).await;
@@ -165,7 +170,7 @@ pub async fn submit(
         end_user_step(&state, Some(ctx.link.id), ip.as_deref(), &ctx, step).await;
         match outcome {
             Ok(completed) => succeeded(&product, &ctx, &completed),
-            Err(e) => failed_form(&product, &ctx, &token, &submitted, e),
+            Err(e) => failed_form(&state, &product, &ctx, &token, &submitted, e),
         }
     }
 }
@@ -340,6 +345,7 @@ fn view_for(
 }
 
 fn failed_form(
+    state: &AppState,
     product: &str,
     ctx: &LinkContext,
     token: &str,
@@ -393,7 +399,11 @@ fn failed_form(
         ),
     };
     let view = view_for(product, ctx, token, values, errors, form_error);
-    html(status, connect_page(view), form_action_for(ctx))
+    html(
+        status,
+        connect_page(view),
+        form_action_for(ctx, &state.http),
+    )
 }
 
 fn connected(product: &str, provider: &str) -> Response {
@@ -456,7 +466,18 @@ fn html(status: StatusCode, body: String, form_target: Option<String>) -> Respon
 /// The CSP `form-action` source the OAuth redirect needs: Chrome applies `form-action` to the
 /// redirect that follows a form post. A placeholder in the host widens it to that domain's
 /// subdomains, or to the scheme when the whole host is a placeholder.
-fn form_action_for(ctx: &LinkContext) -> Option<String> {
+fn form_action_for(ctx: &LinkContext, http: &ProviderHttp) -> Option<String> {
+    let target = form_target(ctx)?;
+    // Under test, the provider's authorization page is the simulator's.
+    Some(match http.simulator_origin() {
+        Some(simulator) if ctx.connector.provider.oauth2.is_some() => {
+            format!("{target} {simulator}")
+        }
+        _ => target,
+    })
+}
+
+fn form_target(ctx: &LinkContext) -> Option<String> {
     let Some(spec) = ctx.connector.provider.oauth2.as_ref() else {
         // A credential form's post may be answered with a redirect to the callback URL.
         let callback = ctx.link.callback_url.as_deref()?;

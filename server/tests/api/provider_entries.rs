@@ -470,6 +470,15 @@ fn linear(s: &Seen) -> Reply {
             json!({"access_token": "lin_oauth_1", "token_type": "Bearer", "expires_in": 86399,
                    "scope": "read", "refresh_token": "lin_r"}),
         ),
+        // Revoking takes the access token as bearer, with no body.
+        ("api.linear.app", "/oauth/revoke")
+            if s.bearer() == Some("lin_oauth_1") && s.body.is_empty() =>
+        {
+            Reply::json(200, json!({"success": true}))
+        }
+        ("api.linear.app", "/oauth/revoke") => {
+            Reply::json(400, json!({"error": "invalid_request"}))
+        }
         ("api.linear.app", "/graphql") => {
             let asked = json_body(s)["query"]
                 .as_str()
@@ -499,6 +508,12 @@ async fn linear_pins_the_organisation_from_graphql(backend: Backend) {
     assert_eq!(connection["connection_config"]["user_id"], "u-7");
     let graphql = &r.sim.seen_at("/graphql")[0];
     assert_eq!(graphql.headers["content-type"], "application/json");
+    let path = format!("/api/v1/connections/{}", id(&connection));
+    assert_eq!(r.a.delete(&path).await, 204);
+    let revoke = r.sim.seen_at("/oauth/revoke");
+    assert_eq!(revoke.len(), 1);
+    assert_eq!(revoke[0].bearer(), Some("lin_oauth_1"));
+    assert!(revoke[0].body.is_empty(), "{:?}", revoke[0].body);
     r.a.app.cleanup().await;
 }
 

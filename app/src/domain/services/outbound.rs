@@ -69,6 +69,13 @@ impl ProviderHttp {
             .header(reqwest::header::HOST, host))
     }
 
+    /// The simulator's origin, when one stands in for the providers (tests only).
+    pub fn simulator_origin(&self) -> Option<String> {
+        self.simulator
+            .as_ref()
+            .map(|s| s.origin().ascii_serialization())
+    }
+
     /// The simulator that stands in for `url`'s host: none for a host on this machine, which
     /// already is a test's own server (the end-to-end suite's OAuth server beside its
     /// simulated providers).
