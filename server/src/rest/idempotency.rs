@@ -81,7 +81,16 @@ where
     let fingerprint = hasher.finalize().to_vec();
     let db = &api.app.db;
     let now = api.app.clock.now();
-    let id = match idempotency::claim(db, now, caller.0.key_id, &key, &fingerprint).await {
+    let id = match idempotency::claim(
+        db,
+        &api.app.keyring,
+        now,
+        caller.0.key_id,
+        &key,
+        &fingerprint,
+    )
+    .await
+    {
         Ok(Claim::Claimed(id)) => id,
         Ok(Claim::Replay { status, body }) => return replay(status, body),
         Ok(Claim::Reused) => {
@@ -115,7 +124,7 @@ where
         idempotency::abandon(db, id).await
     } else {
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        idempotency::finish(db, id, parts.status.as_u16(), text).await
+        idempotency::finish(db, &api.app.keyring, id, parts.status.as_u16(), text).await
     };
     if let Err(e) = kept {
         tracing::warn!(error = %e, "the idempotency record could not be updated");

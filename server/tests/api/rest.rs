@@ -23,6 +23,7 @@ on_both_backends!(
     a_backend_runs_the_whole_journey_with_exchange_codes,
     callback_urls_must_match_an_allowed_origin,
     idempotency_keys_replay_the_first_answer,
+    a_replayed_link_is_kept_sealed,
     credentials_are_refreshed_once_for_many_readers,
     the_openapi_document_matches_the_routes,
     each_key_is_rate_limited,
@@ -584,6 +585,48 @@ async fn idempotency_keys_replay_the_first_answer(backend: Backend) {
     assert_eq!((status, dup["code"].as_str()), (409, Some("conflict")));
     let (_, list) = a.get("/api/v1/tenants?external_id=cus_u").await;
     assert_eq!(list["data"].as_array().map(Vec::len), Some(1));
+    a.app.cleanup().await;
+}
+
+/// The first answer to `POST /connect-links` carries the link; kept for replays, it is sealed
+/// with the master key, so the table never holds a usable link token.
+async fn a_replayed_link_is_kept_sealed(backend: Backend) {
+    use app::domain::entities::idempotency_key;
+    use sea_orm::EntityTrait;
+
+    let a = api(backend).await;
+    a.oauth_connector().await;
+    let send = || {
+        let request = a
+            .http
+            .post(a.app.url("/api/v1/connect-links"))
+            .bearer_auth(&a.key)
+            .header("idempotency-key", "link-1")
+            .json(&json!({"tenant": {"external_id": "cus_s", "name": "Soylent"}, "connector": "acme-crm"}));
+        async move {
+            let response = request.send().await.expect("post");
+            let replayed = response.headers().contains_key("idempotent-replayed");
+            let body: Value = response.json().await.expect("json");
+            (
+                replayed,
+                body["url"].as_str().unwrap_or_default().to_owned(),
+            )
+        }
+    };
+    let (first_replayed, first) = send().await;
+    let (replayed, again) = send().await;
+    assert!(!first_replayed && replayed);
+    assert_eq!(first, again, "the retry gets the same link");
+    let token = first.rsplit('/').next().expect("token");
+    assert_eq!(token.len(), 43, "{first}");
+    let rows = idempotency_key::Entity::find()
+        .all(&a.app.state.db)
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 1);
+    let kept = rows[0].body.clone().unwrap_or_default();
+    assert!(kept.starts_with("sealed:"), "{kept}");
+    assert!(!kept.contains(token), "the link token is not kept readable");
     a.app.cleanup().await;
 }
 

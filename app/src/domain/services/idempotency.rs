@@ -1,6 +1,7 @@
 //! Remembered answers to `Idempotency-Key` requests: the first request with a key claims it, its
 //! answer is kept for a day and replayed to retries of the same request; the same key with
-//! another request is refused.
+//! another request is refused. Kept answers are sealed with the master key: the answer to
+//! `POST /connect-links` holds the link itself.
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -9,8 +10,39 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use base64::Engine;
+
+use crate::domain::crypto::{Aad, Keyring};
 use crate::domain::entities::idempotency_key;
 use crate::error::AppError;
+
+/// Marks a kept answer as sealed (base64 of the envelope follows).
+const SEALED: &str = "sealed:";
+
+fn body_aad(row_id: &str) -> Aad<'_> {
+    Aad {
+        table: "idempotency_keys",
+        column: "body",
+        row_id,
+    }
+}
+
+/// The kept answer, opened. Answers kept before they were sealed are read as they are; they
+/// are swept within a day.
+fn open_body(keyring: &Keyring, id: Uuid, stored: &str) -> Result<String, AppError> {
+    let Some(encoded) = stored.strip_prefix(SEALED) else {
+        return Ok(stored.to_owned());
+    };
+    let row_id = id.to_string();
+    let envelope = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|_| AppError::Internal)?;
+    let plain = keyring.open(&envelope, body_aad(&row_id)).map_err(|e| {
+        tracing::error!(record = %row_id, error = %e, "a kept idempotent answer cannot be opened");
+        AppError::Internal
+    })?;
+    String::from_utf8(plain.to_vec()).map_err(|_| AppError::Internal)
+}
 
 /// Records older than this are ignored (and swept).
 pub const RETENTION: time::Duration = time::Duration::hours(24);
@@ -36,6 +68,7 @@ pub enum Claim {
 /// Claims `key` of API key `api_key_id` for the request with this `fingerprint`.
 pub async fn claim(
     db: &impl ConnectionTrait,
+    keyring: &Keyring,
     now: OffsetDateTime,
     api_key_id: Uuid,
     key: &str,
@@ -71,10 +104,14 @@ pub async fn claim(
     Ok(match existing {
         Some(record) if record.fingerprint != fingerprint => Claim::Reused,
         Some(idempotency_key::Model {
+            id,
             status: Some(status),
             body: Some(body),
             ..
-        }) => Claim::Replay { status, body },
+        }) => Claim::Replay {
+            status,
+            body: open_body(keyring, id, &body)?,
+        },
         Some(_) => Claim::InProgress,
         // Swept between the insert and the read: the insert failed for another reason.
         None => return Err(AppError::Internal),
@@ -84,10 +121,19 @@ pub async fn claim(
 /// Keeps the answer of the claimed request for its retries.
 pub async fn finish(
     db: &impl ConnectionTrait,
+    keyring: &Keyring,
     id: Uuid,
     status: u16,
     body: String,
 ) -> Result<(), AppError> {
+    let row_id = id.to_string();
+    let envelope = keyring
+        .seal(body.as_bytes(), body_aad(&row_id))
+        .map_err(|_| AppError::Internal)?;
+    let body = format!(
+        "{SEALED}{}",
+        base64::engine::general_purpose::STANDARD.encode(envelope)
+    );
     idempotency_key::Entity::update_many()
         .col_expr(
             idempotency_key::Column::Status,
