@@ -43,7 +43,7 @@ const ALL_SCOPES: [&str; 9] = [
 
 pub(crate) struct Api {
     pub(crate) app: TestApp,
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     pub(crate) key: String,
     pub(crate) provider: MockProvider,
 }

@@ -1,0 +1,146 @@
+//! What the database holds after a full journey: every table, dumped as text, contains no link
+//! token, access or refresh token, API key, client secret or webhook secret, in plain text or
+//! hex-encoded.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use reqwest::cookie::Jar;
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, client_with};
+use crate::mock_provider::GOOD_API_KEY;
+use crate::on_both_backends;
+use crate::rest::{Api, api};
+use crate::webhooks::add_endpoint;
+
+on_both_backends!(no_secret_is_stored_readable);
+
+/// Every row of every table, one line per row.
+async fn dump(db: &impl ConnectionTrait) -> String {
+    let backend = db.get_database_backend();
+    let query = |sql: String| db.query_all_raw(Statement::from_string(backend, sql));
+    let list = match backend {
+        DatabaseBackend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
+        _ => "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
+    };
+    let tables: Vec<String> = query(list.to_owned())
+        .await
+        .expect("tables")
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).expect("name"))
+        .collect();
+    assert!(tables.len() >= 10, "{tables:?}");
+    let mut out = String::new();
+    for table in tables {
+        let select = match backend {
+            DatabaseBackend::Sqlite => {
+                let columns: Vec<String> = query(format!("PRAGMA table_info(\"{table}\")"))
+                    .await
+                    .expect("columns")
+                    .iter()
+                    .map(|row| row.try_get::<String>("", "name").expect("column"))
+                    .collect();
+                let quoted: Vec<String> =
+                    columns.iter().map(|c| format!("quote(\"{c}\")")).collect();
+                format!("SELECT {} FROM \"{table}\"", quoted.join(" || ' ' || "))
+            }
+            _ => format!("SELECT row_to_json(t)::text FROM \"{table}\" t"),
+        };
+        for row in query(select).await.expect("rows") {
+            out.push_str(&table);
+            out.push(' ');
+            out.push_str(&row.try_get_by_index::<String>(0).unwrap_or_default());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+async fn no_secret_is_stored_readable(backend: Backend) {
+    let a = api(backend).await;
+    a.oauth_connector().await;
+    a.key_connector().await;
+    let endpoint = add_endpoint(&a.app, "https://hooks.example.com/authlink", &[]).await;
+
+    // An OAuth connection through a link created with an Idempotency-Key.
+    let response = a
+        .http
+        .post(a.app.url("/api/v1/connect-links"))
+        .bearer_auth(&a.key)
+        .header("idempotency-key", "dump-1")
+        .json(
+            &json!({"tenant": {"external_id": "cus_d", "name": "Dunder"}, "connector": "acme-crm"}),
+        )
+        .send()
+        .await
+        .expect("link");
+    let oauth_link: Value = response.json().await.expect("json");
+    let oauth_url = oauth_link["url"].as_str().expect("url").to_owned();
+    let browser = client_with(Arc::new(Jar::default()));
+    let start = browser
+        .post(a.app.url(&Api::path_of(&oauth_url)))
+        .header("origin", &a.app.base)
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(start.status(), 303);
+    let authorize =
+        url::Url::parse(start.headers()["location"].to_str().expect("loc")).expect("url");
+    let q: HashMap<_, _> = authorize.query_pairs().into_owned().collect();
+    a.provider.issue_code("c-dump", &q["code_challenge"]);
+    let done = browser
+        .get(
+            a.app
+                .url(&format!("/oauth/callback?code=c-dump&state={}", q["state"])),
+        )
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(done.status(), 200);
+
+    // An API-key connection.
+    let (_, key_link) = a
+        .post(
+            "/api/v1/connect-links",
+            json!({"tenant": {"external_id": "cus_d", "name": "Dunder"}, "connector": "acme-api"}),
+        )
+        .await;
+    let key_url = key_link["url"].as_str().expect("url").to_owned();
+    assert_eq!(a.submit_key(&key_url, GOOD_API_KEY).await.0, 200);
+
+    let (_, listed) = a.get("/api/v1/connections?connector=acme-crm").await;
+    let id = listed["data"][0]["id"].as_str().expect("id");
+    let (_, creds) = a
+        .get(&format!("/api/v1/connections/{id}/credentials"))
+        .await;
+    let access = creds["access_token"].as_str().expect("access").to_owned();
+    let refresh = creds["refresh_token"].as_str().expect("refresh").to_owned();
+
+    let token_of = |url: &str| url.rsplit('/').next().expect("token").to_owned();
+    let secrets = [
+        ("OAuth link token", token_of(&oauth_url)),
+        ("API-key link token", token_of(&key_url)),
+        ("access token", access),
+        ("refresh token", refresh),
+        ("end user's API key", GOOD_API_KEY.to_owned()),
+        ("REST API key", a.key.clone()),
+        ("client secret", "test-secret".to_owned()),
+        ("webhook secret", endpoint.secret.clone()),
+    ];
+    let text = dump(&a.app.state.db).await;
+    assert!(text.contains("cus_d"), "the dump holds the journey's rows");
+    let lower = text.to_lowercase();
+    for (what, secret) in &secrets {
+        let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+        let found = text
+            .lines()
+            .find(|line| line.contains(secret.as_str()) || line.to_lowercase().contains(&hex));
+        assert!(found.is_none(), "{what} stored readable: {found:?}");
+        assert!(!lower.contains(&hex), "{what} stored hex-encoded");
+    }
+    a.app.cleanup().await;
+}
