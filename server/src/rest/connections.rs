@@ -199,7 +199,8 @@ async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connec
     // One query per table for the whole page.
     let tenant_ids: Vec<uuid::Uuid> = models.iter().map(|m| m.tenant_id).collect();
     let external_ids = tenants::external_ids(&api.app.db, &tenant_ids).await?;
-    let connectors = connectors::resolved_by_id(&api.app.db).await?;
+    let connector_ids: Vec<uuid::Uuid> = models.iter().map(|m| m.connector_id).collect();
+    let connectors = connectors::resolved_by_id(&api.app.db, &connector_ids).await?;
     models
         .into_iter()
         .map(|m| {
@@ -207,7 +208,6 @@ async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connec
                 .get(&m.connector_id)
                 .ok_or_else(Problem::internal)?;
             let config = m.config()?;
-            let spec = provider_api::spec_for(&connector.provider, &connector.options);
             Ok(Connection {
                 id: m.id.to_string(),
                 tenant: TenantSummary {
@@ -220,7 +220,7 @@ async fn to_dtos(api: &Api, models: Vec<connection::Model>) -> Result<Vec<Connec
                 connected_at: rfc3339(m.connected_at),
                 updated_at: rfc3339(m.updated_at),
                 status: connections::health(&m, now).as_str().to_owned(),
-                api: provider_api::describe(&connector.provider, &spec, &config).into(),
+                api: provider_api::describe(&connector.provider, &config).into(),
                 connection_config: config,
                 account: m.account_label,
                 account_id: m.account_id,
@@ -362,9 +362,8 @@ async fn credentials_dto(
     credentials: Credentials,
 ) -> Result<ConnectionCredentials, Problem> {
     let connector = connectors::get(&api.app.db, model.connector_id).await?;
-    let spec = provider_api::spec_for(&connector.provider, &connector.options);
     let access: ProviderApi =
-        provider_api::ready(&connector.provider, &spec, &credentials, &model.config()?).into();
+        provider_api::ready(&connector.provider, &credentials, &model.config()?).into();
     Ok(match credentials {
         Credentials::OAuth2 {
             access_token,

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use base64::Engine;
 
 use super::Credentials;
-use crate::domain::catalog::{ApiSpec, Provider, fill, placeholders};
-use crate::types::{AuthMode, ConnectorOptions};
+use crate::domain::catalog::{Provider, fill, placeholders};
 
 /// Where the API is and what a request carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,36 +22,14 @@ pub struct ApiAccess {
     pub basic: Option<[String; 2]>,
 }
 
-/// The entry's API, or for a generic template the one its connector's options describe: the
-/// admin's header for an API key, Basic for username and password, a bearer token for OAuth2.
-pub fn spec_for(provider: &Provider, options: &ConnectorOptions) -> ApiSpec {
-    if let Some(api) = &provider.api {
-        return api.clone();
-    }
-    let mut spec = ApiSpec::default();
-    match provider.auth {
-        AuthMode::ApiKey => {
-            let name = options.header_name.as_deref().unwrap_or("Authorization");
-            let prefix = options.header_prefix.as_deref().unwrap_or("Bearer ");
-            spec.headers
-                .insert(name.to_owned(), format!("{prefix}{{api_key}}"));
-        }
-        AuthMode::Basic => {
-            spec.basic = Some(["{username}".into(), "{password}".into()]);
-        }
-        AuthMode::OAuth2 | AuthMode::Custom => {}
-    }
-    spec
-}
-
 /// How to call the API, as templates: non-secret placeholders filled from the connection
 /// config, secret ones (`{access_token}`, an API key) kept for the backend to fill from the
-/// credentials. Shown on a connection without revealing anything.
-pub fn describe(
-    provider: &Provider,
-    spec: &ApiSpec,
-    config: &BTreeMap<String, String>,
-) -> ApiAccess {
+/// credentials. Shown on a connection without revealing anything. `provider` is the connector's
+/// resolved provider ([`connectors::provider_for`](crate::domain::services::connectors::provider_for)).
+pub fn describe(provider: &Provider, config: &BTreeMap<String, String>) -> ApiAccess {
+    let Some(spec) = &provider.api else {
+        return ApiAccess::default();
+    };
     let partial = |t: &String| {
         fill(t, |name| {
             Some(
@@ -64,14 +41,13 @@ pub fn describe(
         })
         .unwrap_or_else(|| t.clone())
     };
+    let each = |map: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+        map.iter().map(|(k, v)| (k.clone(), partial(v))).collect()
+    };
     ApiAccess {
         base_url: base_url(&spec.base_url, |n| config.get(n).cloned()),
-        headers: with_default_bearer(provider, spec, |t| partial(t)),
-        query: spec
-            .query
-            .iter()
-            .map(|(k, v)| (k.clone(), partial(v)))
-            .collect(),
+        headers: each(&spec.headers),
+        query: each(&spec.query),
         basic: spec.basic.as_ref().map(|[u, p]| [partial(u), partial(p)]),
     }
 }
@@ -81,10 +57,12 @@ pub fn describe(
 /// left out rather than sent half-filled.
 pub fn ready(
     provider: &Provider,
-    spec: &ApiSpec,
     credentials: &Credentials,
     config: &BTreeMap<String, String>,
 ) -> ApiAccess {
+    let Some(spec) = &provider.api else {
+        return ApiAccess::default();
+    };
     let (token, values) = match credentials {
         Credentials::OAuth2 {
             access_token,
@@ -97,14 +75,14 @@ pub fn ready(
         "access_token" => token.map(str::to_owned),
         _ => values.get(name).or_else(|| config.get(name)).cloned(),
     };
-    let full = |t: &String| fill(t, lookup);
-    let mut headers: BTreeMap<String, String> =
-        with_default_bearer(provider, spec, |t| full(t).unwrap_or_default())
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .collect();
+    let each = |map: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+        map.iter()
+            .filter_map(|(k, v)| Some((k.clone(), fill(v, lookup)?)))
+            .collect()
+    };
+    let mut headers = each(&spec.headers);
     if let Some([user, password]) = &spec.basic
-        && let (Some(user), Some(password)) = (full(user), full(password))
+        && let (Some(user), Some(password)) = (fill(user, lookup), fill(password, lookup))
     {
         let encoded =
             base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
@@ -113,30 +91,9 @@ pub fn ready(
     ApiAccess {
         base_url: base_url(&spec.base_url, lookup),
         headers,
-        query: spec
-            .query
-            .iter()
-            .filter_map(|(k, v)| Some((k.clone(), full(v)?)))
-            .collect(),
+        query: each(&spec.query),
         basic: None,
     }
-}
-
-/// The headers, with `Authorization: Bearer {access_token}` for an OAuth2 entry that says
-/// nothing else.
-fn with_default_bearer(
-    provider: &Provider,
-    spec: &ApiSpec,
-    fill_one: impl Fn(&String) -> String,
-) -> BTreeMap<String, String> {
-    if provider.auth == AuthMode::OAuth2 && !spec.applies_credentials() {
-        let bearer = "Bearer {access_token}".to_owned();
-        return BTreeMap::from([("Authorization".to_owned(), fill_one(&bearer))]);
-    }
-    spec.headers
-        .iter()
-        .map(|(k, v)| (k.clone(), fill_one(v)))
-        .collect()
 }
 
 /// The base URL when every placeholder has a value and the result is an https URL: a captured
@@ -154,9 +111,16 @@ fn base_url(template: &str, lookup: impl Fn(&str) -> Option<String>) -> Option<S
 mod tests {
     use super::*;
     use crate::domain::catalog::catalog;
+    use crate::domain::services::connectors::provider_for;
+    use crate::types::ConnectorOptions;
 
-    fn provider(id: &str) -> &'static Provider {
-        catalog().get(id).expect("entry")
+    /// The entry as a connector with `options` uses it.
+    fn provider_with(id: &str, options: &ConnectorOptions) -> Provider {
+        provider_for(catalog().get(id).expect("entry"), options)
+    }
+
+    fn provider(id: &str) -> Provider {
+        provider_with(id, &ConnectorOptions::default())
     }
 
     fn oauth(token: &str, values: &[(&str, &str)]) -> Credentials {
@@ -177,9 +141,8 @@ mod tests {
     #[test]
     fn a_description_fills_what_is_public_and_keeps_secrets_as_placeholders() {
         let xero = provider("xero");
-        let spec = spec_for(xero, &ConnectorOptions::default());
         let config = BTreeMap::from([("tenant_id".to_owned(), "70784a63".to_owned())]);
-        let api = describe(xero, &spec, &config);
+        let api = describe(&xero, &config);
         assert_eq!(
             api.base_url.as_deref(),
             Some("https://api.xero.com/api.xro/2.0")
@@ -187,7 +150,7 @@ mod tests {
         assert_eq!(api.headers["Authorization"], "Bearer {access_token}");
         assert_eq!(api.headers["Xero-Tenant-Id"], "70784a63");
 
-        let ready = ready(xero, &spec, &oauth("xero-at", &[]), &config);
+        let ready = ready(&xero, &oauth("xero-at", &[]), &config);
         assert_eq!(ready.headers["Authorization"], "Bearer xero-at");
         assert_eq!(ready.headers["Xero-Tenant-Id"], "70784a63");
     }
@@ -195,7 +158,6 @@ mod tests {
     #[test]
     fn basic_credentials_become_an_authorization_header_when_ready() {
         let twilio = provider("twilio");
-        let spec = spec_for(twilio, &ConnectorOptions::default());
         let values = [("account_sid", "AC1"), ("auth_token", "secret")];
         let credentials = Credentials::Fields {
             values: values
@@ -204,9 +166,9 @@ mod tests {
                 .collect(),
         };
         let config = BTreeMap::from([("account_sid".to_owned(), "AC1".to_owned())]);
-        let described = describe(twilio, &spec, &config);
+        let described = describe(&twilio, &config);
         assert_eq!(described.basic, Some(["AC1".into(), "{auth_token}".into()]));
-        let ready = ready(twilio, &spec, &credentials, &config);
+        let ready = ready(&twilio, &credentials, &config);
         // base64("AC1:secret")
         assert_eq!(ready.headers["Authorization"], "Basic QUMxOnNlY3JldA==");
         assert_eq!(
@@ -218,7 +180,6 @@ mod tests {
     #[test]
     fn a_captured_base_url_must_be_https() {
         let salesforce = provider("salesforce");
-        let spec = spec_for(salesforce, &ConnectorOptions::default());
         for (captured, expected) in [
             (
                 "https://acme.my.salesforce.com",
@@ -229,7 +190,7 @@ mod tests {
         ] {
             let config = BTreeMap::from([("instance_url".to_owned(), captured.to_owned())]);
             assert_eq!(
-                describe(salesforce, &spec, &config).base_url.as_deref(),
+                describe(&salesforce, &config).base_url.as_deref(),
                 expected,
                 "{captured}"
             );
@@ -238,19 +199,17 @@ mod tests {
 
     #[test]
     fn generic_templates_describe_their_options() {
-        let key = provider("generic_api_key");
         let options = ConnectorOptions {
             header_name: Some("X-Api-Key".into()),
             header_prefix: Some(String::new()),
             ..ConnectorOptions::default()
         };
-        let spec = spec_for(key, &options);
-        let api = describe(key, &spec, &BTreeMap::new());
+        let key = provider_with("generic_api_key", &options);
+        let api = describe(&key, &BTreeMap::new());
         assert_eq!(api.headers["X-Api-Key"], "{api_key}");
         assert_eq!(api.base_url, None);
         let oauth2 = provider("generic_oauth2");
-        let spec = spec_for(oauth2, &ConnectorOptions::default());
-        let ready = ready(oauth2, &spec, &oauth("tok", &[]), &BTreeMap::new());
+        let ready = ready(&oauth2, &oauth("tok", &[]), &BTreeMap::new());
         assert_eq!(ready.headers["Authorization"], "Bearer tok");
     }
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 mod resolved;
 mod validate;
 
-pub use resolved::{Resolved, resolve};
+pub use resolved::{Resolved, provider_for, resolve};
 pub use validate::{slugify, validate_endpoint};
 
 use resolved::secret_aad;
@@ -129,11 +129,14 @@ pub async fn keys(db: &impl ConnectionTrait) -> Result<HashMap<Uuid, String>, Ap
         .collect())
 }
 
-/// Every connector resolved against the catalog, by id (for describing many connections at once).
+/// The connectors with these ids resolved against the catalog, by id (for describing a page of
+/// connections at once).
 pub async fn resolved_by_id(
     db: &impl ConnectionTrait,
+    ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Resolved>, AppError> {
     connector::Entity::find()
+        .filter(connector::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?
         .into_iter()

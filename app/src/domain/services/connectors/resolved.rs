@@ -3,7 +3,7 @@
 
 use secrecy::SecretString;
 
-use crate::domain::catalog::{OAuth2Spec, Provider, RequestSpec, TokenAuth, catalog};
+use crate::domain::catalog::{ApiSpec, OAuth2Spec, Provider, RequestSpec, TokenAuth, catalog};
 use crate::domain::crypto::{Aad, Keyring};
 use crate::domain::entities::connector;
 use crate::error::AppError;
@@ -63,21 +63,13 @@ impl Resolved {
 
 /// Resolves a connector row against the catalog.
 pub fn resolve(model: connector::Model) -> Result<Resolved, AppError> {
-    let mut provider = catalog()
-        .get(&model.provider)
-        .cloned()
-        .ok_or_else(|| {
-            tracing::error!(provider = %model.provider, "connector refers to a provider no longer in the catalog");
-            AppError::Internal
-        })?;
+    let entry = catalog().get(&model.provider).ok_or_else(|| {
+        tracing::error!(provider = %model.provider, "connector refers to a provider no longer in the catalog");
+        AppError::Internal
+    })?;
     let options: ConnectorOptions = model.options()?;
     let scopes: Vec<String> = model.scopes()?;
-    if let Some(o) = provider.oauth2.as_mut() {
-        apply_oauth_options(o, provider.generic, &options);
-    }
-    if provider.generic {
-        apply_generic_requests(&mut provider, &options);
-    }
+    let provider = provider_for(entry, &options);
     let scopes = if scopes.is_empty() {
         provider
             .oauth2
@@ -93,6 +85,21 @@ pub fn resolve(model: connector::Model) -> Result<Resolved, AppError> {
         scopes,
         options,
     })
+}
+
+/// The catalog entry as a connector with these options uses it: a generic template's endpoints,
+/// requests and API from the options, the admin's extra authorization parameters, and a bearer
+/// token for an OAuth2 API that names no other credentials.
+pub fn provider_for(entry: &Provider, options: &ConnectorOptions) -> Provider {
+    let mut provider = entry.clone();
+    if let Some(o) = provider.oauth2.as_mut() {
+        apply_oauth_options(o, provider.generic, options);
+    }
+    if provider.generic {
+        apply_generic_requests(&mut provider, options);
+    }
+    apply_default_bearer(&mut provider);
+    provider
 }
 
 /// A generic OAuth2 template takes its endpoints from the options; every OAuth2 connector adds
@@ -111,7 +118,20 @@ fn apply_oauth_options(o: &mut OAuth2Spec, generic: bool, options: &ConnectorOpt
     }
 }
 
-/// A generic template's verification and identity requests, authenticated as its mode says.
+/// An OAuth2 provider whose API section says nothing of credentials takes a bearer token.
+fn apply_default_bearer(provider: &mut Provider) {
+    if provider.auth != AuthMode::OAuth2 {
+        return;
+    }
+    let api = provider.api.get_or_insert_with(ApiSpec::default);
+    if !api.applies_credentials() {
+        api.headers
+            .insert("Authorization".into(), "Bearer {access_token}".into());
+    }
+}
+
+/// A generic template's verification and identity requests and its API, authenticated as its
+/// mode says.
 fn apply_generic_requests(provider: &mut Provider, options: &ConnectorOptions) {
     let plain = RequestSpec {
         method: "GET".into(),
@@ -143,6 +163,13 @@ fn apply_generic_requests(provider: &mut Provider, options: &ConnectorOptions) {
         },
         _ => plain,
     };
+    // The API is called the way verification is, at no base URL the template knows.
+    provider.api = Some(ApiSpec {
+        base_url: String::new(),
+        headers: auth.headers.clone(),
+        query: Default::default(),
+        basic: auth.basic.clone(),
+    });
     provider.verify = options.verify_url.clone().map(|url| RequestSpec {
         url,
         ..auth.clone()
