@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { watchConsole } from "./pages/auth";
-import { addConnector, generateLink, signedIn } from "./pages/journey";
+import { addConnector, addTenant, generateLink, signedIn } from "./pages/journey";
 
 // The core journey: connectors, a tenant, Generate Customer Link, the end user connecting in a
 // separate browser context (OAuth2 against an independent authorization server, and a credential
@@ -37,12 +37,7 @@ test("an admin sets up connectors and a tenant, and an end user connects both", 
   await expect(page.getByTestId("redirect-uri")).toHaveText(/\/oauth\/callback$/);
 
   // 2. A tenant.
-  await page.goto("/tenants");
-  await page.getByText("New tenant").click();
-  await page.getByLabel("Name").fill("Initech");
-  await page.getByLabel("External ID").fill("cus_e2e_1");
-  await page.getByRole("button", { name: "Create tenant" }).click();
-  await expect(page.getByRole("heading", { name: "Initech", level: 1 })).toBeVisible();
+  await addTenant(page, "Initech", "cus_e2e_1");
 
   // 3–4. Connect → Generate Customer Link → Copy.
   const oauthCard = page.getByTestId("connector-Mock OAuth");

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { watchConsole } from "./pages/auth";
-import { addConnector, generateLink, signedIn } from "./pages/journey";
+import { addConnector, addTenant, generateLink, signedIn } from "./pages/journey";
 
 // A real catalog entry in the browser: QuickBooks Online, run against a simulator of Intuit
 // (provider-simulator.mjs) with only the origin rewritten. Its quirk — the company's realmId
@@ -18,12 +18,7 @@ test("an end user connects QuickBooks, whose company id only the redirect carrie
     "OAuth client secret": "qb-e2e-secret",
   });
 
-  await page.goto("/tenants");
-  await page.getByText("New tenant").click();
-  await page.getByLabel("Name").fill("Globex");
-  await page.getByLabel("External ID").fill("cus_e2e_qb");
-  await page.getByRole("button", { name: "Create tenant" }).click();
-  await expect(page.getByRole("heading", { name: "Globex", level: 1 })).toBeVisible();
+  await addTenant(page, "Globex", "cus_e2e_qb");
   const card = page.getByTestId("connector-QuickBooks");
   await expect(card.getByTestId("connection-status")).toHaveText("Not connected");
   const link = await generateLink(page, "QuickBooks");

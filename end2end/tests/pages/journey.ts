@@ -29,6 +29,16 @@ export async function addConnector(page: Page, provider: string, fill: Record<st
   await expect(page).toHaveURL(/\/connectors$/);
 }
 
+/** Creates a tenant from the Tenants page and lands on its details. */
+export async function addTenant(page: Page, name: string, externalId: string) {
+  await page.goto("/tenants");
+  await page.getByText("New tenant").click();
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("External ID").fill(externalId);
+  await page.getByRole("button", { name: "Create tenant" }).click();
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+}
+
 /** Opens the Connect dialog of `connector` on Tenant Details, generates and copies a link. */
 export async function generateLink(page: Page, connector: string): Promise<string> {
   const card = page.getByTestId(`connector-${connector}`);

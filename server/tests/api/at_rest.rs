@@ -2,17 +2,13 @@
 //! token, access or refresh token, API key, client secret or webhook secret, in plain text or
 //! hex-encoded.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use reqwest::cookie::Jar;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, client_with};
+use crate::helpers::Backend;
 use crate::mock_provider::GOOD_API_KEY;
 use crate::on_both_backends;
-use crate::rest::{Api, api};
+use crate::rest::api;
 use crate::webhooks::add_endpoint;
 
 on_both_backends!(no_secret_is_stored_readable);
@@ -80,27 +76,7 @@ async fn no_secret_is_stored_readable(backend: Backend) {
         .expect("link");
     let oauth_link: Value = response.json().await.expect("json");
     let oauth_url = oauth_link["url"].as_str().expect("url").to_owned();
-    let browser = client_with(Arc::new(Jar::default()));
-    let start = browser
-        .post(a.app.url(&Api::path_of(&oauth_url)))
-        .header("origin", &a.app.base)
-        .send()
-        .await
-        .expect("start");
-    assert_eq!(start.status(), 303);
-    let authorize =
-        url::Url::parse(start.headers()["location"].to_str().expect("loc")).expect("url");
-    let q: HashMap<_, _> = authorize.query_pairs().into_owned().collect();
-    a.provider.issue_code("c-dump", &q["code_challenge"]);
-    let done = browser
-        .get(
-            a.app
-                .url(&format!("/oauth/callback?code=c-dump&state={}", q["state"])),
-        )
-        .send()
-        .await
-        .expect("callback");
-    assert_eq!(done.status(), 200);
+    a.connect_oauth(&oauth_url, "c-dump").await;
 
     // An API-key connection.
     let (_, key_link) = a

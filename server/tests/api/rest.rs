@@ -172,6 +172,31 @@ impl Api {
     }
 
     /// The end user submits the API-key form of `link_url`; returns status and Location.
+    /// The end user goes through the mock provider with `link_url`, which issues `code`.
+    pub(crate) async fn connect_oauth(&self, link_url: &str, code: &str) {
+        let browser = client_with(Arc::new(Jar::default()));
+        let start = browser
+            .post(self.app.url(&Self::path_of(link_url)))
+            .header("origin", &self.app.base)
+            .send()
+            .await
+            .expect("start");
+        assert_eq!(start.status(), 303);
+        let authorize =
+            url::Url::parse(start.headers()["location"].to_str().expect("loc")).expect("url");
+        let q: HashMap<_, _> = authorize.query_pairs().into_owned().collect();
+        self.provider.issue_code(code, &q["code_challenge"]);
+        let done = browser
+            .get(
+                self.app
+                    .url(&format!("/oauth/callback?code={code}&state={}", q["state"])),
+            )
+            .send()
+            .await
+            .expect("callback");
+        assert_eq!(done.status(), 200);
+    }
+
     pub(crate) async fn submit_key(&self, link_url: &str, key: &str) -> (u16, Option<String>) {
         let browser = client_with(Arc::new(Jar::default()));
         let response = browser
@@ -639,28 +664,8 @@ async fn credentials_are_refreshed_once_for_many_readers(backend: Backend) {
             json!({"tenant": {"external_id": "cus_r", "name": "Hooli"}, "connector": "acme-crm"}),
         )
         .await;
-    let path = Api::path_of(link["url"].as_str().expect("url"));
-    let browser = client_with(Arc::new(Jar::default()));
-    let start = browser
-        .post(a.app.url(&path))
-        .header("origin", &a.app.base)
-        .send()
-        .await
-        .expect("start");
-    assert_eq!(start.status(), 303);
-    let authorize =
-        url::Url::parse(start.headers()["location"].to_str().expect("loc")).expect("url");
-    let q: HashMap<_, _> = authorize.query_pairs().into_owned().collect();
-    a.provider.issue_code("c-1", &q["code_challenge"]);
-    let done = browser
-        .get(
-            a.app
-                .url(&format!("/oauth/callback?code=c-1&state={}", q["state"])),
-        )
-        .send()
-        .await
-        .expect("callback");
-    assert_eq!(done.status(), 200);
+    a.connect_oauth(link["url"].as_str().expect("url"), "c-1")
+        .await;
 
     let (_, listed) = a.get("/api/v1/connections").await;
     let id = listed["data"][0]["id"].as_str().expect("id").to_owned();
