@@ -135,6 +135,21 @@ pub fn connect_error_heading(e: &ConnectError) -> &'static str {
     }
 }
 
+/// What `connection.failed` says when an exchange code expired unredeemed.
+pub const EXCHANGE_EXPIRED: &str = "The end user finished connecting, but the exchange code was \
+     not redeemed within 5 minutes; the credentials were discarded.";
+
+/// The heading of the page an end user gets when their address made too many requests.
+pub const TOO_MANY_REQUESTS: &str = "Too many attempts";
+
+/// What that page says.
+pub fn too_many_requests(retry_after_seconds: u64) -> String {
+    format!(
+        "Too many requests came from your network in a short time. Please wait {retry_after_seconds} \
+         seconds, then open the link again."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -301,6 +301,9 @@ pub enum ConnectionStatus {
     Disconnected,
     /// Never connected.
     NotConnected,
+    /// The end user finished in exchange-code mode; the admin's backend has not redeemed the
+    /// code yet, so nothing is usable.
+    PendingConfirmation,
 }
 
 impl ConnectionStatus {
@@ -313,6 +316,7 @@ impl ConnectionStatus {
             ConnectionStatus::Error => "Error",
             ConnectionStatus::Disconnected => "Disconnected",
             ConnectionStatus::NotConnected => "Not connected",
+            ConnectionStatus::PendingConfirmation => "Awaiting confirmation",
         }
     }
 
@@ -333,6 +337,7 @@ impl ConnectionStatus {
             ConnectionStatus::Error => "error",
             ConnectionStatus::Disconnected => "disconnected",
             ConnectionStatus::NotConnected => "not_connected",
+            ConnectionStatus::PendingConfirmation => "pending_confirmation",
         }
     }
 }
@@ -465,6 +470,8 @@ pub enum AuditAction {
     LinkRevoke,
     /// `link.exchange`: A link's exchange code was redeemed.
     LinkExchange,
+    /// `link.exchange_reused`: A redeemed exchange code was presented again (a security event).
+    LinkExchangeReused,
     /// `tenant.create`: A tenant was added.
     TenantCreate,
     /// `tenant.update`: A tenant was changed.
@@ -485,7 +492,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, sorted by name.
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::AdminSignIn,
         AuditAction::ApiKeyCreate,
         AuditAction::ApiKeyRevoke,
@@ -503,6 +510,7 @@ impl AuditAction {
         AuditAction::ConnectorUpdate,
         AuditAction::LinkCreate,
         AuditAction::LinkExchange,
+        AuditAction::LinkExchangeReused,
         AuditAction::LinkRevoke,
         AuditAction::TenantCreate,
         AuditAction::TenantDelete,
@@ -535,6 +543,7 @@ impl AuditAction {
             AuditAction::LinkCreate => "link.create",
             AuditAction::LinkRevoke => "link.revoke",
             AuditAction::LinkExchange => "link.exchange",
+            AuditAction::LinkExchangeReused => "link.exchange_reused",
             AuditAction::TenantCreate => "tenant.create",
             AuditAction::TenantUpdate => "tenant.update",
             AuditAction::TenantDelete => "tenant.delete",
@@ -558,7 +567,8 @@ impl AuditAction {
             | AuditAction::ConnectFail
             | AuditAction::LinkCreate
             | AuditAction::LinkRevoke
-            | AuditAction::LinkExchange => Some("link"),
+            | AuditAction::LinkExchange
+            | AuditAction::LinkExchangeReused => Some("link"),
             AuditAction::ConnectComplete
             | AuditAction::ConnectionDisconnect
             | AuditAction::ConnectionRefresh => Some("connection"),

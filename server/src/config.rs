@@ -86,6 +86,9 @@ pub struct Config {
     pub demo: bool,
     /// REST API requests per key per minute (`AUTHLINK_API_RATE_LIMIT`).
     pub api_rate_limit_per_minute: u32,
+    /// Requests per client address per minute on the end user's routes (`/connect/…`,
+    /// `/oauth/callback`; `AUTHLINK_END_USER_RATE_LIMIT`).
+    pub end_user_rate_limit_per_minute: u32,
     /// Time limit of one webhook request (`AUTHLINK_WEBHOOK_TIMEOUT_SECS`).
     pub webhook_timeout: Duration,
     /// Allow webhook endpoints on private, loopback and link-local addresses, and plain http
@@ -202,6 +205,8 @@ impl Config {
         let demo = boolean(&get, "AUTHLINK_DEMO", false)?;
         let api_rate_limit_per_minute =
             number(&get, "AUTHLINK_API_RATE_LIMIT", 600, 1..=1_000_000)? as u32;
+        let end_user_rate_limit_per_minute =
+            number(&get, "AUTHLINK_END_USER_RATE_LIMIT", 120, 1..=1_000_000)? as u32;
         let webhook_timeout =
             Duration::from_secs(number(&get, "AUTHLINK_WEBHOOK_TIMEOUT_SECS", 10, 1..=60)?);
         let webhook_allow_private = boolean(&get, "AUTHLINK_WEBHOOK_ALLOW_PRIVATE", false)?;
@@ -238,6 +243,7 @@ impl Config {
             trust_proxy,
             demo,
             api_rate_limit_per_minute,
+            end_user_rate_limit_per_minute,
             webhook_timeout,
             webhook_allow_private,
             refresh_margin,

@@ -23,6 +23,9 @@ use app::domain::{AppState, Clock, DomainSettings, SystemClock};
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
+/// How long graceful shutdown waits for in-flight token refreshes.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub use config::Config;
 
 /// Knobs that tests turn; production uses [`Overrides::default`].
@@ -93,6 +96,7 @@ impl Application {
                 config.provider_simulator.clone(),
             ),
             refresh_locks: Arc::default(),
+            background: tokio_util::task::TaskTracker::new(),
             webhooks: Arc::new(app::domain::services::webhooks::Deliverer::new(
                 app::domain::services::webhooks::DeliveryPolicy {
                     timeout: config.webhook_timeout,
@@ -183,6 +187,17 @@ impl Application {
         .context("server error")?;
         for worker in workers {
             worker.abort();
+        }
+        // A refresh the provider has answered must be saved, or a rotated refresh token is lost.
+        self.state.background.close();
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.state.background.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                left = self.state.background.len(),
+                "stopping with token refreshes still in flight"
+            );
         }
         self.state.db.clone().close().await.ok();
         tracing::info!("stopped");

@@ -1,12 +1,18 @@
-//! Background work: webhook delivery, token refresh, link-expiry announcements and sweeps of
-//! expired sessions, idempotency records and old events. Every job claims its rows in the database, so any
-//! number of server instances can run these side by side.
+//! Background work: webhook delivery, token refresh, link-expiry announcements, expired exchange
+//! codes, and sweeps of expired sessions, idempotency records and old events. Every job claims
+//! its rows in the database, so any number of server instances can run these side by side. A
+//! pass that panics (say on a provider answer nobody foresaw) is logged and the worker goes on
+//! at its next tick; single deliveries and refreshes run as their own tasks, so one of them
+//! cannot take the others down.
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use app::domain::AppState;
-use app::domain::services::{connections, events, links, webhooks};
+use app::domain::services::{connections, events, exchange, links, webhooks};
 use app::domain::session::DbSessionStore;
+use futures::FutureExt;
 use tokio::task::JoinHandle;
 use tower_sessions::session_store::ExpiredDeletion;
 
@@ -38,9 +44,12 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = webhooks::deliver_due(&s).await {
-                tracing::warn!(error = %e, "webhook delivery pass failed");
-            }
+            guarded("webhook delivery", async {
+                if let Err(e) = webhooks::deliver_due(&s).await {
+                    tracing::warn!(error = %e, "webhook delivery pass failed");
+                }
+            })
+            .await;
         }
     }));
 
@@ -51,12 +60,25 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = connections::refresh_due(&s, margin, REFRESH_BATCH).await {
-                tracing::warn!(error = %e, "token refresh pass failed");
-            }
-            if let Err(e) = links::announce_expired(&s.db, s.clock.as_ref(), EXPIRY_BATCH).await {
-                tracing::warn!(error = %e, "link expiry pass failed");
-            }
+            guarded("token refresh", async {
+                if let Err(e) = connections::refresh_due(&s, margin, REFRESH_BATCH).await {
+                    tracing::warn!(error = %e, "token refresh pass failed");
+                }
+            })
+            .await;
+            guarded("link expiry", async {
+                if let Err(e) = links::announce_expired(&s.db, s.clock.as_ref(), EXPIRY_BATCH).await
+                {
+                    tracing::warn!(error = %e, "link expiry pass failed");
+                }
+            })
+            .await;
+            guarded("exchange code expiry", async {
+                if let Err(e) = exchange::discard_expired(&s, EXPIRY_BATCH).await {
+                    tracing::warn!(error = %e, "exchange code expiry pass failed");
+                }
+            })
+            .await;
         }
     }));
 
@@ -66,17 +88,32 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
         let mut tick = tokio::time::interval(SWEEP);
         loop {
             tick.tick().await;
-            if let Err(e) = store.delete_expired().await {
-                tracing::warn!(error = %e, "session sweep failed");
-            }
-            if let Err(e) = app::domain::services::idempotency::sweep(&s.db, s.clock.now()).await {
-                tracing::warn!(error = %e, "idempotency sweep failed");
-            }
-            if let Err(e) = events::sweep(&s.db, s.clock.now()).await {
-                tracing::warn!(error = %e, "event sweep failed");
-            }
+            guarded("sweep", async {
+                if let Err(e) = store.delete_expired().await {
+                    tracing::warn!(error = %e, "session sweep failed");
+                }
+                if let Err(e) =
+                    app::domain::services::idempotency::sweep(&s.db, s.clock.now()).await
+                {
+                    tracing::warn!(error = %e, "idempotency sweep failed");
+                }
+                if let Err(e) = events::sweep(&s.db, s.clock.now()).await {
+                    tracing::warn!(error = %e, "event sweep failed");
+                }
+            })
+            .await;
         }
     }));
 
     handles
+}
+
+/// Runs one pass of a worker; a panic in it is logged instead of ending the worker.
+async fn guarded(worker: &'static str, pass: impl Future<Output = ()>) {
+    if AssertUnwindSafe(pass).catch_unwind().await.is_err() {
+        tracing::error!(
+            worker,
+            "a worker pass panicked; the worker goes on at its next tick"
+        );
+    }
 }

@@ -52,6 +52,9 @@ pub struct AppState {
     pub http: services::outbound::ProviderHttp,
     /// One token refresh per connection at a time in this process.
     pub refresh_locks: Arc<services::connections::RefreshLocks>,
+    /// Work that must finish even when the request that started it goes away (a token refresh
+    /// whose answer may rotate the refresh token); graceful shutdown waits for it.
+    pub background: tokio_util::task::TaskTracker,
     /// Sends webhooks (its own HTTP client: no redirects, public addresses only by default).
     pub webhooks: Arc<services::webhooks::Deliverer>,
     /// The installation row once setup has written it.

@@ -16,6 +16,7 @@ fn cell(status: ConnectionStatus) -> (&'static str, &'static str) {
         ConnectionStatus::NeedsReauth => ("⟳", "Needs reauth"),
         ConnectionStatus::Error => ("✕", "Error"),
         ConnectionStatus::Disconnected | ConnectionStatus::NotConnected => ("–", "Not connected"),
+        ConnectionStatus::PendingConfirmation => ("…", "Awaiting confirmation"),
     }
 }
 

@@ -214,8 +214,16 @@ fn ConnectorStatus(
             Some("Disconnected: the credentials were deleted.".to_owned())
         }
         ConnectionStatus::NotConnected => None,
+        ConnectionStatus::PendingConfirmation => Some(
+            "The customer finished connecting. The connection becomes usable when your backend redeems the exchange code from the callback URL, within 5 minutes."
+                .to_owned(),
+        ),
     };
-    let has_credentials = c.has_connection && c.status != ConnectionStatus::Disconnected;
+    let has_credentials = c.has_connection
+        && !matches!(
+            c.status,
+            ConnectionStatus::Disconnected | ConnectionStatus::PendingConfirmation
+        );
     let button = if c.has_connection {
         "Reconnect"
     } else {

@@ -4,6 +4,8 @@
 //! link's row, never from the URL or the form.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::domain::AppState;
 use app::domain::catalog::fill;
@@ -24,8 +26,53 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
+use super::end_user_limit::EndUserLimit;
+
 /// Most fields a connect form may post.
 const MAX_FORM_FIELDS: usize = 50;
+
+/// One in this many callbacks with an unknown `state` is logged.
+const UNKNOWN_CALLBACK_SAMPLE: u64 = 100;
+static UNKNOWN_CALLBACKS: AtomicU64 = AtomicU64::new(0);
+
+/// The end user's routes' rate limit, with what its refusal page needs.
+pub struct Limited {
+    /// Per client address.
+    pub limit: EndUserLimit,
+    /// For the product name on the page.
+    pub state: AppState,
+}
+
+/// Refuses a request over its address's limit with a `429` page and `Retry-After`, before any
+/// database work.
+pub async fn rate_limit(
+    State(limited): State<Arc<Limited>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let ip = request.extensions().get::<ClientIp>().map(|c| c.0.clone());
+    match limited.limit.check(ip.as_deref()) {
+        Ok(()) => next.run(request).await,
+        Err(seconds) => {
+            let product = product_name(&limited.state).await;
+            let mut response = html(
+                StatusCode::TOO_MANY_REQUESTS,
+                result_page(
+                    &product,
+                    false,
+                    text::TOO_MANY_REQUESTS,
+                    &text::too_many_requests(seconds),
+                    None,
+                ),
+                None,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response
+        }
+    }
+}
 
 const BROWSER_COOKIE: &str = "authlink_browser";
 const BROWSER_COOKIE_SECURE: &str = "__Host-authlink_browser";
@@ -205,6 +252,20 @@ pub async fn callback(
                 .map(|c| c.provider.name)
                 .unwrap_or_else(|_| "the provider".into());
             connected(&product, &provider)
+        }
+        Err(ConnectError::FlowUnknown) => {
+            // Anyone can send any `state`: nothing durable is written for one we do not know,
+            // and only a sample is logged, so a flood fills neither the database nor the log.
+            if UNKNOWN_CALLBACKS
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(UNKNOWN_CALLBACK_SAMPLE)
+            {
+                tracing::info!(
+                    ip = ip.as_deref().unwrap_or("-"),
+                    "callback for an unknown or finished flow (1 in {UNKNOWN_CALLBACK_SAMPLE} logged)"
+                );
+            }
+            failure(&product, &ConnectError::FlowUnknown)
         }
         Err(e) => {
             record_step(

@@ -2,6 +2,7 @@
 
 mod audit_export;
 mod connect;
+mod end_user_limit;
 mod gate;
 mod health;
 pub mod security;
@@ -60,12 +61,25 @@ pub fn router(config: &Config, state: AppState) -> Router {
     let gate = gate::Gate::new(state.clone());
 
     let leptos_options = state.leptos_options.clone();
+    let end_user_limit = Arc::new(connect::Limited {
+        limit: end_user_limit::EndUserLimit::new(
+            config.end_user_rate_limit_per_minute,
+            state.clock.clone(),
+        ),
+        state: state.clone(),
+    });
+    let end_user_routes = Router::new()
+        .route("/connect/{token}", get(connect::show).post(connect::submit))
+        .route("/oauth/callback", get(connect::callback))
+        .route_layer(middleware::from_fn_with_state(
+            end_user_limit,
+            connect::rate_limit,
+        ));
     let mut own_routes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/connect/{token}", get(connect::show).post(connect::submit))
-        .route("/oauth/callback", get(connect::callback))
-        .route("/audit.csv", get(audit_export::export));
+        .route("/audit.csv", get(audit_export::export))
+        .merge(end_user_routes);
     own_routes = own_routes.merge(crate::rest::router(
         state.clone(),
         config.api_rate_limit_per_minute,

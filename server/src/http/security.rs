@@ -118,6 +118,10 @@ pub async fn limit_body(request: Request<Body>, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Set once the missing-proxy warning was logged.
+static WARNED_ABOUT_PROXY: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 /// Records the client address for throttling and logs.
 pub async fn client_ip(
     State(config): State<Arc<SecurityConfig>>,
@@ -132,6 +136,17 @@ pub async fn client_ip(
         .trust_proxy
         .then(|| forwarded_for(request.headers()))
         .flatten();
+    if !config.trust_proxy
+        && request.headers().contains_key("x-forwarded-for")
+        && !WARNED_ABOUT_PROXY.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        // Behind a proxy every client shares the proxy's address, and with it one sign-in
+        // and end-user rate limit.
+        tracing::warn!(
+            "requests carry X-Forwarded-For but AUTHLINK_TRUST_PROXY is off: every client is \
+             counted as the proxy's address; set AUTHLINK_TRUST_PROXY=true behind a reverse proxy"
+        );
+    }
     let ip = forwarded
         .or(peer)
         .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());

@@ -8,7 +8,8 @@ use app::domain::entities::connection::ConnectionState;
 use app::domain::services::connections::Credentials;
 use app::domain::services::connections::api as provider_api;
 use app::domain::services::connections::{self, ConnectionFilter};
-use app::domain::services::{connectors, exchange, tenants};
+use app::domain::services::{audit, connectors, exchange, tenants};
+use app::types::AuditAction;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -27,7 +28,9 @@ pub struct Connection {
     pub id: String,
     /// Health: `connected`, `expires_soon` (usable, but the token cannot be refreshed and
     /// expires within 7 days), `needs_reauth`, `error` (the last refresh failed; see
-    /// `last_error`) or `disconnected` (credentials deleted).
+    /// `last_error`), `disconnected` (credentials deleted) or `pending_confirmation` (the end
+    /// user finished a link minted with `state`; nothing is usable until the exchange code is
+    /// redeemed).
     pub status: String,
     /// The tenant.
     pub tenant: TenantSummary,
@@ -164,6 +167,8 @@ pub enum StoredStatus {
     Error,
     /// Credentials deleted.
     Disconnected,
+    /// Waiting for the exchange code to be redeemed; nothing usable yet.
+    PendingConfirmation,
 }
 
 impl From<StoredStatus> for ConnectionState {
@@ -173,6 +178,7 @@ impl From<StoredStatus> for ConnectionState {
             StoredStatus::NeedsReauth => ConnectionState::NeedsReauth,
             StoredStatus::Error => ConnectionState::Error,
             StoredStatus::Disconnected => ConnectionState::Disconnected,
+            StoredStatus::PendingConfirmation => ConnectionState::PendingConfirmation,
         }
     }
 }
@@ -421,24 +427,50 @@ pub async fn delete_connection(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Redeem an exchange code (single use, 5 minutes) for the connection it confirms.
+/// Redeem an exchange code (single use, 5 minutes): the connection it stands for becomes live
+/// (until then it is `pending_confirmation` and its credentials cannot be read).
 #[utoipa::path(post, path = "/api/v1/exchange", tag = "connections", request_body = ExchangeRequest,
     responses(
-        (status = 200, description = "The connection", body = ExchangeResult),
-        (status = 404, description = "Unknown, expired or already used code", body = Problem),
+        (status = 200, description = "The connection, now live", body = ExchangeResult),
+        (status = 400, description = "`invalid_grant`: unknown, expired or already used code", body = Problem),
     ))]
 pub async fn exchange_code(
     State(api): State<Api>,
     caller: Caller,
+    client: Option<axum::Extension<app::domain::session::ClientIp>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ExchangeResult>, Problem> {
     caller.require("links:write")?;
     let input: ExchangeRequest = parse_json(&api, &headers, &body)?;
-    let redeemed = exchange::redeem(&api.app.db, api.app.clock.as_ref(), &input.code).await?;
-    let model = connections::get(&api.app.db, redeemed.connection_id).await?;
+    let confirmed = match exchange::confirm(&api.app, &input.code).await {
+        Ok(confirmed) => confirmed,
+        Err(exchange::ExchangeError::Reused { link_id }) => {
+            // A second redemption means someone else holds the callback URL.
+            tracing::warn!(%link_id, api_key = %caller.0.name, "an exchange code was presented again");
+            let actor = audit::Actor::ApiKey {
+                id: caller.0.key_id,
+                name: caller.0.name.clone(),
+            };
+            audit::record_logged(
+                &api.app.db,
+                api.app.clock.now(),
+                audit::Entry {
+                    actor: &actor,
+                    action: AuditAction::LinkExchangeReused,
+                    target_id: Some(link_id.to_string()),
+                    ip: client.as_ref().map(|c| c.0.0.as_str()),
+                    details: None,
+                },
+            )
+            .await;
+            return Err(Problem::invalid_grant());
+        }
+        Err(exchange::ExchangeError::Invalid) => return Err(Problem::invalid_grant()),
+        Err(exchange::ExchangeError::App(e)) => return Err(e.into()),
+    };
     Ok(Json(ExchangeResult {
-        connection: one(&api, model).await?,
-        link_id: redeemed.link_id.to_string(),
+        connection: one(&api, confirmed.connection).await?,
+        link_id: confirmed.link_id.to_string(),
     }))
 }

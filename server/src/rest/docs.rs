@@ -236,6 +236,14 @@ pub fn render(json: &Value) -> String {
             "409: the provider refused the refresh token; the tenant must reconnect",
         ),
         (
+            "invalid_grant",
+            "400: an exchange code that is unknown, expired or already redeemed (a reuse is also audited as `link.exchange_reused`)",
+        ),
+        (
+            "pending_confirmation",
+            "409: the connection waits for its exchange code to be redeemed; nothing is usable yet",
+        ),
+        (
             "provider_unavailable",
             "502: the provider could not refresh the token now; retry later",
         ),

@@ -132,6 +132,17 @@ impl Problem {
         Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", None)
     }
 
+    /// `400 invalid_grant`: an exchange code that is unknown, expired or already used (one answer
+    /// for all three, as RFC 6749 §5.2 gives for authorization codes).
+    pub fn invalid_grant() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "Invalid exchange code",
+            Some("The code is unknown, expired or was already redeemed.".into()),
+        )
+    }
+
     /// `400`.
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(
@@ -215,6 +226,16 @@ impl From<CredentialsError> for Problem {
                 "disconnected",
                 "Disconnected",
                 Some("The connection was disconnected; the tenant must connect again.".into()),
+            ),
+            CredentialsError::PendingConfirmation => Problem::new(
+                StatusCode::CONFLICT,
+                "pending_confirmation",
+                "Awaiting confirmation",
+                Some(
+                    "The end user finished connecting, but the exchange code from the callback \
+                     URL has not been redeemed; POST it to /api/v1/exchange."
+                        .into(),
+                ),
             ),
             CredentialsError::NeedsReauth => Problem::new(
                 StatusCode::CONFLICT,

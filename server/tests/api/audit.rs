@@ -21,7 +21,7 @@ on_both_backends!(
     the_status_overview_counts_filters_and_pages,
 );
 
-async fn audit(a: &Api, fields: &[(&str, &str)]) -> AuditPage {
+pub(crate) async fn audit(a: &Api, fields: &[(&str, &str)]) -> AuditPage {
     let response = a.app.call::<ListAudit>(fields).await;
     assert!(response.is_ok(), "{response:?}");
     serde_json::from_str(&response.body).expect("page")

@@ -2,14 +2,10 @@
 //! of expiry, failures turning into `error` and `needs_reauth`, recovery by refresh or by
 //! reconnect (same connection id), revocation at the provider on disconnect, and link expiry.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use app::domain::services::{connections, links, webhooks};
-use reqwest::cookie::Jar;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, client_with};
+use crate::helpers::Backend;
 use crate::mock_provider::TokenMode;
 use crate::on_both_backends;
 use crate::rest::{Api, api};
@@ -18,38 +14,13 @@ use crate::webhooks::{Receiver, add_endpoint, verify};
 on_both_backends!(
     a_connection_stays_fresh_and_every_change_is_announced,
     link_expiry_and_revocation_are_announced,
+    a_refresh_is_saved_even_when_its_caller_goes_away,
 );
 
 const MARGIN: time::Duration = time::Duration::minutes(10);
 
-/// The end user opens `link_url`, is sent to the provider, and comes back with `code` (or with
-/// `error=access_denied` when `code` is `None`). Returns the callback's status.
 async fn end_user_oauth(a: &Api, link_url: &str, code: Option<&str>) -> u16 {
-    let browser = client_with(Arc::new(Jar::default()));
-    let start = browser
-        .post(a.app.url(&Api::path_of(link_url)))
-        .header("origin", &a.app.base)
-        .send()
-        .await
-        .expect("start");
-    assert_eq!(start.status(), 303);
-    let authorize =
-        url::Url::parse(start.headers()["location"].to_str().expect("loc")).expect("url");
-    let q: HashMap<_, _> = authorize.query_pairs().into_owned().collect();
-    let callback = match code {
-        Some(code) => {
-            a.provider.issue_code(code, &q["code_challenge"]);
-            format!("/oauth/callback?code={code}&state={}", q["state"])
-        }
-        None => format!("/oauth/callback?error=access_denied&state={}", q["state"]),
-    };
-    browser
-        .get(a.app.url(&callback))
-        .send()
-        .await
-        .expect("callback")
-        .status()
-        .as_u16()
+    a.end_user_oauth(link_url, code).await.0
 }
 
 async fn new_link(a: &Api) -> String {
@@ -68,7 +39,7 @@ async fn new_link(a: &Api) -> String {
 }
 
 /// Delivers what is due and returns the bodies the receiver got since `seen`.
-async fn delivered_since(
+pub(crate) async fn delivered_since(
     a: &Api,
     receiver: &Receiver,
     secret: &str,
@@ -89,7 +60,7 @@ async fn delivered_since(
 
 /// The events' types, sorted: deliveries run in parallel, so receivers see no fixed order (the
 /// payload's `timestamp` gives it).
-fn types(events: &[Value]) -> Vec<&str> {
+pub(crate) fn types(events: &[Value]) -> Vec<&str> {
     let mut types: Vec<&str> = events
         .iter()
         .map(|e| e["type"].as_str().expect("type"))
@@ -98,7 +69,7 @@ fn types(events: &[Value]) -> Vec<&str> {
     types
 }
 
-fn of_type<'a>(events: &'a [Value], t: &str) -> &'a Value {
+pub(crate) fn of_type<'a>(events: &'a [Value], t: &str) -> &'a Value {
     events
         .iter()
         .find(|e| e["type"] == t)
@@ -334,5 +305,53 @@ async fn link_expiry_and_revocation_are_announced(backend: Backend) {
     let expired = &of_type(&events, "link.expired")["data"];
     assert_eq!(expired["link"]["id"], short["id"]);
     assert_eq!(expired["tenant"]["external_id"], "cus_exp");
+    a.app.cleanup().await;
+}
+
+/// The rotated refresh token exists only in the provider's answer: a reader that gives up while
+/// the refresh is in flight (its HTTP client went away) must not lose it.
+async fn a_refresh_is_saved_even_when_its_caller_goes_away(backend: Backend) {
+    let a = api(backend).await;
+    a.oauth_connector().await;
+    assert_eq!(
+        end_user_oauth(&a, &new_link(&a).await, Some("c-1")).await,
+        200
+    );
+    let (_, listed) = a.get("/api/v1/connections").await;
+    let id: uuid::Uuid = listed["data"][0]["id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("id");
+    a.app.clock.advance(time::Duration::minutes(61));
+
+    let gate = a.provider.refresh_gate.lock().await;
+    let reader = connections::fresh_credentials(&a.app.state, id);
+    tokio::select! {
+        _ = reader => panic!("the refresh cannot finish while the provider holds it"),
+        () = a.provider.refresh_arrived.notified() => {}
+    }
+    // The reader is gone; the provider answers now.
+    drop(gate);
+    a.app.state.background.close();
+    a.app.state.background.wait().await;
+
+    let model = connections::get(&a.app.state.db, id).await.expect("row");
+    let stored = connections::open_credentials(&a.app.state, &model).expect("credentials");
+    let connections::Credentials::OAuth2 {
+        access_token,
+        refresh_token,
+        ..
+    } = stored
+    else {
+        panic!("OAuth credentials");
+    };
+    assert_eq!(
+        (access_token.as_str(), refresh_token.as_deref()),
+        ("at-refreshed-1", Some("rt-rotated-1"))
+    );
+    assert!(
+        model.refresh_claimed_until.is_none(),
+        "the claim is given back"
+    );
     a.app.cleanup().await;
 }

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod contract;
 mod demo;
+mod exchange;
 mod journey;
 mod lifecycle;
 mod mock_provider;

@@ -40,6 +40,10 @@ pub struct MockProvider {
     pub rotate: Arc<std::sync::atomic::AtomicBool>,
     /// Tokens revoked at `/revoke` (RFC 7009), with their `token_type_hint`.
     pub revoked: Arc<Mutex<Vec<(String, String)>>>,
+    /// Told when a refresh-token grant arrives.
+    pub refresh_arrived: Arc<tokio::sync::Notify>,
+    /// A refresh waits for this lock before answering: a test holds it to keep one in flight.
+    pub refresh_gate: Arc<tokio::sync::Mutex<()>>,
     mode: Arc<Mutex<TokenMode>>,
     /// code → PKCE challenge, registered by the test from the authorization URL.
     codes: Arc<Mutex<HashMap<String, String>>>,
@@ -55,6 +59,8 @@ impl MockProvider {
             refresh_calls: Arc::new(AtomicUsize::new(0)),
             rotate: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             revoked: Arc::new(Mutex::new(Vec::new())),
+            refresh_arrived: Arc::new(tokio::sync::Notify::new()),
+            refresh_gate: Arc::new(tokio::sync::Mutex::new(())),
             mode: Arc::new(Mutex::new(TokenMode::Ok)),
             codes: Arc::new(Mutex::new(HashMap::new())),
         };
@@ -182,6 +188,8 @@ async fn refresh(p: &MockProvider, form: &HashMap<String, String>) -> Response {
         )
             .into_response();
     }
+    p.refresh_arrived.notify_one();
+    drop(p.refresh_gate.lock().await);
     let n = p.refresh_calls.fetch_add(1, Ordering::SeqCst) + 1;
     tokio::time::sleep(Duration::from_millis(50)).await;
     let mut body = serde_json::json!({

@@ -171,9 +171,20 @@ impl Api {
         url::Url::parse(url).expect("url").path().to_owned()
     }
 
-    /// The end user submits the API-key form of `link_url`; returns status and Location.
     /// The end user goes through the mock provider with `link_url`, which issues `code`.
     pub(crate) async fn connect_oauth(&self, link_url: &str, code: &str) {
+        let (status, _) = self.end_user_oauth(link_url, Some(code)).await;
+        assert_eq!(status, 200);
+    }
+
+    /// The end user opens `link_url`, is sent to the mock provider, and comes back with `code`
+    /// (or with `error=access_denied` when `code` is `None`). Returns the callback's status and
+    /// Location.
+    pub(crate) async fn end_user_oauth(
+        &self,
+        link_url: &str,
+        code: Option<&str>,
+    ) -> (u16, Option<String>) {
         let browser = client_with(Arc::new(Jar::default()));
         let start = browser
             .post(self.app.url(&Self::path_of(link_url)))
@@ -185,18 +196,28 @@ impl Api {
         let authorize =
             url::Url::parse(start.headers()["location"].to_str().expect("loc")).expect("url");
         let q: HashMap<_, _> = authorize.query_pairs().into_owned().collect();
-        self.provider.issue_code(code, &q["code_challenge"]);
+        let callback = match code {
+            Some(code) => {
+                self.provider.issue_code(code, &q["code_challenge"]);
+                format!("/oauth/callback?code={code}&state={}", q["state"])
+            }
+            None => format!("/oauth/callback?error=access_denied&state={}", q["state"]),
+        };
         let done = browser
-            .get(
-                self.app
-                    .url(&format!("/oauth/callback?code={code}&state={}", q["state"])),
-            )
+            .get(self.app.url(&callback))
             .send()
             .await
             .expect("callback");
-        assert_eq!(done.status(), 200);
+        (
+            done.status().as_u16(),
+            done.headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        )
     }
 
+    /// The end user submits the API-key form of `link_url`; returns status and Location.
     pub(crate) async fn submit_key(&self, link_url: &str, key: &str) -> (u16, Option<String>) {
         let browser = client_with(Arc::new(Jar::default()));
         let response = browser
@@ -415,7 +436,10 @@ async fn a_backend_runs_the_whole_journey_with_exchange_codes(backend: Backend) 
         .expect("id")
         .to_owned();
     let (status, again) = a.post("/api/v1/exchange", json!({"code": code})).await;
-    assert_eq!((status, again["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(
+        (status, again["code"].as_str()),
+        (400, Some("invalid_grant"))
+    );
 
     let (status, creds) = a
         .get(&format!("/api/v1/connections/{connection_id}/credentials"))
@@ -451,7 +475,7 @@ async fn a_backend_runs_the_whole_journey_with_exchange_codes(backend: Backend) 
     let results =
         join_all((0..20).map(|_| a.post("/api/v1/exchange", json!({"code": code2})))).await;
     assert_eq!(results.iter().filter(|(s, _)| *s == 200).count(), 1);
-    assert!(results.iter().all(|(s, _)| *s == 200 || *s == 404));
+    assert!(results.iter().all(|(s, _)| *s == 200 || *s == 400));
 
     // A code past its five minutes is the same as an unknown one.
     let (_, link3) = a
@@ -474,7 +498,7 @@ async fn a_backend_runs_the_whole_journey_with_exchange_codes(backend: Backend) 
         .clock
         .advance(time::Duration::minutes(5) + time::Duration::seconds(1));
     let (status, _) = a.post("/api/v1/exchange", json!({"code": code3})).await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 400);
 
     // A link for a tenant created on the fly, offering two connectors.
     a.oauth_connector().await;

@@ -1,9 +1,14 @@
 //! CSRF refusal, security headers, the page gate and error pages.
 
 use app::api::auth::SignIn;
+use app::domain::crypto::new_token;
+use app::domain::entities::{audit_entry, connect_link, oauth_flow};
 use leptos::server_fn::ServerFn;
+use sea_orm::{EntityTrait, PaginatorTrait};
 
-use crate::helpers::{Backend, OWNER_EMAIL, OWNER_PASSWORD, spawn_app};
+use crate::helpers::{
+    Backend, OWNER_EMAIL, OWNER_PASSWORD, TestOptions, spawn_app, spawn_app_with,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -11,6 +16,7 @@ on_both_backends!(
     pages_carry_security_headers_and_a_nonce_csp,
     pages_lead_to_setup_then_sign_in_then_the_dashboard,
     unknown_pages_are_404_and_leak_nothing,
+    end_user_routes_are_limited_per_address_and_unknown_callbacks_write_nothing,
 );
 
 async fn cross_site_posts_are_refused_before_anything_happens(backend: Backend) {
@@ -205,5 +211,104 @@ async fn unknown_pages_are_404_and_leak_nothing(backend: Backend) {
         unknown_fn.status()
     );
     let _ = OWNER_PASSWORD;
+    app.cleanup().await;
+}
+
+async fn durable_rows(app: &crate::helpers::TestApp) -> (u64, u64, u64) {
+    let db = &app.state.db;
+    (
+        audit_entry::Entity::find().count(db).await.expect("count"),
+        oauth_flow::Entity::find().count(db).await.expect("count"),
+        connect_link::Entity::find().count(db).await.expect("count"),
+    )
+}
+
+async fn end_user_routes_are_limited_per_address_and_unknown_callbacks_write_nothing(
+    backend: Backend,
+) {
+    let app = spawn_app_with(
+        backend,
+        TestOptions {
+            extra_env: vec![
+                ("AUTHLINK_END_USER_RATE_LIMIT", "60".into()),
+                ("AUTHLINK_TRUST_PROXY", "true".into()),
+            ],
+            ..TestOptions::default()
+        },
+    )
+    .await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    let before = durable_rows(&app).await;
+    let from = |ip: &str, path: String| {
+        app.client
+            .get(app.url(&path))
+            .header("x-forwarded-for", ip.to_owned())
+    };
+
+    // A thousand guessed links from one address: refused from the 61st on (the clock stands
+    // still, so the bucket does not refill), each refusal without touching the database.
+    let mut statuses = Vec::new();
+    let mut refusal = None;
+    for _ in 0..1000 {
+        let token = new_token();
+        let response = from("203.0.113.5", format!("/connect/{}", token.expose()))
+            .send()
+            .await
+            .expect("request");
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 && refusal.is_none() {
+            refusal = Some((
+                response.headers().get("retry-after").cloned(),
+                response.headers().get("content-type").cloned(),
+                response.text().await.expect("page"),
+            ));
+        }
+    }
+    assert!(
+        statuses[..60].iter().all(|s| *s == 404),
+        "{:?}",
+        &statuses[..60]
+    );
+    assert!(statuses[60..].iter().all(|s| *s == 429));
+    let (retry_after, content_type, page) = refusal.expect("a 429");
+    assert_eq!(retry_after.expect("Retry-After"), "1");
+    assert!(
+        content_type
+            .expect("type")
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/html")
+    );
+    assert!(page.contains("Too many attempts") && page.contains("<html lang=\"en\""));
+
+    // The callback shares the address's budget; other addresses are not affected.
+    let callback = "/oauth/callback?code=x&state=guess".to_owned();
+    assert_eq!(
+        from("203.0.113.5", callback.clone())
+            .send()
+            .await
+            .expect("r")
+            .status(),
+        429
+    );
+    assert_eq!(
+        from("203.0.113.6", format!("/connect/{}", new_token().expose()))
+            .send()
+            .await
+            .expect("r")
+            .status(),
+        404
+    );
+
+    // Once it refills, unknown `state`s are refused and leave no row anywhere.
+    app.clock.advance(time::Duration::seconds(60));
+    for _ in 0..20 {
+        let guess = format!("/oauth/callback?code=x&state={}", new_token().expose());
+        assert_eq!(
+            from("203.0.113.5", guess).send().await.expect("r").status(),
+            400
+        );
+    }
+    assert_eq!(durable_rows(&app).await, before);
     app.cleanup().await;
 }

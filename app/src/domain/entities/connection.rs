@@ -63,6 +63,10 @@ pub enum ConnectionState {
     /// reconnect keeps its id.
     #[sea_orm(string_value = "disconnected")]
     Disconnected,
+    /// Completed in exchange-code mode and waiting for the admin's backend to redeem the code:
+    /// no credentials are stored on the row yet (they wait, sealed, with the code).
+    #[sea_orm(string_value = "pending_confirmation")]
+    PendingConfirmation,
 }
 
 impl ConnectionState {
@@ -73,6 +77,7 @@ impl ConnectionState {
             Self::Error => "error",
             Self::NeedsReauth => "needs_reauth",
             Self::Disconnected => "disconnected",
+            Self::PendingConfirmation => "pending_confirmation",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Exchange codes: single-use, short-lived proof that a link was completed, redeemed by the
-//! admin's backend. Only the SHA-256 of a code is stored.
+//! admin's backend. Only the SHA-256 of a code is stored; until the code is redeemed, the
+//! connection it stands for is pending and its credentials wait here, sealed.
 
 use sea_orm::entity::prelude::*;
 
@@ -23,6 +24,15 @@ pub struct Model {
     pub redeemed_at: Option<TimeDateTimeWithTimeZone>,
     /// Creation time.
     pub created_at: TimeDateTimeWithTimeZone,
+    /// The tenant the pending connection is for (codes issued before pending values: none).
+    pub tenant_id: Option<Uuid>,
+    /// The connector the pending connection is for.
+    pub connector_id: Option<Uuid>,
+    /// What the completion produced (credentials, scopes, account), sealed
+    /// (`exchange_codes.pending`, row id) until redeemed or discarded; then empty.
+    pub pending: Option<Vec<u8>>,
+    /// When an unredeemed code's pending values were discarded after it expired.
+    pub discarded_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 /// No navigable relations are needed.

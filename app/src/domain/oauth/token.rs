@@ -50,9 +50,21 @@ impl Tokens {
         spec: &OAuth2Spec,
         now: time::OffsetDateTime,
     ) -> Option<time::OffsetDateTime> {
-        let seconds = self.expires_in.or(spec.default_expires_in.map(u64::from))?;
-        Some(now + time::Duration::seconds(i64::try_from(seconds).ok()?))
+        expiry(
+            now,
+            self.expires_in.or(spec.default_expires_in.map(u64::from))?,
+        )
     }
+}
+
+/// The longest lifetime we act on; the parser already ignores longer ones, and this keeps a
+/// hand-built [`Tokens`] from overflowing the clock either.
+const MAX_LIFETIME_SECONDS: u64 = 315_576_000;
+
+/// `now` plus a provider-given lifetime, clamped to ten years.
+fn expiry(now: time::OffsetDateTime, seconds: u64) -> Option<time::OffsetDateTime> {
+    let seconds = i64::try_from(seconds.min(MAX_LIFETIME_SECONDS)).ok()?;
+    now.checked_add(time::Duration::seconds(seconds))
 }
 
 /// Why a token request failed.
@@ -250,7 +262,9 @@ fn seconds(v: &Value) -> Option<u64> {
         _ => return None,
     };
     // Beyond ten years is no expiry we can act on; zero and below mean "not said".
-    (1.0..315_576_000.0).contains(&n).then_some(n as u64)
+    (1.0..MAX_LIFETIME_SECONDS as f64)
+        .contains(&n)
+        .then_some(n as u64)
 }
 
 /// Scopes as a list: a space- or comma-separated string, or an array of strings.
@@ -273,6 +287,8 @@ fn scope_list(v: &Value) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::strategy::Strategy;
+
     use super::*;
 
     fn read(status: u16, body: &str, spec: &TokenResponseSpec) -> Result<Tokens, TokenFailure> {
@@ -396,5 +412,49 @@ mod tests {
                 ("expiring".to_owned(), "1".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn a_lifetime_of_any_size_gives_an_expiry_within_ten_years() {
+        let now = time::macros::datetime!(2026-12-02 12:00 UTC);
+        for seconds in [0, 1, 3600, u64::from(u32::MAX), i64::MAX as u64, u64::MAX] {
+            let at = expiry(now, seconds).expect("an expiry");
+            assert!(
+                at >= now && at <= now + time::Duration::days(3653),
+                "{seconds}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_answer_is_read_or_refused_without_panicking(
+            status in 100u16..600,
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..512),
+        ) {
+            let _ = read_token_response(status, &body, &TokenResponseSpec::default());
+        }
+
+        #[test]
+        fn any_json_token_answer_gives_a_bounded_lifetime(
+            token in "[ -~]{0,40}",
+            expires in proptest::prop_oneof![
+                proptest::num::f64::ANY.prop_map(|n| serde_json::json!(n)),
+                proptest::num::i64::ANY.prop_map(|n| serde_json::json!(n)),
+                proptest::num::u64::ANY.prop_map(|n| serde_json::json!(n)),
+                "[ -~]{0,30}".prop_map(|s| serde_json::json!(s)),
+            ],
+            scope in proptest::option::of("[ -~]{0,60}"),
+        ) {
+            let body = serde_json::json!({
+                "access_token": token, "expires_in": expires, "scope": scope,
+            });
+            let now = time::macros::datetime!(2026-12-02 12:00 UTC);
+            let read = read_token_response(200, body.to_string().as_bytes(), &TokenResponseSpec::default());
+            if let Some(seconds) = read.ok().and_then(|t| t.expires_in) {
+                let at = expiry(now, seconds).expect("an expiry");
+                proptest::prop_assert!(at <= now + time::Duration::days(3653));
+            }
+        }
     }
 }

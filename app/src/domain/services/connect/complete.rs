@@ -16,7 +16,7 @@ use crate::domain::AppState;
 use crate::domain::crypto::Token;
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connect_link, connection};
-use crate::domain::ids::{ConnectionId, LinkId};
+use crate::domain::ids::{ConnectorId, TenantId};
 use crate::domain::services::connections::{Credentials, credentials};
 use crate::domain::services::links::{self, LinkContext};
 use crate::domain::services::outbound::{self, OutboundError};
@@ -134,8 +134,9 @@ pub fn failure_redirect(
     callbacks::with_params(callback, &pairs)
 }
 
-/// What a successful attempt produced, to be stored.
-#[derive(Debug)]
+/// What a successful attempt produced, to be stored (in exchange-code mode: sealed, until the
+/// code is redeemed).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// The credentials.
     pub credentials: Credentials,
@@ -168,6 +169,11 @@ impl Outcome {
 /// id and replaces its credentials — unless it landed on another provider account than the one
 /// the connection is pinned to and the link does not allow that: then nothing is changed and
 /// `connection.account_mismatch` is announced.
+///
+/// A link minted with `state` (exchange-code mode) stores nothing usable: the outcome waits,
+/// sealed, with a new exchange code, and a tenant without a connection gets one in
+/// `pending_confirmation`; a live connection keeps its credentials. Nothing is announced until
+/// the code is redeemed ([`exchange::confirm`]).
 pub async fn complete(
     state: &AppState,
     ctx: &LinkContext,
@@ -208,19 +214,21 @@ pub async fn complete(
         .await?;
         return Err(ConnectError::AccountMismatch);
     }
-    let (model, event_type) = store_connection(&txn, state, ctx, existing, outcome, now).await?;
-    let exchange_code = match ctx.link.callback_state {
-        Some(_) => Some(
-            exchange::issue(
-                &txn,
-                state.clock.as_ref(),
-                LinkId(ctx.link.id),
-                ConnectionId(model.id),
-            )
-            .await?,
-        ),
-        None => None,
-    };
+    if ctx.link.callback_state.is_some() {
+        let completed = hold_for_exchange(&txn, state, ctx, existing, &outcome, now).await?;
+        txn.commit().await?;
+        return Ok(completed);
+    }
+    let (model, event_type) = store_connection(
+        &txn,
+        state,
+        TenantId(ctx.tenant.id),
+        ConnectorId(ctx.connector.model.id),
+        existing,
+        outcome,
+        now,
+    )
+    .await?;
     let subject = events::Subject::new(&ctx.tenant, &ctx.connector.model)
         .with_connection(&model)
         .with_link(&ctx.link)?;
@@ -236,8 +244,72 @@ pub async fn complete(
     Ok(Completed {
         connection: model,
         link: ctx.link.clone(),
-        exchange_code,
+        exchange_code: None,
     })
+}
+
+/// Exchange-code mode: the outcome waits, sealed, with a new code; a tenant without a
+/// connection gets one in `pending_confirmation`. Inside the completing transaction.
+async fn hold_for_exchange(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    ctx: &LinkContext,
+    existing: Option<connection::Model>,
+    outcome: &Outcome,
+    now: OffsetDateTime,
+) -> Result<Completed, ConnectError> {
+    let model = match existing {
+        Some(existing) => existing,
+        None => insert_pending(txn, ctx, now).await?,
+    };
+    let pending = exchange::Pending {
+        link_id: ctx.link.id,
+        connection_id: model.id,
+        tenant_id: ctx.tenant.id,
+        connector_id: ctx.connector.model.id,
+    };
+    let code = exchange::issue(txn, state, pending, outcome).await?;
+    tracing::info!(
+        connection_id = %model.id,
+        tenant_id = %ctx.tenant.id,
+        connector = %ctx.connector.model.key,
+        "connection pending until its exchange code is redeemed"
+    );
+    Ok(Completed {
+        connection: model,
+        link: ctx.link.clone(),
+        exchange_code: Some(code),
+    })
+}
+
+/// A connection that shows the tenant's completion waiting for confirmation: no credentials.
+async fn insert_pending(
+    txn: &impl ConnectionTrait,
+    ctx: &LinkContext,
+    now: OffsetDateTime,
+) -> Result<connection::Model, ConnectError> {
+    Ok(connection::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(ctx.tenant.id),
+        connector_id: Set(ctx.connector.model.id),
+        status: Set(ConnectionState::PendingConfirmation),
+        credentials: Set(Vec::new()),
+        scopes: Set("[]".to_owned()),
+        account_label: Set(None),
+        last_error: Set(None),
+        expires_at: Set(None),
+        connected_at: Set(now),
+        updated_at: Set(now),
+        refresh_claimed_until: Set(None),
+        refresh_failures: Set(0),
+        refreshed_at: Set(None),
+        next_refresh_at: Set(None),
+        refreshable: Set(false),
+        config: Set("{}".to_owned()),
+        account_id: Set(None),
+    }
+    .insert(txn)
+    .await?)
 }
 
 /// The account the tenant's connection is pinned to, when this outcome lands on another one
@@ -259,17 +331,20 @@ fn account_change(
 
 /// Writes the tenant's connection to the connector: a new row, or the existing one (same id)
 /// with new credentials. Returns it with the event that announces the change.
-async fn store_connection(
+pub(crate) async fn store_connection(
     txn: &impl ConnectionTrait,
     state: &AppState,
-    ctx: &LinkContext,
+    TenantId(tenant_id): TenantId,
+    ConnectorId(connector_id): ConnectorId,
     existing: Option<connection::Model>,
     stored: Outcome,
     now: OffsetDateTime,
 ) -> Result<(connection::Model, EventType), ConnectError> {
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |c| c.id);
     let event_type = match existing.as_ref().map(|c| c.status) {
-        None | Some(ConnectionState::Disconnected) => EventType::ConnectionCreated,
+        None | Some(ConnectionState::Disconnected | ConnectionState::PendingConfirmation) => {
+            EventType::ConnectionCreated
+        }
         Some(ConnectionState::Connected) => EventType::ConnectionUpdated,
         Some(_) => EventType::ConnectionRecovered,
     };
@@ -301,8 +376,8 @@ async fn store_connection(
         None => {
             connection::ActiveModel {
                 id: Set(id),
-                tenant_id: Set(ctx.tenant.id),
-                connector_id: Set(ctx.connector.model.id),
+                tenant_id: Set(tenant_id),
+                connector_id: Set(connector_id),
                 status: Set(ConnectionState::Connected),
                 credentials: Set(sealed),
                 scopes: Set(scopes_json),

@@ -369,3 +369,39 @@ fn same_origin(a: &str, b: &str) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CallbackParams;
+
+    #[test]
+    fn the_first_of_each_parameter_counts_and_others_are_kept_up_to_twenty() {
+        let mut query = "code=a%2Bb&code=evil&state=s&iss=https%3A%2F%2Fi&realmId=9".to_owned();
+        for i in 0..30 {
+            query.push_str(&format!("&x{i}=v"));
+        }
+        let p = CallbackParams::from_query(&query);
+        assert_eq!(p.code.as_deref(), Some("a+b"));
+        assert_eq!(p.iss.as_deref(), Some("https://i"));
+        assert_eq!(p.extra.get("realmId").map(String::as_str), Some("9"));
+        assert_eq!(p.extra.len(), 20);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_query_is_read_without_panicking(query in "\\PC{0,400}") {
+            let p = CallbackParams::from_query(&query);
+            proptest::prop_assert!(p.extra.len() <= 20);
+        }
+
+        #[test]
+        fn a_code_with_any_characters_arrives_byte_exact(code in "\\PC{1,80}") {
+            let query: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("code", &code)
+                .append_pair("state", "s")
+                .finish();
+            let p = CallbackParams::from_query(&query);
+            proptest::prop_assert_eq!(p.code.as_deref(), Some(code.as_str()));
+        }
+    }
+}

@@ -28,8 +28,8 @@ use super::paging::{self, Page};
 use super::{connectors, events};
 use crate::domain::AppState;
 use crate::domain::catalog::fill;
-use crate::domain::entities::connection;
 use crate::domain::entities::connection::ConnectionState;
+use crate::domain::entities::{connection, exchange_code};
 use crate::domain::ids::{ConnectorId, TenantId};
 use crate::domain::oauth::OAuthApp;
 use crate::error::AppError;
@@ -94,7 +94,8 @@ pub fn health(model: &connection::Model, now: OffsetDateTime) -> ConnectionStatu
         ConnectionState::Disconnected => ConnectionStatus::Disconnected,
         ConnectionState::NeedsReauth => ConnectionStatus::NeedsReauth,
         ConnectionState::Error => ConnectionStatus::Error,
-        _ => match model.expires_at {
+        ConnectionState::PendingConfirmation => ConnectionStatus::PendingConfirmation,
+        ConnectionState::Connected => match model.expires_at {
             Some(t) if !model.refreshable && t <= now => ConnectionStatus::NeedsReauth,
             Some(t) if !model.refreshable && t <= now + EXPIRES_SOON => {
                 ConnectionStatus::ExpiresSoon
@@ -114,6 +115,9 @@ pub enum CredentialsError {
     /// The connection was disconnected; its credentials are deleted.
     #[error("disconnected")]
     Disconnected,
+    /// The connection waits for its exchange code to be redeemed; nothing is usable yet.
+    #[error("pending_confirmation")]
+    PendingConfirmation,
     /// The provider refused the refresh token: the tenant must reconnect.
     #[error("needs_reauth")]
     NeedsReauth,
@@ -155,8 +159,14 @@ pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
     if model.status == ConnectionState::Disconnected {
         return Ok(());
     }
+    if model.status == ConnectionState::PendingConfirmation {
+        // Never announced and holding nothing: it goes, and so do the codes waiting on it.
+        connection::Entity::delete_by_id(id).exec(&state.db).await?;
+        tracing::info!(connection_id = %id, "pending connection removed");
+        return Ok(());
+    }
     if let Ok(credentials) = open_credentials(state, &model) {
-        revoke_at_provider(state, &model, credentials).await;
+        revoke_at_provider(state, model.connector_id, model.id, credentials).await;
     }
     let now = state.clock.now();
     let txn = state.db.begin().await?;
@@ -189,6 +199,18 @@ pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
         .filter(connection::Column::Status.ne(ConnectionState::Disconnected))
         .exec(&txn)
         .await?;
+    // A completion still waiting for its exchange code must not bring the connection back.
+    exchange_code::Entity::update_many()
+        .col_expr(exchange_code::Column::DiscardedAt, Expr::value(now))
+        .col_expr(
+            exchange_code::Column::Pending,
+            Expr::value(Option::<Vec<u8>>::None),
+        )
+        .filter(exchange_code::Column::ConnectionId.eq(id))
+        .filter(exchange_code::Column::RedeemedAt.is_null())
+        .filter(exchange_code::Column::DiscardedAt.is_null())
+        .exec(&txn)
+        .await?;
     if changed.rows_affected == 1 {
         let updated = get(&txn, id).await?;
         let subject = events::Subject::of_connection(&txn, &updated).await?;
@@ -216,7 +238,12 @@ pub async fn find(
 /// Revocation of the refresh token (which revokes its access tokens too) or, without one, the
 /// access token: RFC 7009 unless the entry shapes it otherwise. Failures are logged, never
 /// raised.
-async fn revoke_at_provider(state: &AppState, model: &connection::Model, credentials: Credentials) {
+pub(crate) async fn revoke_at_provider(
+    state: &AppState,
+    connector_id: Uuid,
+    connection_id: Uuid,
+    credentials: Credentials,
+) {
     let Credentials::OAuth2 {
         access_token,
         refresh_token,
@@ -226,7 +253,7 @@ async fn revoke_at_provider(state: &AppState, model: &connection::Model, credent
     else {
         return;
     };
-    let Ok(connector) = connectors::get(&state.db, model.connector_id).await else {
+    let Ok(connector) = connectors::get(&state.db, connector_id).await else {
         return;
     };
     let Some(spec) = connector.provider.oauth2.as_ref() else {
@@ -248,18 +275,18 @@ async fn revoke_at_provider(state: &AppState, model: &connection::Model, credent
         &access_token,
         refresh_token.as_deref(),
     ) else {
-        tracing::warn!(connection_id = %model.id, "the revocation URL is not valid");
+        tracing::warn!(connection_id = %connection_id, "the revocation URL is not valid");
         return;
     };
     match request.send().await {
         Ok(r) if r.status().is_success() => {
-            tracing::info!(connection_id = %model.id, "token revoked at the provider");
+            tracing::info!(connection_id = %connection_id, "token revoked at the provider");
         }
         Ok(r) => {
-            tracing::warn!(connection_id = %model.id, status = r.status().as_u16(), "the provider refused the token revocation");
+            tracing::warn!(connection_id = %connection_id, status = r.status().as_u16(), "the provider refused the token revocation");
         }
         Err(e) => {
-            tracing::warn!(connection_id = %model.id, timeout = e.is_timeout(), "token revocation failed");
+            tracing::warn!(connection_id = %connection_id, timeout = e.is_timeout(), "token revocation failed");
         }
     }
 }

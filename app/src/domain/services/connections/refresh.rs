@@ -173,19 +173,40 @@ pub(super) async fn ensure_fresh(
             return Ok((model, credentials));
         }
         if claim(&state.db, id, now).await? {
-            let result = refresh(state, &model, credentials).await;
-            release(&state.db, id).await?;
-            return result;
+            return detached_refresh(state, model, credentials).await;
         }
         tokio::time::sleep(CLAIM_POLL).await;
     }
+}
+
+/// Runs a claimed refresh as its own task, so that it completes and is saved even when the
+/// caller is cancelled (its HTTP client went away) or the process is shutting down: once the
+/// provider has answered, a rotated refresh token exists nowhere else. A panic in it is
+/// contained to it.
+async fn detached_refresh(
+    state: &AppState,
+    model: connection::Model,
+    credentials: Credentials,
+) -> Result<(connection::Model, Credentials), CredentialsError> {
+    let id = model.id;
+    let task_state = state.clone();
+    let task = state.background.spawn(async move {
+        let result = refresh(&task_state, &model, credentials).await;
+        release(&task_state.db, model.id).await?;
+        result
+    });
+    task.await.unwrap_or_else(|e| {
+        tracing::error!(connection_id = %id, panicked = e.is_panic(), "token refresh task failed");
+        Err(CredentialsError::Internal)
+    })
 }
 
 pub(super) fn usable(model: connection::Model) -> Result<connection::Model, CredentialsError> {
     match model.status {
         ConnectionState::Disconnected => Err(CredentialsError::Disconnected),
         ConnectionState::NeedsReauth => Err(CredentialsError::NeedsReauth),
-        _ => Ok(model),
+        ConnectionState::PendingConfirmation => Err(CredentialsError::PendingConfirmation),
+        ConnectionState::Connected | ConnectionState::Error => Ok(model),
     }
 }
 
