@@ -135,6 +135,8 @@ fn env_for(
         ("LEPTOS_SITE_ROOT".into(), site_root.display().to_string()),
         ("AUTHLINK_LOG".into(), "warn".into()),
         ("AUTHLINK_API_RATE_LIMIT".into(), "1000000".into()),
+        // The load comes from one address; the end-user limit would answer 429 instead.
+        ("AUTHLINK_END_USER_RATE_LIMIT".into(), "1000000".into()),
         ("AUTHLINK_DB_MAX_CONNECTIONS".into(), "16".into()),
     ]
 }
