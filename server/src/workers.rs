@@ -1,5 +1,6 @@
 //! Background work: webhook delivery, token refresh, link-expiry announcements, expired exchange
-//! codes, and sweeps of expired sessions, idempotency records and old events. Every job claims
+//! codes, and sweeps of expired sessions, idempotency records, old events, sign-in throttle
+//! buckets and finished OAuth flows. Every job claims
 //! its rows in the database, so any number of server instances can run these side by side. A
 //! pass that panics (say on a provider answer nobody foresaw) is logged and the worker goes on
 //! at its next tick; single deliveries and refreshes run as their own tasks, so one of them
@@ -10,7 +11,7 @@ use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use app::domain::AppState;
-use app::domain::services::{connections, events, exchange, links, webhooks};
+use app::domain::services::{connect, connections, events, exchange, links, throttle, webhooks};
 use app::domain::session::DbSessionStore;
 use futures::FutureExt;
 use tokio::task::JoinHandle;
@@ -99,6 +100,12 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
                 }
                 if let Err(e) = events::sweep(&s.db, s.clock.now()).await {
                     tracing::warn!(error = %e, "event sweep failed");
+                }
+                if let Err(e) = throttle::sweep(&s.db, &s.settings.throttle, s.clock.now()).await {
+                    tracing::warn!(error = %e, "sign-in throttle sweep failed");
+                }
+                if let Err(e) = connect::sweep_flows(&s.db, s.clock.now()).await {
+                    tracing::warn!(error = %e, "OAuth flow sweep failed");
                 }
             })
             .await;

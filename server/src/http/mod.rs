@@ -138,7 +138,7 @@ async fn fresh_signed_in_memo(mut request: Request<Body>, next: Next) -> Respons
 }
 
 /// The request path as logged: a connect link's token is a credential and is cut out.
-fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
     match path.strip_prefix("/connect/") {
         Some(rest) if !rest.is_empty() => "/connect/…".into(),
         _ => path.into(),

@@ -84,7 +84,7 @@ pub async fn reject_cross_site(
     if is_same_origin_request(request.headers(), &config.public_authority) {
         return next.run(request).await;
     }
-    tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
+    tracing::warn!(path = %super::redact_path(request.uri().path()), "refused a cross-site request");
     (
         StatusCode::FORBIDDEN,
         "This request came from another site and was refused. Open Authlink directly and try again.",

@@ -1,11 +1,11 @@
-//! What the database holds after a full journey: every table, dumped as text, contains no link
-//! token, access or refresh token, API key, client secret or webhook secret, in plain text or
-//! hex-encoded.
+//! What the database and the log hold after a full journey: every table, dumped as text, and
+//! everything logged contain no link token, access or refresh token, API key, client secret or
+//! webhook secret, in plain text or hex-encoded.
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::Backend;
+use crate::helpers::{Backend, captured_logs};
 use crate::mock_provider::GOOD_API_KEY;
 use crate::on_both_backends;
 use crate::rest::api;
@@ -96,6 +96,17 @@ async fn no_secret_is_stored_readable(backend: Backend) {
     let access = creds["access_token"].as_str().expect("access").to_owned();
     let refresh = creds["refresh_token"].as_str().expect("refresh").to_owned();
 
+    // A cross-site post to a link is refused, and logged without the link's token.
+    let refused = a
+        .http
+        .post(a.app.url(&crate::rest::Api::path_of(&key_url)))
+        .header("origin", "https://evil.example")
+        .form(&[("api_key", "x")])
+        .send()
+        .await
+        .expect("cross-site");
+    assert_eq!(refused.status(), 403);
+
     let token_of = |url: &str| url.rsplit('/').next().expect("token").to_owned();
     let secrets = [
         ("OAuth link token", token_of(&oauth_url)),
@@ -117,6 +128,15 @@ async fn no_secret_is_stored_readable(backend: Backend) {
             .find(|line| line.contains(secret.as_str()) || line.to_lowercase().contains(&hex));
         assert!(found.is_none(), "{what} stored readable: {found:?}");
         assert!(!lower.contains(&hex), "{what} stored hex-encoded");
+    }
+    let logs = captured_logs();
+    assert!(
+        logs.contains(id) && logs.contains("refused a cross-site request"),
+        "the log holds this journey"
+    );
+    for (what, secret) in &secrets {
+        let line = logs.lines().find(|line| line.contains(secret.as_str()));
+        assert!(line.is_none(), "{what} logged: {line:?}");
     }
     a.app.cleanup().await;
 }

@@ -1,8 +1,9 @@
 //! Owner setup, sign-in, throttling, sessions and roles.
 
 use app::api::auth::{SetupOwner, SignOut};
+use app::domain::clock::Clock;
 use app::domain::services::admin::WRONG_CREDENTIALS;
-use app::domain::services::throttle::ThrottlePolicy;
+use app::domain::services::throttle::{self, ThrottlePolicy};
 use app::error::AppError;
 use app::types::Role;
 use leptos::server_fn::ServerFn;
@@ -21,6 +22,7 @@ on_both_backends!(
     sign_in_and_sign_out,
     unknown_account_and_wrong_password_get_the_same_answer,
     sign_in_is_throttled_per_account,
+    a_burst_of_parallel_guesses_is_counted_guess_by_guess,
     sign_in_is_throttled_per_address,
     session_id_is_rotated_on_sign_in,
     sessions_end_after_the_absolute_timeout,
@@ -279,18 +281,16 @@ async fn sign_in_is_throttled_per_account(backend: Backend) {
             AppError::Validation(_)
         ));
     }
-    // Locked: even the right password is refused, with the same answer an unknown account gets.
-    let locked = sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
-    assert_eq!(locked.status, reqwest::StatusCode::TOO_MANY_REQUESTS);
-    assert!(
-        matches!(locked.app_error(), AppError::RateLimited { retry_after_secs } if retry_after_secs > 0)
-    );
-    let retry_after: u64 = locked.headers["retry-after"]
-        .to_str()
-        .expect("ascii")
-        .parse()
-        .expect("seconds");
-    assert!((1..=15 * 60).contains(&retry_after), "{retry_after}");
+    // Slowed, not locked: even the right password waits, with the answer an unknown account gets.
+    let slowed = sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(slowed.status, reqwest::StatusCode::TOO_MANY_REQUESTS);
+    assert!(matches!(
+        slowed.app_error(),
+        AppError::RateLimited {
+            retry_after_secs: 1
+        }
+    ));
+    assert_eq!(slowed.headers["retry-after"], "1");
     for _ in 0..3 {
         sign_in("ghost@example.com", "wrong password!").await;
     }
@@ -301,7 +301,7 @@ async fn sign_in_is_throttled_per_account(backend: Backend) {
         AppError::RateLimited { .. }
     ));
 
-    // Other accounts are not affected by this account's lock.
+    // Other accounts are not affected by this account's delay.
     assert!(matches!(
         sign_in("other@example.com", "wrong password!")
             .await
@@ -309,9 +309,77 @@ async fn sign_in_is_throttled_per_account(backend: Backend) {
         AppError::Validation(_)
     ));
 
-    // After the window, the right password works again and clears the counter.
-    app.clock.advance(time::Duration::minutes(16));
+    // Someone who keeps guessing gets one guess per delay, and can make the owner wait at most
+    // a minute: never a lock-out.
+    let mut waited = time::Duration::seconds(1);
+    for _ in 0..10 {
+        app.clock.advance(waited);
+        assert!(matches!(
+            sign_in(OWNER_EMAIL, "wrong password!").await.app_error(),
+            AppError::Validation(_)
+        ));
+        let AppError::RateLimited { retry_after_secs } =
+            sign_in(OWNER_EMAIL, OWNER_PASSWORD).await.app_error()
+        else {
+            panic!("the next attempt waits");
+        };
+        assert!((1..=60).contains(&retry_after_secs), "{retry_after_secs}");
+        waited = time::Duration::seconds(i64::try_from(retry_after_secs).expect("small"));
+    }
+    assert_eq!(waited, throttle::MAX_ACCOUNT_DELAY);
+    app.clock.advance(waited);
     assert!(sign_in(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+
+    // Buckets whose window is over are swept.
+    app.clock.advance(time::Duration::minutes(16));
+    let swept = throttle::sweep(&app.state.db, &policy, app.clock.now())
+        .await
+        .expect("sweep");
+    assert!(swept >= 2, "the address's and the ghost's buckets: {swept}");
+    app.cleanup().await;
+}
+
+/// Twenty wrong guesses at once: each is counted before its password is checked, so no more
+/// are checked than the limit allows (and one more, for the first delayed slot).
+async fn a_burst_of_parallel_guesses_is_counted_guess_by_guess(backend: Backend) {
+    let policy = ThrottlePolicy {
+        max_failures_per_account: 3,
+        max_failures_per_ip: 1000,
+        window: time::Duration::minutes(15),
+    };
+    let app = spawn_app_with(
+        backend,
+        TestOptions {
+            throttle: policy,
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
+    let answers = futures::future::join_all((0..20).map(|_| {
+        let browser = client_with(Default::default());
+        let app = &app;
+        async move {
+            app.call_with(
+                &browser,
+                app::api::auth::SignIn::PATH,
+                &[("email", OWNER_EMAIL), ("password", "wrong password!")],
+            )
+            .await
+            .app_error()
+        }
+    }))
+    .await;
+    let checked = answers
+        .iter()
+        .filter(|e| matches!(e, AppError::Validation(_)))
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|e| matches!(e, AppError::RateLimited { .. }))
+        .count();
+    assert!((3..=4).contains(&checked), "{answers:?}");
+    assert_eq!(checked + refused, 20);
     app.cleanup().await;
 }
 

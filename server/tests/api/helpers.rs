@@ -139,7 +139,51 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, TestOptions::default()).await
 }
 
+/// Everything the servers of this test process logged at `info` and above, as a production
+/// server logs by default.
+static LOGS: std::sync::OnceLock<Arc<std::sync::Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+
+struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() -> Arc<std::sync::Mutex<Vec<u8>>> {
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = buffer.clone();
+        let installed = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .with_writer(move || Capture(sink.clone()))
+            .try_init();
+        assert!(
+            installed.is_ok(),
+            "the test log capture is the only subscriber"
+        );
+        buffer
+    })
+    .clone()
+}
+
+/// What every server in this process has logged so far.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&capture_logs().lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+}
+
 pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
+    capture_logs();
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (database_url, pg_database) = match &backend {
         Backend::Sqlite => (

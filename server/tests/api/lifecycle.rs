@@ -15,6 +15,7 @@ on_both_backends!(
     a_connection_stays_fresh_and_every_change_is_announced,
     link_expiry_and_revocation_are_announced,
     a_refresh_is_saved_even_when_its_caller_goes_away,
+    a_link_revoked_while_the_end_user_is_at_the_provider_stores_nothing,
 );
 
 const MARGIN: time::Duration = time::Duration::minutes(10);
@@ -352,6 +353,66 @@ async fn a_refresh_is_saved_even_when_its_caller_goes_away(backend: Backend) {
     assert!(
         model.refresh_claimed_until.is_none(),
         "the claim is given back"
+    );
+    a.app.cleanup().await;
+}
+
+async fn a_link_revoked_while_the_end_user_is_at_the_provider_stores_nothing(backend: Backend) {
+    let a = api(backend).await;
+    a.oauth_connector().await;
+    let receiver = Receiver::start(&[]).await;
+    let secret = add_endpoint(&a.app, &receiver.url, &[]).await.secret;
+    let mut seen = 0;
+    let (_, link) = a
+        .post(
+            "/api/v1/connect-links",
+            json!({"tenant": {"external_id": "cus_rev", "name": "Initech"}, "connector": "acme-crm"}),
+        )
+        .await;
+    let url = link["url"].as_str().expect("url");
+    let browser = crate::helpers::client_with(std::sync::Arc::default());
+    let start = browser
+        .post(a.app.url(&Api::path_of(url)))
+        .header("origin", &a.app.base)
+        .send()
+        .await
+        .expect("start");
+    let authorize =
+        url::Url::parse(start.headers()["location"].to_str().expect("loc")).expect("url");
+    let q: std::collections::HashMap<_, _> = authorize.query_pairs().into_owned().collect();
+    a.provider.issue_code("c-rev", &q["code_challenge"]);
+
+    // The admin revokes the link while the end user is at the provider.
+    let (status, _) = a
+        .post(
+            &format!(
+                "/api/v1/connect-links/{}/revoke",
+                link["id"].as_str().expect("id")
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let back = browser
+        .get(
+            a.app
+                .url(&format!("/oauth/callback?code=c-rev&state={}", q["state"])),
+        )
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(back.status(), 404);
+    assert_eq!(a.provider.calls(), 0, "the code is not exchanged");
+    let (_, listed) = a.get("/api/v1/connections").await;
+    assert_eq!(listed["data"], json!([]));
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    assert_eq!(
+        types(&events),
+        ["connection.failed", "link.opened", "link.revoked"]
+    );
+    assert_eq!(
+        of_type(&events, "connection.failed")["data"]["error"]["code"],
+        "link_unavailable"
     );
     a.app.cleanup().await;
 }

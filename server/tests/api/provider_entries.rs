@@ -411,6 +411,11 @@ async fn google_keeps_the_refresh_token_a_refresh_answer_omits(backend: Backend)
     let r = rig(backend, google).await;
     r.connector("google").await;
     let link = r.link("google").await;
+    // The entry names Google's issuer, so an answer without `iss` is not Google's (RFC 9207).
+    let (browser, authorize) = r.start(&link, &[]).await;
+    let (status, body) = r.callback_with(&browser, &authorize, "c", "").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(r.sim.seen_at("/token").len(), 0, "no code was spent");
     let (browser, authorize) = r.start(&link, &[]).await;
     let q = query(&authorize);
     assert_eq!(

@@ -249,7 +249,8 @@ pub async fn find_admin(
     admin_user::Entity::find_by_id(id).one(db).await
 }
 
-/// Checks an e-mail address and password, with throttling per account and per client address.
+/// Checks an e-mail address and password, with throttling per account and per client address
+/// (see [`throttle::reserve`]).
 ///
 /// An unknown account and a wrong password give the same error after the same amount of work.
 pub async fn authenticate(
@@ -277,9 +278,10 @@ pub async fn authenticate(
     ];
 
     let now = clock.now();
-    if let Some(retry_after_secs) = throttle::locked_for(db, &buckets, now).await? {
-        return Err(AppError::RateLimited { retry_after_secs });
-    }
+    let attempts = match throttle::reserve(db, &buckets, policy, now).await? {
+        Ok(attempts) => attempts,
+        Err(retry_after_secs) => return Err(AppError::RateLimited { retry_after_secs }),
+    };
 
     let account = admin_user::Entity::find()
         .filter(admin_user::Column::Email.eq(email.as_str()))
@@ -292,14 +294,14 @@ pub async fn authenticate(
     match account {
         Some(account) if verified => {
             throttle::clear(db, &buckets[0]).await?;
+            throttle::refund(db, &buckets[1]).await?;
             let mut active: admin_user::ActiveModel = account.into();
             active.last_sign_in_at = Set(Some(now));
             Ok(active.update(db).await?)
         }
         _ => {
-            for bucket in &buckets {
-                throttle::record_failure(db, bucket, policy, now).await?;
-            }
+            // Already counted by the reservation.
+            throttle::after_failure(db, &buckets[0], attempts, policy, now).await?;
             tracing::info!(client_ip, "sign-in failed");
             Err(AppError::Validation(WRONG_CREDENTIALS.into()))
         }

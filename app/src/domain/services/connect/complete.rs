@@ -16,7 +16,7 @@ use crate::domain::AppState;
 use crate::domain::crypto::Token;
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connect_link, connection};
-use crate::domain::ids::{ConnectorId, TenantId};
+use crate::domain::ids::{ConnectorId, LinkId, TenantId};
 use crate::domain::services::connections::{Credentials, credentials};
 use crate::domain::services::links::{self, LinkContext};
 use crate::domain::services::outbound::{self, OutboundError};
@@ -183,17 +183,15 @@ pub async fn complete(
     let txn = state.db.begin().await?;
     // The claim writes first: on SQLite a transaction that read before writing can lose its
     // snapshot to a concurrent completion and fail instead of waiting.
-    let claimed = connect_link::Entity::update_many()
-        .col_expr(connect_link::Column::CompletedAt, Expr::value(now))
-        .col_expr(
-            connect_link::Column::LastError,
-            Expr::value(Option::<String>::None),
+    if !claim_link(&txn, ctx, now).await? {
+        txn.rollback().await?;
+        links::record_unusable(
+            &state.db,
+            state.clock.as_ref(),
+            LinkId(ctx.link.id),
+            ConnectorId(ctx.connector.model.id),
         )
-        .filter(connect_link::Column::Id.eq(ctx.link.id))
-        .filter(links::usable_condition(now))
-        .exec(&txn)
         .await?;
-    if claimed.rows_affected == 0 {
         return Err(ConnectError::LinkUnavailable);
     }
     let existing = connection::Entity::find()
@@ -310,6 +308,25 @@ async fn insert_pending(
     }
     .insert(txn)
     .await?)
+}
+
+/// Marks the link completed while it is still usable; `false` when it no longer is.
+async fn claim_link(
+    txn: &impl ConnectionTrait,
+    ctx: &LinkContext,
+    now: OffsetDateTime,
+) -> Result<bool, ConnectError> {
+    let claimed = connect_link::Entity::update_many()
+        .col_expr(connect_link::Column::CompletedAt, Expr::value(now))
+        .col_expr(
+            connect_link::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(connect_link::Column::Id.eq(ctx.link.id))
+        .filter(links::usable_condition(now))
+        .exec(txn)
+        .await?;
+    Ok(claimed.rows_affected == 1)
 }
 
 /// The account the tenant's connection is pinned to, when this outcome lands on another one

@@ -9,7 +9,9 @@ mod oauth_flow;
 pub(crate) use complete::store_connection;
 pub use complete::{Completed, Outcome, complete, failure_redirect};
 pub use form::{collect_values, open_fields, submit_credentials};
-pub use oauth_flow::{CallbackParams, callback_for_flow, finish_oauth, redirect_uri, start_oauth};
+pub use oauth_flow::{
+    CallbackParams, callback_for_flow, finish_oauth, redirect_uri, start_oauth, sweep_flows,
+};
 
 pub use crate::failure::ConnectError;
 

@@ -244,9 +244,20 @@ async fn exchange(
         .one(&state.db)
         .await?
         .ok_or(ConnectError::LinkUnavailable)?;
-    let ctx = links::load_context(&state.db, state.clock.as_ref(), link, flow.connector_id)
-        .await?
-        .ok_or(ConnectError::LinkUnavailable)?;
+    let (link_id, connector_id) = (link.id, flow.connector_id.unwrap_or(link.connector_id));
+    let Some(ctx) =
+        links::load_context(&state.db, state.clock.as_ref(), link, flow.connector_id).await?
+    else {
+        // Revoked or expired while the end user was at the provider: nothing is exchanged.
+        links::record_unusable(
+            &state.db,
+            state.clock.as_ref(),
+            LinkId(link_id),
+            ConnectorId(connector_id),
+        )
+        .await?;
+        return Err(ConnectError::LinkUnavailable);
+    };
     let code = authorization_code(flow, params)?;
     let tokens = request_token(state, &ctx, flow, code).await?;
 
@@ -313,15 +324,17 @@ fn authorization_code<'a>(
         )));
     }
     // RFC 9207: an `iss` must name the server the flow went to; without a configured issuer,
-    // the authorization endpoint's origin stands in for it.
-    if let Some(iss) = &params.iss {
-        let expected_ok = match &flow.issuer {
-            Some(expected) => iss == expected,
-            None => same_origin(iss, &flow.authorization_url),
-        };
-        if !expected_ok {
-            return Err(ConnectError::provider(ProviderProblem::IssuerMismatch));
-        }
+    // the authorization endpoint's origin stands in for it. An entry that names its issuer says
+    // the server sends `iss`, so a response without one is refused (§2.4): it may come from
+    // another server the end user was sent to (a mix-up).
+    let issuer_ok = match (&params.iss, &flow.issuer) {
+        (Some(iss), Some(expected)) => iss == expected,
+        (Some(iss), None) => same_origin(iss, &flow.authorization_url),
+        (None, Some(_)) => false,
+        (None, None) => true,
+    };
+    if !issuer_ok {
+        return Err(ConnectError::provider(ProviderProblem::IssuerMismatch));
     }
     params
         .code
@@ -368,6 +381,19 @@ fn same_origin(a: &str, b: &str) -> bool {
         (Ok(a), Ok(b)) => a.origin() == b.origin(),
         _ => false,
     }
+}
+
+/// Deletes OAuth flows that expired more than a day ago (run by the sweep worker): they only
+/// served to tell a late callback that its flow is over.
+pub async fn sweep_flows(
+    db: &impl ConnectionTrait,
+    now: time::OffsetDateTime,
+) -> Result<u64, sea_orm::DbErr> {
+    let gone = oauth_flow::Entity::delete_many()
+        .filter(oauth_flow::Column::ExpiresAt.lte(now - time::Duration::days(1)))
+        .exec(db)
+        .await?;
+    Ok(gone.rows_affected)
 }
 
 #[cfg(test)]

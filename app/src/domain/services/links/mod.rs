@@ -372,6 +372,33 @@ pub async fn record_account_mismatch(
     Ok(())
 }
 
+/// After a completion found its link no longer usable: when the link was revoked or expired
+/// while the end user was at the provider, nothing was stored and `connection.failed`
+/// (`link_unavailable`) says so. A single-use link that another attempt completed first is no
+/// failure to announce.
+pub async fn record_unusable(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    LinkId(link_id): LinkId,
+    connector_id: ConnectorId,
+) -> Result<(), AppError> {
+    let now = clock.now();
+    let Some(link) = connect_link::Entity::find_by_id(link_id).one(db).await? else {
+        return Ok(());
+    };
+    if link.revoked_at.is_none() && link.expires_at > now {
+        return Ok(());
+    }
+    let error = ConnectError::LinkUnavailable;
+    let subject = events::Subject::load(db, TenantId(link.tenant_id), connector_id)
+        .await?
+        .with_link(&link)?
+        .with_error(error.code(), &text::connect_error(&error));
+    events::emit(db, now, EventType::ConnectionFailed, &subject).await?;
+    tracing::info!(link_id = %link.id, "link revoked or expired before the end user came back; nothing stored");
+    Ok(())
+}
+
 /// Revokes a link; it stops working at once and `link.revoked` is announced. Revoking twice is
 /// not an error (and announces nothing the second time).
 pub async fn revoke(

@@ -43,8 +43,13 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00 // unique local
                 || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated, still routed inside sites)
                 || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                || (s[0] == 0x2001 && s[1] == 0x0000) // Teredo: tunnels to any IPv4 address
+                || s[0] == 0x2002 // 6to4: likewise
                 || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64
+                || (s[0] == 0x0100 && s[1..4] == [0, 0, 0]) // discard-only
+                || (s[0..4] == [0, 0, 0, 0] && s[4] == 0xffff && s[5] == 0) // IPv4-translated
                 || (s[0..6] == [0, 0, 0, 0, 0, 0])) // IPv4-compatible
         }
     }
@@ -147,6 +152,15 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            "::ffff:192.168.0.1",
+            "::ffff:169.254.169.254",
+            "::ffff:0:10.0.0.1",
+            "fec0::1",
+            "feff::1",
+            "2002:c0a8:0101::1",
+            "2002:0808:0808::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "100::1",
         ] {
             assert!(
                 !is_public(ip.parse().expect("address")),
@@ -168,6 +182,9 @@ mod tests {
             "https://localhost/in",
             "https://10.0.0.8/in",
             "https://169.254.169.254/latest",
+            "https://[::ffff:10.0.0.1]/in",
+            "https://[2002:c0a8:101::1]/in",
+            "https://[fec0::1]/in",
             "https://user:pw@hooks.example.com/in",
             "ftp://hooks.example.com/in",
             "javascript:alert(1)",
