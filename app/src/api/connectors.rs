@@ -106,25 +106,33 @@ pub async fn save_connector(
             header_prefix: header_prefix.filter(|p| !p.is_empty()),
         },
     };
-    let (saved, action) = match id.filter(|i| !i.is_empty()) {
-        Some(id) => (
-            connectors::update(
+    let changer = if user.role == Role::Owner {
+        connectors::Changer::Owner
+    } else {
+        connectors::Changer::Admin
+    };
+    let (saved, action, changes) = match id.filter(|i| !i.is_empty()) {
+        Some(id) => {
+            let (saved, changes) = connectors::update(
                 &state.db,
                 &state.keyring,
                 state.clock.as_ref(),
                 parse_id(&id)?,
                 input,
+                changer,
             )
-            .await?,
-            AuditAction::ConnectorUpdate,
-        ),
+            .await?;
+            (saved, AuditAction::ConnectorUpdate, changes)
+        }
         None => (
             connectors::create(&state.db, &state.keyring, state.clock.as_ref(), input).await?,
             AuditAction::ConnectorCreate,
+            Vec::new(),
         ),
     };
     tracing::info!(connector_id = %saved.model.id, admin_id = %user.admin.id, "connector saved");
-    crate::domain::session::audit_admin(&state, &user, action, saved.model.id).await;
+    let details = (!changes.is_empty()).then(|| serde_json::json!({ "endpoints": changes }));
+    crate::domain::session::audit_admin_with(&state, &user, action, saved.model.id, details).await;
     Ok(saved.model.id.to_string())
 }
 

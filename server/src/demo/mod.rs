@@ -188,7 +188,18 @@ pub async fn seed(state: &AppState) -> Result<(), app::error::AppError> {
             .one(db)
             .await?;
         match existing {
-            Some(row) => connectors::update(db, &state.keyring, clock, row.id, input).await?,
+            Some(row) => {
+                connectors::update(
+                    db,
+                    &state.keyring,
+                    clock,
+                    row.id,
+                    input,
+                    connectors::Changer::Owner,
+                )
+                .await?
+                .0
+            }
             None => connectors::create(db, &state.keyring, clock, input).await?,
         };
     }

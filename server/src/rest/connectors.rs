@@ -298,8 +298,22 @@ pub async fn update_connector(
         api.app.clock.as_ref(),
         found.model.id,
         input(write, provider),
+        connectors::Changer::ApiKey,
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        app::error::AppError::Forbidden => Problem::new(
+            StatusCode::FORBIDDEN,
+            "owner_required",
+            "Owner required",
+            Some(
+                "Tenants are connected through this connector: its endpoint URLs can only be \
+                 changed by the owner, in the dashboard, with the client secret."
+                    .into(),
+            ),
+        ),
+        e => e.into(),
+    })?;
     Ok(Json(describe(&api, found.model.id).await?))
 }
 

@@ -236,6 +236,10 @@ pub fn render(json: &Value) -> String {
             "409: the provider refused the refresh token; the tenant must reconnect",
         ),
         (
+            "owner_required",
+            "403: the endpoint URLs of a connector with connections change only by the owner, in the dashboard",
+        ),
+        (
             "invalid_grant",
             "400: an exchange code that is unknown, expired or already redeemed (a reuse is also audited as `link.exchange_reused`)",
         ),

@@ -5,6 +5,7 @@ mod helpers;
 mod at_rest;
 mod audit;
 mod auth;
+mod connector_changes;
 mod contract;
 mod demo;
 mod exchange;

@@ -219,6 +219,17 @@ pub async fn audit_admin(
     action: AuditAction,
     target_id: impl ToString,
 ) {
+    audit_admin_with(state, user, action, target_id, None).await;
+}
+
+/// Like [`audit_admin`], with details (never secrets).
+pub async fn audit_admin_with(
+    state: &AppState,
+    user: &Authenticated,
+    action: AuditAction,
+    target_id: impl ToString,
+    details: Option<serde_json::Value>,
+) {
     use crate::domain::services::audit::{Actor, Entry, record_logged};
 
     let ip = current_client_ip().await;
@@ -234,7 +245,7 @@ pub async fn audit_admin(
             action,
             target_id: Some(target_id.to_string()),
             ip: Some(&ip),
-            details: None,
+            details,
         },
     )
     .await;

@@ -234,17 +234,62 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     resolve(model)
 }
 
-/// Changes a connector's name, key, credentials, scopes and options.
+/// Who changes a connector. Its endpoint URLs decide where every tenant's refresh token and
+/// the client secret are sent, so once it has connections only the owner may change them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changer {
+    /// The installation's owner, in the dashboard.
+    Owner,
+    /// Another admin, in the dashboard.
+    Admin,
+    /// The admin's backend, with an API key.
+    ApiKey,
+}
+
+/// An endpoint URL a change replaced, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EndpointChange {
+    /// The option, e.g. `token_url`.
+    pub field: &'static str,
+    /// Before.
+    pub old: Option<String>,
+    /// After.
+    pub new: Option<String>,
+}
+
+fn endpoint_changes(old: &ConnectorOptions, new: &ConnectorOptions) -> Vec<EndpointChange> {
+    let urls = |o: &ConnectorOptions| {
+        [
+            ("authorization_url", o.authorization_url.clone()),
+            ("token_url", o.token_url.clone()),
+            ("revocation_url", o.revocation_url.clone()),
+            ("verify_url", o.verify_url.clone()),
+            ("identity_url", o.identity_url.clone()),
+        ]
+    };
+    urls(old)
+        .into_iter()
+        .zip(urls(new))
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((field, old), (_, new))| EndpointChange { field, old, new })
+        .collect()
+}
+
+/// Changes a connector's name, key, credentials, scopes and options, and returns the endpoint
+/// URLs that changed. On a connector with connections, a change of endpoint URLs needs the
+/// owner (`Forbidden` for anyone else) and the client secret entered again with it.
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     keyring: &Keyring,
     clock: &dyn Clock,
     id: Uuid,
     input: ConnectorInput,
-) -> Result<Resolved, AppError> {
+    changer: Changer,
+) -> Result<(Resolved, Vec<EndpointChange>), AppError> {
     let existing = get(db, id).await?;
     let mut row: connector::ActiveModel = existing.model.clone().into();
     let needs_secret = existing.model.client_secret.is_none();
+    let secret_given = !input.client_secret.expose_secret().trim().is_empty();
     apply(
         &mut row,
         &existing.provider,
@@ -254,8 +299,31 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         clock.now(),
         needs_secret,
     )?;
+    let new_options: ConnectorOptions = match &row.options {
+        sea_orm::ActiveValue::Set(json) | sea_orm::ActiveValue::Unchanged(json) => {
+            serde_json::from_str(json).map_err(|_| AppError::Internal)?
+        }
+        sea_orm::ActiveValue::NotSet => existing.options.clone(),
+    };
+    let changes = endpoint_changes(&existing.options, &new_options);
+    if !changes.is_empty() {
+        let connected = connection::Entity::find()
+            .filter(connection::Column::ConnectorId.eq(id))
+            .count(db)
+            .await?;
+        if connected > 0 {
+            if changer != Changer::Owner {
+                return Err(AppError::Forbidden);
+            }
+            if !secret_given {
+                return Err(AppError::Validation(
+                    "Tenants are connected through this connector: enter the client secret again to change its endpoint URLs.".into(),
+                ));
+            }
+        }
+    }
     let model = row.update(db).await.map_err(key_conflict)?;
-    resolve(model)
+    Ok((resolve(model)?, changes))
 }
 
 fn key_conflict(e: sea_orm::DbErr) -> AppError {
