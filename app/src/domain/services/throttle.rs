@@ -165,11 +165,7 @@ pub async fn reserve(
         let claimed = Entity::update_many()
             .col_expr(Column::LockedUntil, Expr::value(until))
             .filter(Column::Bucket.eq(key))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(Column::LockedUntil.is_null())
-                    .add(Column::LockedUntil.lte(now)),
-            )
+            .filter(unlocked(now))
             .exec(db)
             .await?;
         let refused = matches!(bucket, Bucket::Ip(_)) || claimed.rows_affected == 0;
@@ -181,6 +177,13 @@ pub async fn reserve(
         }
     }
     Ok(Ok(account_count))
+}
+
+/// Buckets without a lock in force at `now`.
+fn unlocked(now: OffsetDateTime) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(Column::LockedUntil.is_null())
+        .add(Column::LockedUntil.lte(now))
 }
 
 /// After a wrong password: once an account has used its limit, its next attempt waits.
@@ -228,11 +231,7 @@ pub async fn sweep(
 ) -> Result<u64, DbErr> {
     let gone = Entity::delete_many()
         .filter(Column::WindowStartedAt.lte(now - policy.window))
-        .filter(
-            sea_orm::Condition::any()
-                .add(Column::LockedUntil.is_null())
-                .add(Column::LockedUntil.lte(now)),
-        )
+        .filter(unlocked(now))
         .exec(db)
         .await?;
     Ok(gone.rows_affected)
