@@ -11,6 +11,9 @@ pub fn field_problem(problem: FieldProblem, name: &str, label: &str) -> String {
         FieldProblem::Missing => format!("Enter the {label}."),
         FieldProblem::TooLong => format!("The {label} is too long."),
         FieldProblem::BadFormat => format!("The {label} does not have the expected format."),
+        FieldProblem::ControlCharacter => {
+            format!("The {label} contains an invisible control character; paste it again.")
+        }
     }
 }
 
@@ -138,6 +141,11 @@ pub fn connect_error_heading(e: &ConnectError) -> &'static str {
 /// What `connection.failed` says when an exchange code expired unredeemed.
 pub const EXCHANGE_EXPIRED: &str = "The end user finished connecting, but the exchange code was \
      not redeemed within 5 minutes; the credentials were discarded.";
+
+/// What `connection.failed` says when a server stopped between the token exchange and storing
+/// the connection.
+pub const FLOW_INTERRUPTED: &str = "The end user came back from the provider, but the server \
+     stopped before the connection was stored; nothing was saved and the link can be used again.";
 
 /// The heading of the page an end user gets when their address made too many requests.
 pub const TOO_MANY_REQUESTS: &str = "Too many attempts";

@@ -434,6 +434,8 @@ impl EventType {
 /// user's steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuditAction {
+    /// `admin.password_change`: An admin changed their password (their other sessions ended).
+    AdminPasswordChange,
     /// `admin.sign_in`: An admin signed in.
     AdminSignIn,
     /// `api_key.create`: An API key was created.
@@ -492,7 +494,8 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, sorted by name.
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 28] = [
+        AuditAction::AdminPasswordChange,
         AuditAction::AdminSignIn,
         AuditAction::ApiKeyCreate,
         AuditAction::ApiKeyRevoke,
@@ -525,6 +528,7 @@ impl AuditAction {
     /// The stored name, e.g. `tenant.create`.
     pub const fn as_str(self) -> &'static str {
         match self {
+            AuditAction::AdminPasswordChange => "admin.password_change",
             AuditAction::AdminSignIn => "admin.sign_in",
             AuditAction::ApiKeyCreate => "api_key.create",
             AuditAction::ApiKeyRevoke => "api_key.revoke",
@@ -558,7 +562,7 @@ impl AuditAction {
     /// The kind of thing the action is done to, stored as the entry's `target_type`.
     pub const fn target_type(self) -> Option<&'static str> {
         match self {
-            AuditAction::AdminSignIn => Some("admin_user"),
+            AuditAction::AdminPasswordChange | AuditAction::AdminSignIn => Some("admin_user"),
             AuditAction::ApiKeyCreate | AuditAction::ApiKeyRevoke => Some("api_key"),
             AuditAction::CallbackOriginAdd | AuditAction::CallbackOriginRemove => {
                 Some("callback_origin")
@@ -617,6 +621,8 @@ pub enum FieldProblem {
     TooLong,
     /// Does not match the format the provider uses.
     BadFormat,
+    /// Holds a control character (a NUL, a line break…), which no header or form can carry.
+    ControlCharacter,
 }
 
 /// A connect link's lifecycle state.

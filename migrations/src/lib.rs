@@ -11,6 +11,7 @@ mod m20261123_000004_create_lifecycle_tables;
 mod m20261123_000005_session_account;
 mod m20261202_000006_connection_config;
 mod m20261202_000007_pending_exchange;
+mod m20261202_000008_flow_finished;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_session_account::Migration),
             Box::new(m20261202_000006_connection_config::Migration),
             Box::new(m20261202_000007_pending_exchange::Migration),
+            Box::new(m20261202_000008_flow_finished::Migration),
         ]
     }
 }

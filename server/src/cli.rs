@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `seed`, `admin create`.
+//! The command line: `serve` (default), `migrate`, `seed`, `admin create`, `keys status`,
+//! `keys rotate`.
 
 use std::io::BufRead;
 
@@ -47,6 +48,27 @@ pub enum Command {
         /// What to do with accounts.
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Inspect and rotate the master key that seals stored secrets.
+    Keys {
+        /// What to do with the keys.
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+/// `authlink keys …`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Show each key and how many stored values it seals.
+    Status,
+    /// Seal every stored value with a new key, online and resumable: while values are still
+    /// sealed by an older key, this continues that rotation; otherwise it first adds a new key
+    /// to the key file (with `AUTHLINK_MASTER_KEY`, set the new key yourself first).
+    Rotate {
+        /// Rows read and re-sealed per batch.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        batch: u64,
     },
 }
 
@@ -101,6 +123,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Keys { command } => keys(command, &config).await,
         Command::Admin {
             command:
                 AdminCommand::Create {
@@ -130,6 +153,80 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Created {} ({}).", account.email, account.role);
             Ok(())
+        }
+    }
+}
+
+async fn keys(command: KeysCommand, config: &Config) -> anyhow::Result<()> {
+    use app::domain::services::keys;
+
+    let db = database::connect(config).await?;
+    database::migrate(&db).await?;
+    let mut keyring = crate::master_key::load_keyring(config)?;
+    let fail = |e: app::error::AppError| anyhow::anyhow!("{e}");
+    let batch = match command {
+        KeysCommand::Status => {
+            print_status(&keys::status(&db, &keyring).await.map_err(fail)?);
+            return Ok(());
+        }
+        KeysCommand::Rotate { batch } => batch,
+    };
+    let before = keys::status(&db, &keyring).await.map_err(fail)?;
+    let unfinished = before.iter().skip(1).any(|k| k.total() > 0);
+    if unfinished {
+        println!(
+            "Values are still sealed by older keys: continuing the rotation to {}.",
+            keyring.active_key_id()
+        );
+    } else if config.master_key.is_some() {
+        println!(
+            "Every value is sealed by the active key {}. To rotate it, give every server the new key \
+             in AUTHLINK_RETIRED_MASTER_KEYS first, then make it AUTHLINK_MASTER_KEY with the old \
+             one retired, and run this again.",
+            keyring.active_key_id()
+        );
+        return Ok(());
+    } else {
+        keyring = crate::master_key::add_key(config)?;
+        println!(
+            "Added the key {} to {}; running servers pick it up within a minute.",
+            keyring.active_key_id(),
+            config.data_dir.join(crate::master_key::KEY_FILE).display()
+        );
+    }
+    let done = keys::reseal(&db, &keyring, batch, |column, so_far| {
+        println!("  {column}: {so_far} re-sealed so far");
+    })
+    .await
+    .map_err(fail)?;
+    println!(
+        "Re-sealed {} values ({} changed meanwhile and were sealed by their writer, {} open with no loaded key).",
+        done.resealed, done.changed_meanwhile, done.unreadable
+    );
+    let after = keys::status(&db, &keyring).await.map_err(fail)?;
+    print_status(&after);
+    if after.iter().skip(1).all(|k| k.total() == 0) {
+        println!(
+            "The older keys seal nothing now. Once every server seals with {} (a minute after \
+             this, or after a restart with AUTHLINK_MASTER_KEY), run `authlink keys status` and \
+             then remove them.",
+            keyring.active_key_id()
+        );
+    }
+    Ok(())
+}
+
+fn print_status(usage: &[app::domain::services::keys::KeyUsage]) {
+    use app::domain::services::keys::KeyState;
+    for key in usage {
+        let state = match key.state {
+            KeyState::Active => "active",
+            KeyState::Retired => "retired",
+            KeyState::Missing => "NOT LOADED",
+        };
+        println!("key {} ({state}): {} values", key.key_id, key.total());
+        for (column, count) in &key.columns {
+            println!("  {column}: {count}");
         }
     }
 }

@@ -42,6 +42,8 @@ pub struct Overrides {
     /// Whether the background workers (webhook delivery, token refresh, sweeps) run; tests that
     /// drive them by hand switch them off.
     pub background_workers: bool,
+    /// Ask for the setup code even when bound to a loopback address (tests of the code).
+    pub setup_code_on_loopback: bool,
 }
 
 impl Default for Overrides {
@@ -52,8 +54,25 @@ impl Default for Overrides {
             throttle: ThrottlePolicy::default(),
             outbound_timeout: std::time::Duration::from_secs(20),
             background_workers: true,
+            setup_code_on_loopback: false,
         }
     }
+}
+
+/// Until the owner exists, a server reachable from other machines prints the code that owner
+/// setup asks for: only someone who can read this log can claim the installation.
+async fn announce_setup_code(state: &AppState) -> anyhow::Result<()> {
+    if !state.settings.setup_code_required
+        || app::domain::services::admin::is_setup_complete(&state.db).await?
+    {
+        return Ok(());
+    }
+    let code = app::domain::services::setup_code::code(&state.keyring);
+    tracing::warn!(
+        setup_code = %code,
+        "setup is not done: open /setup and enter this setup code to create the owner account (or run `authlink admin create`)"
+    );
+    Ok(())
 }
 
 /// A built, bound, not yet running server.
@@ -90,6 +109,8 @@ impl Application {
                     .context("session lifetime out of range")?,
                 throttle: overrides.throttle,
                 secure_cookies: config.secure_cookies(),
+                setup_code_required: overrides.setup_code_on_loopback
+                    || !config.bind.ip().is_loopback(),
             }),
             http: app::domain::services::outbound::ProviderHttp::new(
                 overrides.outbound_timeout,
@@ -117,6 +138,7 @@ impl Application {
                 "demo mode: a built-in OAuth2 provider is served under /demo/ with a published client secret; do not use this in production"
             );
         }
+        announce_setup_code(&state).await?;
         let router = http::router(&config, state.clone());
         tracing::info!(
             address = %local_addr,

@@ -18,19 +18,36 @@ use crate::config::Config;
 /// File name of the generated key inside the data directory.
 pub const KEY_FILE: &str = "master.key";
 
-/// Builds the keyring the configuration asks for.
+/// Builds the keyring the configuration asks for. A keyring from the key file reads the file
+/// again when it meets a key it does not know (or [`Keyring::reload`] asks), so a key that
+/// `authlink keys rotate` adds reaches a running server without a restart.
 pub fn load_keyring(config: &Config) -> anyhow::Result<Keyring> {
-    let retired: Vec<&str> = config
+    let retired: Vec<String> = config
         .retired_master_keys
         .iter()
-        .map(|k| k.expose_secret())
+        .map(|k| k.expose_secret().to_owned())
         .collect();
     if let Some(key) = &config.master_key {
+        let retired: Vec<&str> = retired.iter().map(String::as_str).collect();
         return Keyring::from_base64(key.expose_secret(), &retired)
             .map_err(|e| anyhow::anyhow!("AUTHLINK_MASTER_KEY: {e}"));
     }
     let path = config.data_dir.join(KEY_FILE);
     let text = read_or_create(&path)?;
+    let keyring = parse_key_file(&text, &retired, &path)?;
+    Ok(keyring.with_reload(move || {
+        let text = fs::read_to_string(&path).ok()?;
+        match parse_key_file(&text, &retired, &path) {
+            Ok(keyring) => Some(keyring),
+            Err(e) => {
+                tracing::warn!(error = %e, "the key file changed but cannot be read; the loaded keys stay");
+                None
+            }
+        }
+    }))
+}
+
+fn parse_key_file(text: &str, retired: &[String], path: &Path) -> anyhow::Result<Keyring> {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let Some(active) = lines.next() else {
         bail!(
@@ -39,9 +56,45 @@ pub fn load_keyring(config: &Config) -> anyhow::Result<Keyring> {
         );
     };
     let mut all_retired: Vec<&str> = lines.collect();
-    all_retired.extend(retired);
+    all_retired.extend(retired.iter().map(String::as_str));
     Keyring::from_base64(active, &all_retired)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Adds a freshly generated key to the key file as its active key; the keys it held stay as
+/// retired keys. The file is replaced atomically (written beside it, then renamed), so a crash
+/// leaves either the old or the new file. Refused when `AUTHLINK_MASTER_KEY` is set.
+pub fn add_key(config: &Config) -> anyhow::Result<Keyring> {
+    if config.master_key.is_some() {
+        bail!(
+            "AUTHLINK_MASTER_KEY is set, so the key is not in a file: put a new key there and the \
+             old one in AUTHLINK_RETIRED_MASTER_KEYS (on every server), then run `authlink keys rotate`"
+        );
+    }
+    let path = config.data_dir.join(KEY_FILE);
+    let old = read_or_create(&path)?;
+    let key = generate_master_key();
+    let mut text = zeroize::Zeroizing::new(String::with_capacity(old.len() + key.len() + 1));
+    text.push_str(&key);
+    text.push('\n');
+    text.push_str(&old);
+    if !old.ends_with('\n') {
+        text.push('\n');
+    }
+    let staged = path.with_extension("key.new");
+    let _ = fs::remove_file(&staged);
+    let mut file = create_new_private(&staged)
+        .with_context(|| format!("cannot create {}", staged.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", staged.display()))?;
+    fs::rename(&staged, &path).with_context(|| format!("cannot replace {}", path.display()))?;
+    let retired: Vec<String> = config
+        .retired_master_keys
+        .iter()
+        .map(|k| k.expose_secret().to_owned())
+        .collect();
+    parse_key_file(&text, &retired, &path)
 }
 
 fn read_or_create(path: &Path) -> anyhow::Result<String> {

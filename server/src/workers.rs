@@ -1,5 +1,5 @@
 //! Background work: webhook delivery, token refresh, link-expiry announcements, expired exchange
-//! codes, and sweeps of expired sessions, idempotency records, old events, sign-in throttle
+//! codes, OAuth flows interrupted between token exchange and write, and sweeps of expired sessions, idempotency records, old events, sign-in throttle
 //! buckets and finished OAuth flows. Every job claims
 //! its rows in the database, so any number of server instances can run these side by side. A
 //! pass that panics (say on a provider answer nobody foresaw) is logged and the worker goes on
@@ -71,6 +71,21 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
                 if let Err(e) = links::announce_expired(&s.db, s.clock.as_ref(), EXPIRY_BATCH).await
                 {
                     tracing::warn!(error = %e, "link expiry pass failed");
+                }
+            })
+            .await;
+            guarded("key reload", async {
+                let before = s.keyring.active_key_id();
+                if s.keyring.reload() && s.keyring.active_key_id() != before {
+                    tracing::info!(key_id = %s.keyring.active_key_id(), "a new master key seals new values");
+                }
+            })
+            .await;
+            guarded("interrupted flows", async {
+                if let Err(e) =
+                    connect::sweep_interrupted(&s.db, s.clock.as_ref(), EXPIRY_BATCH).await
+                {
+                    tracing::warn!(error = %e, "interrupted flow pass failed");
                 }
             })
             .await;

@@ -7,15 +7,17 @@ use secrecy::SecretString;
 use crate::error::AppError;
 use crate::types::CurrentUser as CurrentUserDto;
 
-/// Creates the owner account while none exists, signs it in and opens the dashboard.
+/// Creates the owner account while none exists, signs it in and opens the dashboard. A server
+/// reachable from other machines asks for the setup code it printed in its log.
 #[server(prefix = "/rpc")]
 pub async fn setup_owner(
     email: String,
     password: String,
     password_confirmation: String,
     product_name: String,
+    setup_code: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::{app_state, services::admin, session};
+    use crate::domain::{app_state, services::admin, services::setup_code, session};
 
     if password != password_confirmation {
         return Err(AppError::Validation(
@@ -23,6 +25,14 @@ pub async fn setup_owner(
         ));
     }
     let state = app_state()?;
+    if admin::is_setup_complete(&state.db).await? {
+        return Err(admin::setup_already_done());
+    }
+    setup_code::check(
+        &state.keyring,
+        state.settings.setup_code_required,
+        setup_code.as_deref(),
+    )?;
     let owner = admin::setup_owner(
         &state.db,
         &state.passwords,
@@ -40,6 +50,13 @@ pub async fn setup_owner(
     .await?;
     leptos_axum::redirect("/tenants");
     Ok(())
+}
+
+/// Whether owner setup asks for the setup code (the server is reachable from other machines).
+#[server(prefix = "/rpc")]
+pub async fn setup_needs_code() -> Result<bool, AppError> {
+    let state = crate::domain::app_state()?;
+    Ok(state.settings.setup_code_required)
 }
 
 /// Signs in with e-mail and password.
@@ -82,6 +99,51 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         record_logged(&state.db, state.clock.now(), entry).await;
     }
     leptos_axum::redirect("/tenants");
+    Ok(())
+}
+
+/// Changes the signed-in admin's password after checking the current one; every other session
+/// of the account ends, this one stays signed in.
+#[server(prefix = "/rpc")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    new_password_confirmation: String,
+) -> Result<(), AppError> {
+    use crate::domain::services::admin::{self, PasswordChange};
+    use crate::domain::session::{self, require_role};
+    use crate::types::{AuditAction, Role};
+
+    let (state, user) = require_role(Role::Viewer).await?;
+    if new_password != new_password_confirmation {
+        return Err(AppError::Validation(
+            "The two new passwords do not match.".into(),
+        ));
+    }
+    let client_ip = session::current_client_ip().await;
+    let current = session::current_session().await?;
+    let ended = admin::change_password(
+        &state.db,
+        &state.passwords,
+        state.clock.as_ref(),
+        &state.settings.throttle,
+        PasswordChange {
+            admin: &user.admin,
+            current: SecretString::from(current_password),
+            new: SecretString::from(new_password),
+            client_ip: &client_ip,
+        },
+        session::stored_id(&current).as_deref(),
+    )
+    .await?;
+    session::audit_admin_with(
+        &state,
+        &user,
+        AuditAction::AdminPasswordChange,
+        user.admin.id,
+        Some(serde_json::json!({ "sessions_ended": ended })),
+    )
+    .await;
     Ok(())
 }
 

@@ -31,6 +31,9 @@ pub struct DomainSettings {
     pub throttle: services::throttle::ThrottlePolicy,
     /// Whether cookies get the `Secure` flag (public URL on https).
     pub secure_cookies: bool,
+    /// Whether owner setup needs the setup code from the log (the server is reachable from
+    /// other machines).
+    pub setup_code_required: bool,
 }
 
 /// Everything a handler or server function needs, provided through Leptos context and axum state.

@@ -41,6 +41,7 @@ pub struct PasswordHasher {
     dummy_hash: String,
     permits: Arc<Semaphore>,
     memory: Arc<MemoryPool>,
+    checks: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for PasswordHasher {
@@ -74,6 +75,7 @@ impl PasswordHasher {
             params,
             dummy_hash,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            checks: Arc::default(),
         })
     }
 
@@ -97,10 +99,20 @@ impl PasswordHasher {
             None => (self.dummy_hash.clone(), false),
         };
         let memory = self.memory.clone();
+        let checks = self.checks.clone();
         let matches = self
-            .run(move || verify_with(&hash, password.expose_secret(), &memory))
+            .run(move || {
+                checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                verify_with(&hash, password.expose_secret(), &memory)
+            })
             .await?;
         Ok(known && matches)
+    }
+
+    /// How many password checks ran (each a full argon2 verification, with or without an
+    /// account): an unknown account and a wrong password both count one.
+    pub fn checks(&self) -> u64 {
+        self.checks.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn run<T, F>(&self, job: F) -> Result<T, AppError>

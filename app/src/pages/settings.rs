@@ -1,9 +1,10 @@
-//! `/settings`: the signed-in account, API keys, allowed callback origins and webhooks.
+//! `/settings`: the signed-in account and its password, API keys, allowed callback origins and webhooks.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::auth::ChangePassword;
 use crate::api::settings::{
     AddCallbackOrigin, RemoveCallbackOrigin, RevokeApiKey, create_api_key, list_api_keys,
     list_callback_origins,
@@ -11,7 +12,7 @@ use crate::api::settings::{
 use crate::components::form::{ChoiceList, Choices, FormError, ShownOnce};
 use crate::components::layout::CurrentUserResource;
 use crate::error::AppError;
-use crate::types::{API_SCOPES, CreatedApiKey, format_time};
+use crate::types::{API_SCOPES, CreatedApiKey, format_time, limits};
 
 /// The Settings page.
 #[component]
@@ -42,9 +43,56 @@ pub fn SettingsPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <ChangePasswordForm/>
         <ApiKeys/>
         <CallbackOrigins/>
         <crate::pages::webhooks::WebhookEndpoints/>
+    }
+}
+
+/// Changes the signed-in admin's password; every other session of the account ends.
+#[component]
+fn ChangePasswordForm() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let done = move || matches!(change.value().get(), Some(Ok(())));
+    view! {
+        <section class="card" aria-labelledby="password-heading">
+            <h2 id="password-heading">"Password"</h2>
+            <ActionForm action=change attr:class="stack">
+                <div class="field">
+                    <label for="current_password">"Current password"</label>
+                    <input id="current_password" name="current_password" type="password" required
+                        maxlength=limits::PASSWORD_MAX_CHARS autocomplete="current-password"/>
+                </div>
+                <div class="field">
+                    <label for="new_password">"New password"</label>
+                    <input id="new_password" name="new_password" type="password" required
+                        minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
+                        autocomplete="new-password" aria-describedby="new_password-help"/>
+                    <p class="help" id="new_password-help">
+                        {format!("At least {} characters. Every other session of your account ends.", limits::PASSWORD_MIN_CHARS)}
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="new_password_confirmation">"Repeat the new password"</label>
+                    <input id="new_password_confirmation" name="new_password_confirmation" type="password"
+                        required minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
+                        autocomplete="new-password"/>
+                </div>
+                <FormError error/>
+                <Show when=done>
+                    <p class="form-success" role="status">
+                        "Password changed. You are still signed in here; your other sessions have ended."
+                    </p>
+                </Show>
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || change.pending().get()>
+                        "Change password"
+                    </button>
+                </div>
+            </ActionForm>
+        </section>
     }
 }
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::auth::SetupOwner;
+use crate::api::auth::{SetupOwner, setup_needs_code};
 use crate::components::form::FormError;
 use crate::types::limits;
 
@@ -12,6 +12,7 @@ use crate::types::limits;
 pub fn SetupPage() -> impl IntoView {
     let setup = ServerAction::<SetupOwner>::new();
     let error = Signal::derive(move || setup.value().get().and_then(Result::err));
+    let needs_code = Resource::new(|| (), |_| setup_needs_code());
     view! {
         <Title text="Create the owner account"/>
         <main id="main" class="centered-card">
@@ -20,6 +21,22 @@ pub fn SetupPage() -> impl IntoView {
                 "Welcome to Authlink. This account owns the installation; you can add more people later."
             </p>
             <ActionForm action=setup attr:class="stack" attr:novalidate=false>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        needs_code.await.unwrap_or(true).then(|| view! {
+                            <div class="field">
+                                <label for="setup_code">"Setup code"</label>
+                                <input id="setup_code" name="setup_code" type="text" required
+                                    maxlength="40" autocomplete="off" spellcheck="false"
+                                    aria-describedby="setup_code-help"/>
+                                <p class="help" id="setup_code-help">
+                                    "Authlink printed it in its log when it started (look for \"setup code\"). "
+                                    "It proves you run this server."
+                                </p>
+                            </div>
+                        })
+                    })}
+                </Suspense>
                 <div class="field">
                     <label for="product_name">"Your product's name"</label>
                     <input id="product_name" name="product_name" type="text" required

@@ -11,7 +11,10 @@ use crate::on_both_backends;
 use crate::rest::api;
 use crate::webhooks::add_endpoint;
 
-on_both_backends!(no_secret_is_stored_readable);
+on_both_backends!(
+    no_secret_is_stored_readable,
+    rotation_reseals_every_value_while_the_server_runs,
+);
 
 /// Every row of every table, one line per row.
 async fn dump(db: &impl ConnectionTrait) -> String {
@@ -138,5 +141,82 @@ async fn no_secret_is_stored_readable(backend: Backend) {
         let line = logs.lines().find(|line| line.contains(secret.as_str()));
         assert!(line.is_none(), "{what} logged: {line:?}");
     }
+    a.app.cleanup().await;
+}
+
+async fn rotation_reseals_every_value_while_the_server_runs(backend: Backend) {
+    use app::domain::services::keys;
+    use server::cli::{Cli, Command, KeysCommand, run};
+    use server::master_key;
+
+    let a = api(backend).await;
+    a.oauth_connector().await;
+    add_endpoint(&a.app, "https://hooks.example.com/authlink", &[]).await;
+    let response = a
+        .http
+        .post(a.app.url("/api/v1/connect-links"))
+        .bearer_auth(&a.key)
+        .header("idempotency-key", "rotate-1")
+        .json(&json!({"tenant": {"external_id": "cus_k", "name": "Keys"}, "connector": "acme-crm"}))
+        .send()
+        .await
+        .expect("link");
+    let link: Value = response.json().await.expect("json");
+    a.connect_oauth(link["url"].as_str().expect("url"), "c-rotate")
+        .await;
+    let (_, listed) = a.get("/api/v1/connections").await;
+    let id = listed["data"][0]["id"].as_str().expect("id").to_owned();
+    let credentials = format!("/api/v1/connections/{id}/credentials");
+    let (_, before_creds) = a.get(&credentials).await;
+
+    let db = &a.app.state.db;
+    let old = a.app.state.keyring.active_key_id();
+    let before = keys::status(db, &a.app.state.keyring)
+        .await
+        .expect("status");
+    assert_eq!(before.len(), 1, "{before:?}");
+    let columns: Vec<&str> = before[0].columns.keys().map(String::as_str).collect();
+    assert_eq!(
+        columns,
+        [
+            "connections.credentials",
+            "connectors.client_secret",
+            "idempotency_keys.body",
+            "oauth_flows.pkce_verifier",
+            "webhook_endpoints.secret",
+        ]
+    );
+
+    // A rotation that stopped right after it added its key: running again continues it.
+    let config = a.app.config.clone();
+    let new = master_key::add_key(&config)
+        .expect("key added")
+        .active_key_id();
+    assert_ne!(new, old);
+    let rotate = Cli {
+        command: Some(Command::Keys {
+            command: KeysCommand::Rotate { batch: 2 },
+        }),
+        demo: false,
+    };
+    run(rotate, config.clone())
+        .await
+        .expect("rotation continues");
+
+    let ring = master_key::load_keyring(&config).expect("keys");
+    assert_eq!(ring.key_ids(), [new.clone(), old.clone()], "no third key");
+    let after = keys::status(db, &ring).await.expect("status");
+    assert_eq!(after[0].key_id, new);
+    assert_eq!(after[0].columns, before[0].columns, "every value moved");
+    assert_eq!(
+        (after[1].key_id.as_str(), after[1].total()),
+        (old.as_str(), 0)
+    );
+
+    // The running server reads what was re-sealed, and seals with the new key from then on.
+    let (status, after_creds) = a.get(&credentials).await;
+    assert_eq!(status, 200, "{after_creds}");
+    assert_eq!(after_creds["access_token"], before_creds["access_token"]);
+    assert_eq!(a.app.state.keyring.active_key_id(), new);
     a.app.cleanup().await;
 }

@@ -110,7 +110,7 @@ pub struct TestApp {
     pub jar: Arc<Jar>,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
-    config: Config,
+    pub config: Config,
     overrides: Overrides,
     /// Holds the SQLite file and master key until the test ends.
     _data_dir: tempfile::TempDir,
@@ -133,6 +133,8 @@ pub struct TestOptions {
     pub outbound_timeout: Option<std::time::Duration>,
     /// Run the background workers (off by default: tests drive them by hand).
     pub background_workers: bool,
+    /// Ask for the setup code although the test server listens on loopback.
+    pub setup_code: bool,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -240,6 +242,7 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
             .outbound_timeout
             .unwrap_or(std::time::Duration::from_secs(5)),
         background_workers: options.background_workers,
+        setup_code_on_loopback: options.setup_code,
     };
     let app = Application::build(config.clone(), overrides.clone())
         .await

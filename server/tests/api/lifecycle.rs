@@ -16,6 +16,7 @@ on_both_backends!(
     link_expiry_and_revocation_are_announced,
     a_refresh_is_saved_even_when_its_caller_goes_away,
     a_link_revoked_while_the_end_user_is_at_the_provider_stores_nothing,
+    a_flow_interrupted_before_its_write_is_announced_and_the_link_stays_usable,
 );
 
 const MARGIN: time::Duration = time::Duration::minutes(10);
@@ -413,6 +414,84 @@ async fn a_link_revoked_while_the_end_user_is_at_the_provider_stores_nothing(bac
     assert_eq!(
         of_type(&events, "connection.failed")["data"]["error"]["code"],
         "link_unavailable"
+    );
+    a.app.cleanup().await;
+}
+
+async fn a_flow_interrupted_before_its_write_is_announced_and_the_link_stays_usable(
+    backend: Backend,
+) {
+    use app::domain::clock::Clock;
+    use app::domain::entities::oauth_flow;
+    use app::domain::services::connect;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    let a = api(backend).await;
+    a.oauth_connector().await;
+    let receiver = Receiver::start(&[]).await;
+    let secret = add_endpoint(&a.app, &receiver.url, &[]).await.secret;
+    let mut seen = 0;
+    let link = new_link(&a).await;
+    let browser = crate::helpers::client_with(std::sync::Arc::default());
+    let start = browser
+        .post(a.app.url(&Api::path_of(&link)))
+        .header("origin", &a.app.base)
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(start.status(), 303);
+
+    // The callback claimed the flow and the server died before it stored anything: the state a
+    // crash between the token exchange and the write leaves behind.
+    let db = &a.app.state.db;
+    let now = a.app.clock.now();
+    oauth_flow::Entity::update_many()
+        .col_expr(oauth_flow::Column::ConsumedAt, Expr::value(now))
+        .filter(oauth_flow::Column::ConsumedAt.is_null())
+        .exec(db)
+        .await
+        .expect("claim");
+    let clock = a.app.clock.as_ref();
+    assert_eq!(
+        connect::sweep_interrupted(db, clock, 10)
+            .await
+            .expect("sweep"),
+        0
+    );
+    a.app
+        .clock
+        .advance(connect::FINISH_WITHIN + time::Duration::seconds(1));
+    assert_eq!(
+        connect::sweep_interrupted(db, clock, 10)
+            .await
+            .expect("sweep"),
+        1
+    );
+    assert_eq!(
+        connect::sweep_interrupted(db, clock, 10)
+            .await
+            .expect("again"),
+        0,
+        "announced once"
+    );
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    assert_eq!(types(&events), ["connection.failed", "link.opened"]);
+    let failed = of_type(&events, "connection.failed");
+    assert_eq!(failed["data"]["error"]["code"], connect::INTERRUPTED_CODE);
+    let (_, listed) = a.get("/api/v1/connections").await;
+    assert_eq!(listed["data"], json!([]), "nothing was stored");
+
+    // The single-use link was never completed, so the end user simply tries again.
+    assert_eq!(end_user_oauth(&a, &link, Some("c-again")).await, 200);
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    assert_eq!(types(&events), ["connection.created", "link.completed"]);
+    a.app.clock.advance(connect::FINISH_WITHIN * 2);
+    assert_eq!(
+        connect::sweep_interrupted(db, clock, 10)
+            .await
+            .expect("sweep"),
+        0,
+        "a finished flow is no interruption"
     );
     a.app.cleanup().await;
 }

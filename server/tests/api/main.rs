@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod account;
 mod at_rest;
 mod audit;
 mod auth;
@@ -9,6 +10,7 @@ mod connector_changes;
 mod contract;
 mod demo;
 mod exchange;
+mod hardening;
 mod journey;
 mod lifecycle;
 mod mock_provider;

@@ -44,6 +44,8 @@ pub struct MockProvider {
     pub refresh_arrived: Arc<tokio::sync::Notify>,
     /// A refresh waits for this lock before answering: a test holds it to keep one in flight.
     pub refresh_gate: Arc<tokio::sync::Mutex<()>>,
+    /// The `code` and `redirect_uri` of every authorization-code grant, as received.
+    pub code_grants: Arc<Mutex<Vec<(String, String)>>>,
     mode: Arc<Mutex<TokenMode>>,
     /// code → PKCE challenge, registered by the test from the authorization URL.
     codes: Arc<Mutex<HashMap<String, String>>>,
@@ -61,6 +63,7 @@ impl MockProvider {
             revoked: Arc::new(Mutex::new(Vec::new())),
             refresh_arrived: Arc::new(tokio::sync::Notify::new()),
             refresh_gate: Arc::new(tokio::sync::Mutex::new(())),
+            code_grants: Arc::new(Mutex::new(Vec::new())),
             mode: Arc::new(Mutex::new(TokenMode::Ok)),
             codes: Arc::new(Mutex::new(HashMap::new())),
         };
@@ -130,6 +133,10 @@ async fn token(
         return refresh(&p, &form).await;
     }
     let code = form.get("code").cloned().unwrap_or_default();
+    p.code_grants.lock().expect("lock").push((
+        code.clone(),
+        form.get("redirect_uri").cloned().unwrap_or_default(),
+    ));
     let verifier = form.get("code_verifier").cloned().unwrap_or_default();
     let challenge = p.codes.lock().expect("lock").remove(&code);
     let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));

@@ -37,6 +37,9 @@ pub struct Model {
     pub consumed_at: Option<TimeDateTimeWithTimeZone>,
     /// The connector the end user chose, for links that offer several.
     pub connector_id: Option<Uuid>,
+    /// Set when the callback got its answer (stored or failed); a flow consumed long ago
+    /// without it was interrupted.
+    pub finished_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 /// No navigable relations are needed.

@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use crate::domain::clock::Clock;
-use crate::domain::entities::{admin_user, installation};
+use crate::domain::entities::{admin_user, installation, session};
 use crate::domain::password::PasswordHasher;
 use crate::domain::services::is_unique_violation;
 use crate::domain::services::throttle::{self, Bucket, ThrottlePolicy};
@@ -232,7 +232,8 @@ async fn insert_admin(
     })
 }
 
-fn setup_already_done() -> AppError {
+/// The answer to an owner setup once setup is done.
+pub fn setup_already_done() -> AppError {
     AppError::Conflict("Setup is already complete. Sign in with the owner account.".into())
 }
 
@@ -250,7 +251,7 @@ pub async fn find_admin(
 }
 
 /// Checks an e-mail address and password, with throttling per account and per client address
-/// (see [`throttle::reserve`]).
+/// (see [`throttle::reserve`]), and records the sign-in.
 ///
 /// An unknown account and a wrong password give the same error after the same amount of work.
 pub async fn authenticate(
@@ -262,6 +263,25 @@ pub async fn authenticate(
     password: SecretString,
     client_ip: &str,
 ) -> Result<admin_user::Model, AppError> {
+    let account = check_password(db, hasher, clock, policy, email, password, client_ip)
+        .await?
+        .ok_or_else(|| AppError::Validation(WRONG_CREDENTIALS.into()))?;
+    let mut active: admin_user::ActiveModel = account.into();
+    active.last_sign_in_at = Set(Some(clock.now()));
+    Ok(active.update(db).await?)
+}
+
+/// The account `email` names when `password` is its password, else `None`; throttled like a
+/// sign-in, so a stolen session cannot be used to guess the password either.
+async fn check_password(
+    db: &impl ConnectionTrait,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    policy: &ThrottlePolicy,
+    email: &str,
+    password: SecretString,
+    client_ip: &str,
+) -> Result<Option<admin_user::Model>, AppError> {
     if password.expose_secret().chars().count() > limits::PASSWORD_MAX_CHARS {
         return Err(AppError::Validation(format!(
             "A password has at most {} characters.",
@@ -295,17 +315,82 @@ pub async fn authenticate(
         Some(account) if verified => {
             throttle::clear(db, &buckets[0]).await?;
             throttle::refund(db, &buckets[1]).await?;
-            let mut active: admin_user::ActiveModel = account.into();
-            active.last_sign_in_at = Set(Some(now));
-            Ok(active.update(db).await?)
+            Ok(Some(account))
         }
         _ => {
             // Already counted by the reservation.
             throttle::after_failure(db, &buckets[0], attempts, policy, now).await?;
-            tracing::info!(client_ip, "sign-in failed");
-            Err(AppError::Validation(WRONG_CREDENTIALS.into()))
+            tracing::info!(client_ip, "password check failed");
+            Ok(None)
         }
     }
+}
+
+/// A password change asked for by a signed-in admin.
+pub struct PasswordChange<'a> {
+    /// The account.
+    pub admin: &'a admin_user::Model,
+    /// The password it has now, checked first.
+    pub current: SecretString,
+    /// The password it gets.
+    pub new: SecretString,
+    /// The client's address, for throttling the check of the current password.
+    pub client_ip: &'a str,
+}
+
+/// Changes an admin's password once the current one is confirmed, and ends every session of the
+/// account except `keep` (the one the change was made in), in one transaction. Returns how many
+/// sessions were ended.
+pub async fn change_password<C>(
+    db: &C,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    policy: &ThrottlePolicy,
+    change: PasswordChange<'_>,
+    keep: Option<&str>,
+) -> Result<u64, AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    validate_new_password(change.new.expose_secret())?;
+    let admin = change.admin;
+    let confirmed = check_password(
+        db,
+        hasher,
+        clock,
+        policy,
+        &admin.email,
+        change.current,
+        change.client_ip,
+    )
+    .await?;
+    if confirmed.is_none_or(|account| account.id != admin.id) {
+        return Err(AppError::Validation(
+            "The current password is incorrect.".into(),
+        ));
+    }
+    let password_hash = hasher.hash(change.new).await?;
+    let txn = db.begin().await?;
+    admin_user::Entity::update_many()
+        .col_expr(
+            admin_user::Column::PasswordHash,
+            sea_orm::sea_query::Expr::value(password_hash),
+        )
+        .col_expr(
+            admin_user::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(clock.now()),
+        )
+        .filter(admin_user::Column::Id.eq(admin.id))
+        .exec(&txn)
+        .await?;
+    let mut others = session::Entity::delete_many().filter(session::Column::AdminId.eq(admin.id));
+    if let Some(keep) = keep {
+        others = others.filter(session::Column::IdHash.ne(keep));
+    }
+    let ended = others.exec(&txn).await?.rows_affected;
+    txn.commit().await?;
+    tracing::info!(admin_id = %admin.id, sessions_ended = ended, "password changed");
+    Ok(ended)
 }
 
 #[cfg(test)]

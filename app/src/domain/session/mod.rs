@@ -133,6 +133,12 @@ pub async fn current_session() -> Result<Session, AppError> {
         .map_err(AppError::internal("session layer missing"))
 }
 
+/// How the store names `session`'s row (the SHA-256 of its id), for keeping it when the account's
+/// other sessions are ended.
+pub fn stored_id(session: &Session) -> Option<String> {
+    session.id().map(|id| store::id_hash(&id))
+}
+
 /// The current request's client address (inside a server function).
 pub async fn current_client_ip() -> String {
     leptos_axum::extract::<axum::Extension<ClientIp>>()

@@ -38,7 +38,7 @@ impl DbSessionStore {
     }
 }
 
-fn id_hash(id: &Id) -> String {
+pub(super) fn id_hash(id: &Id) -> String {
     hex::encode(Sha256::digest(id.to_string().as_bytes()))
 }
 

@@ -26,7 +26,8 @@ pub fn open_fields(ctx: &LinkContext) -> Vec<&crate::domain::catalog::FieldSpec>
 }
 
 /// Checks submitted values against the catalog: only known fields, every one present (or
-/// defaulted), within size and pattern. Presets win over anything submitted.
+/// defaulted), within size and pattern, without control characters; secrets are kept exactly
+/// as typed (not trimmed, not normalised). Presets win over anything submitted.
 pub fn collect_values(
     ctx: &LinkContext,
     submitted: &BTreeMap<String, String>,
@@ -64,6 +65,10 @@ pub fn collect_values(
         };
         if value.chars().count() > limits::FIELD_VALUE_MAX_CHARS {
             errors.push((f.name.clone(), FieldProblem::TooLong));
+        } else if value.chars().any(char::is_control) {
+            // Values go into headers, forms and URLs as they are; a NUL or a line break would be
+            // cut off or refused on the way, so it is refused here, where the end user can fix it.
+            errors.push((f.name.clone(), FieldProblem::ControlCharacter));
         } else if !catalog().field_matches(&provider.id, &f.name, &value) {
             errors.push((f.name.clone(), FieldProblem::BadFormat));
         } else {

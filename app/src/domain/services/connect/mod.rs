@@ -4,14 +4,14 @@
 mod capture;
 mod complete;
 mod form;
+mod interrupted;
 mod oauth_flow;
 
 pub(crate) use complete::store_connection;
 pub use complete::{Completed, Outcome, complete, failure_redirect};
 pub use form::{collect_values, open_fields, submit_credentials};
-pub use oauth_flow::{
-    CallbackParams, callback_for_flow, finish_oauth, redirect_uri, start_oauth, sweep_flows,
-};
+pub use interrupted::{FINISH_WITHIN, INTERRUPTED_CODE, sweep_flows, sweep_interrupted};
+pub use oauth_flow::{CallbackParams, callback_for_flow, finish_oauth, redirect_uri, start_oauth};
 
 pub use crate::failure::ConnectError;
 

@@ -15,6 +15,7 @@ use super::ConnectError;
 use super::capture;
 use super::complete::{Completed, Outcome, complete, verify_and_identify};
 use super::form::collect_values;
+use super::interrupted;
 use crate::domain::AppState;
 use crate::domain::catalog::fill;
 use crate::domain::crypto::{Aad, new_token, token_hash};
@@ -96,6 +97,7 @@ pub async fn start_oauth(
         expires_at: Set(now + FLOW_LIFETIME),
         consumed_at: Set(None),
         connector_id: Set(Some(connector.model.id)),
+        finished_at: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -180,6 +182,7 @@ pub async fn finish_oauth(
         return Err(ConnectError::FlowUnknown);
     }
     let result = exchange(state, &flow, params).await;
+    interrupted::mark_finished(&state.db, flow.id, state.clock.now()).await?;
     if let Err(e) = &result
         && e.provider_failure().is_some()
     {
@@ -381,19 +384,6 @@ fn same_origin(a: &str, b: &str) -> bool {
         (Ok(a), Ok(b)) => a.origin() == b.origin(),
         _ => false,
     }
-}
-
-/// Deletes OAuth flows that expired more than a day ago (run by the sweep worker): they only
-/// served to tell a late callback that its flow is over.
-pub async fn sweep_flows(
-    db: &impl ConnectionTrait,
-    now: time::OffsetDateTime,
-) -> Result<u64, sea_orm::DbErr> {
-    let gone = oauth_flow::Entity::delete_many()
-        .filter(oauth_flow::Column::ExpiresAt.lte(now - time::Duration::days(1)))
-        .exec(db)
-        .await?;
-    Ok(gone.rows_affected)
 }
 
 #[cfg(test)]

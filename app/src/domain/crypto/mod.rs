@@ -4,8 +4,7 @@
 //!   key that sealed it, and the caller's [`Aad`] binds the ciphertext to its row and column, so a
 //!   ciphertext copied into another row fails to open. Several keys may be loaded at once: the
 //!   active one seals, all of them open, which is what rotation without downtime needs.
-//! * [`new_token`] and [`token_hash`] make the bearer tokens of design §5: 256 bits from the OS
-//!   CSPRNG, URL-safe, stored only as SHA-256.
+//! * [`new_token`] and [`token_hash`] ([`token`]) make the bearer tokens of design §5.
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
@@ -15,6 +14,10 @@ use rand::RngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
+
+mod token;
+
+pub use token::{Token, TokenHash, new_token, token_hash};
 
 /// Envelope format version; bump when the layout changes.
 const ENVELOPE_VERSION: u8 = 1;
@@ -73,19 +76,37 @@ impl Aad<'_> {
 struct LoadedKey {
     id: [u8; KEY_ID_LEN],
     cipher: XChaCha20Poly1305,
+    /// Root of the secrets derived from this key for other purposes ([`Keyring::derived_secret`]).
+    derivation: Zeroizing<[u8; 32]>,
 }
 
 /// The master keys in use: one active key that seals, any number of retired keys that only open.
+///
+/// A keyring built [`with_reload`](Keyring::with_reload) reads its keys again when it meets an
+/// envelope sealed by a key it does not know: a key added by `authlink keys
+/// rotate` while the server runs is picked up without a restart.
 pub struct Keyring {
+    keys: std::sync::RwLock<std::sync::Arc<KeySet>>,
+    reload: Option<Reload>,
+}
+
+struct KeySet {
     active: LoadedKey,
     retired: Vec<LoadedKey>,
 }
 
+type LoadKeys = dyn Fn() -> Option<Keyring> + Send + Sync;
+
+struct Reload {
+    load: Box<LoadKeys>,
+}
+
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys = self.current();
         f.debug_struct("Keyring")
-            .field("active_key_id", &hex::encode(self.active.id))
-            .field("retired_keys", &self.retired.len())
+            .field("active_key_id", &hex::encode(keys.active.id))
+            .field("retired_keys", &keys.retired.len())
             .finish()
     }
 }
@@ -93,13 +114,64 @@ impl std::fmt::Debug for Keyring {
 impl Keyring {
     /// Builds a keyring from raw key material; `retired` keys only decrypt.
     pub fn new(active: &[u8], retired: &[&[u8]]) -> Result<Self, CryptoError> {
-        Ok(Self {
+        let keys = KeySet {
             active: LoadedKey::derive(active)?,
             retired: retired
                 .iter()
                 .map(|k| LoadedKey::derive(k))
                 .collect::<Result<_, _>>()?,
+        };
+        Ok(Self {
+            keys: std::sync::RwLock::new(std::sync::Arc::new(keys)),
+            reload: None,
         })
+    }
+
+    /// This keyring, reading its keys again through `load` when an envelope names an unknown
+    /// key; `load` answers `None` when the keys cannot be read (the current ones stay).
+    pub fn with_reload(
+        mut self,
+        load: impl Fn() -> Option<Keyring> + Send + Sync + 'static,
+    ) -> Self {
+        self.reload = Some(Reload {
+            load: Box::new(load),
+        });
+        self
+    }
+
+    fn current(&self) -> std::sync::Arc<KeySet> {
+        self.keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reads the keys again (a keyring built [`with_reload`](Keyring::with_reload)); whether
+    /// anything was read. The server asks every minute, so that a key added by rotation seals
+    /// new values soon. (Opening reloads too, at once: a value may have been re-sealed under
+    /// the new key a moment after it was added. Reading a key file costs next to nothing.)
+    pub fn reload(&self) -> bool {
+        let Some(reload) = &self.reload else {
+            return false;
+        };
+        let Some(fresh) = (reload.load)() else {
+            return false;
+        };
+        let fresh = fresh.current();
+        *self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+        true
+    }
+
+    /// The ids (hex) of the loaded keys, the active one first.
+    pub fn key_ids(&self) -> Vec<String> {
+        let keys = self.current();
+        std::iter::once(&keys.active)
+            .chain(&keys.retired)
+            .map(|k| hex::encode(k.id))
+            .collect()
     }
 
     /// Builds a keyring from base64 key strings (standard or URL-safe alphabet).
@@ -115,19 +187,20 @@ impl Keyring {
 
     /// The id of the key that seals new secrets (hex), e.g. for logs and `keys` commands.
     pub fn active_key_id(&self) -> String {
-        hex::encode(self.active.id)
+        hex::encode(self.current().active.id)
     }
 
     /// Encrypts `plaintext` for storage at `aad`.
     pub fn seal(&self, plaintext: &[u8], aad: Aad<'_>) -> Result<Vec<u8>, CryptoError> {
+        let keys = self.current();
         let mut nonce = [0u8; NONCE_LEN];
         OsRng.fill_bytes(&mut nonce);
         let mut envelope = Vec::with_capacity(HEADER_LEN + plaintext.len() + 16);
         envelope.push(ENVELOPE_VERSION);
-        envelope.extend_from_slice(&self.active.id);
+        envelope.extend_from_slice(&keys.active.id);
         envelope.extend_from_slice(&nonce);
         let aad_bytes = aad.bytes(&envelope[..1 + KEY_ID_LEN]);
-        let ciphertext = self
+        let ciphertext = keys
             .active
             .cipher
             .encrypt(
@@ -148,9 +221,19 @@ impl Keyring {
             return Err(CryptoError::Decrypt);
         }
         let key_id = &envelope[1..1 + KEY_ID_LEN];
-        let key = std::iter::once(&self.active)
-            .chain(&self.retired)
-            .find(|k| k.id == key_id)
+        let find = |keys: &KeySet| {
+            std::iter::once(&keys.active)
+                .chain(&keys.retired)
+                .position(|k| k.id == key_id)
+        };
+        let mut keys = self.current();
+        let mut found = find(&keys);
+        if found.is_none() && self.reload() {
+            keys = self.current();
+            found = find(&keys);
+        }
+        let key = found
+            .and_then(|i| std::iter::once(&keys.active).chain(&keys.retired).nth(i))
             .ok_or_else(|| CryptoError::UnknownKey(hex::encode(key_id)))?;
         let nonce = &envelope[1 + KEY_ID_LEN..HEADER_LEN];
         let aad_bytes = aad.bytes(&envelope[..1 + KEY_ID_LEN]);
@@ -166,9 +249,29 @@ impl Keyring {
             .map_err(|_| CryptoError::Decrypt)
     }
 
+    /// A secret for `purpose` derived from the active key (HMAC-SHA256, domain-separated from
+    /// the encryption key): the same on every instance that shares the key, and revealing nothing
+    /// about the key or about secrets derived for other purposes.
+    pub fn derived_secret(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
+        use hmac::{Hmac, Mac};
+        let keys = self.current();
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(keys.active.derivation.as_ref())
+            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+        mac.update(purpose.as_bytes());
+        Zeroizing::new(mac.finalize().into_bytes().into())
+    }
+
     /// Whether `envelope` was sealed with a key other than the active one (needs re-encryption).
     pub fn needs_rotation(&self, envelope: &[u8]) -> bool {
-        envelope.get(1..1 + KEY_ID_LEN) != Some(&self.active.id[..])
+        envelope.get(1..1 + KEY_ID_LEN) != Some(&self.current().active.id[..])
+    }
+
+    /// The id (hex) of the key that sealed `envelope`, if it looks like one of ours.
+    pub fn sealed_by(envelope: &[u8]) -> Option<String> {
+        if envelope.len() < HEADER_LEN + 16 || envelope[0] != ENVELOPE_VERSION {
+            return None;
+        }
+        Some(hex::encode(&envelope[1..1 + KEY_ID_LEN]))
     }
 }
 
@@ -186,7 +289,13 @@ impl LoadedKey {
         id.copy_from_slice(&id_digest[..KEY_ID_LEN]);
         let cipher =
             XChaCha20Poly1305::new_from_slice(key.as_ref()).map_err(|_| CryptoError::Encrypt)?;
-        Ok(Self { id, cipher })
+        let derivation =
+            Zeroizing::new(Sha256::digest([b"authlink/derive/v1\0", material].concat()).into());
+        Ok(Self {
+            id,
+            cipher,
+            derivation,
+        })
     }
 }
 
@@ -205,74 +314,6 @@ pub fn generate_master_key() -> Zeroizing<String> {
     let mut key = Zeroizing::new([0u8; 32]);
     OsRng.fill_bytes(key.as_mut());
     Zeroizing::new(STANDARD.encode(key.as_ref()))
-}
-
-/// A secret token we hand out once (a link token, an exchange code, an API key's random part,
-/// an OAuth `state`): 256 bits from the OS CSPRNG, base64url without padding (43 characters).
-/// Its `Debug` shows nothing of it, so it cannot end up in a log by accident.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
-
-impl Token {
-    /// A fresh token.
-    pub fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        OsRng.fill_bytes(&mut bytes);
-        Self(URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    /// The token itself, for the one answer that hands it out.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Its hash, the form that is stored.
-    pub fn hash(&self) -> TokenHash {
-        TokenHash::of(&self.0)
-    }
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(…)")
-    }
-}
-
-/// The SHA-256 of a token: the only form in which tokens are stored and looked up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TokenHash([u8; 32]);
-
-impl TokenHash {
-    /// The hash of a token as presented (by a browser, a backend, a provider).
-    pub fn of(token: &str) -> Self {
-        Self(Sha256::digest(token.as_bytes()).into())
-    }
-
-    /// The bytes, as stored.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-
-    /// The bytes, to store.
-    pub fn to_vec(self) -> Vec<u8> {
-        self.0.to_vec()
-    }
-}
-
-impl From<TokenHash> for sea_orm::Value {
-    fn from(hash: TokenHash) -> Self {
-        hash.to_vec().into()
-    }
-}
-
-/// A new token.
-pub fn new_token() -> Token {
-    Token::generate()
-}
-
-/// The hash of a token as presented.
-pub fn token_hash(token: &str) -> TokenHash {
-    TokenHash::of(token)
 }
 
 #[cfg(test)]
@@ -360,6 +401,28 @@ mod tests {
     }
 
     #[test]
+    fn a_reloading_keyring_picks_up_a_key_added_after_it_was_built() {
+        let running = Keyring::new(&[1u8; 32], &[])
+            .expect("old")
+            .with_reload(|| Keyring::new(&[2u8; 32], &[&[1u8; 32]]).ok());
+        let rotated = Keyring::new(&[2u8; 32], &[&[1u8; 32]]).expect("rotated");
+        let envelope = rotated.seal(b"secret", ROW).expect("seal");
+        assert_eq!(Keyring::sealed_by(&envelope), Some(rotated.active_key_id()));
+        assert_eq!(
+            running.open(&envelope, ROW).expect("reloaded").as_slice(),
+            b"secret"
+        );
+        assert_eq!(running.active_key_id(), rotated.active_key_id());
+        assert_eq!(running.key_ids(), rotated.key_ids());
+
+        let fixed = Keyring::new(&[1u8; 32], &[]).expect("old");
+        assert!(matches!(
+            fixed.open(&envelope, ROW),
+            Err(CryptoError::UnknownKey(_))
+        ));
+    }
+
+    #[test]
     fn short_or_garbled_master_keys_are_refused() {
         assert_eq!(
             Keyring::new(&[0u8; 16], &[]).err(),
@@ -374,25 +437,19 @@ mod tests {
     }
 
     #[test]
+    fn derived_secrets_depend_on_key_and_purpose_only() {
+        let ring = keyring();
+        let again = Keyring::new(&[7u8; 32], &[&[9u8; 32]]).expect("same active key");
+        let other = Keyring::new(&[8u8; 32], &[]).expect("other key");
+        assert_eq!(*ring.derived_secret("a"), *again.derived_secret("a"));
+        assert_ne!(*ring.derived_secret("a"), *ring.derived_secret("b"));
+        assert_ne!(*ring.derived_secret("a"), *other.derived_secret("a"));
+    }
+
+    #[test]
     fn key_id_does_not_reveal_the_key() {
         let ring = keyring();
         assert_eq!(ring.active_key_id().len(), 16);
         assert!(!format!("{ring:?}").contains("0707"));
-    }
-
-    #[test]
-    fn tokens_are_256_bit_url_safe_and_hashed_to_sha256() {
-        let a = new_token();
-        let b = new_token();
-        assert_ne!(a, b);
-        assert_eq!(a.expose().len(), 43);
-        assert!(
-            a.expose()
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
-        );
-        assert_eq!(a.hash().as_bytes().len(), 32);
-        assert_eq!(a.hash(), token_hash(a.expose()));
-        assert!(!format!("{a:?}").contains(a.expose()));
     }
 }
