@@ -22,16 +22,15 @@ test("the demo tenant connects through the built-in provider", async ({ page, br
   const endPage = await endUser.newPage();
   await endPage.goto(link);
   await expect(endPage.getByText("profile")).toBeVisible();
-  await endPage.getByRole("button", { name: "Continue to Generic OAuth2" }).click();
+  await endPage.getByRole("button", { name: "Continue to Demo OAuth" }).click();
   await expect(endPage.getByRole("heading", { name: "Authorize Authlink demo" })).toBeVisible();
   await expect(endPage.getByText("jane@demo.example")).toBeVisible();
   await endPage.getByRole("button", { name: "Deny" }).click();
   await expect(endPage.getByRole("heading", { name: "The connection did not go through" })).toBeVisible();
   await expect(endPage.getByRole("alert")).toContainText("You can try again from your link");
 
-  // A denial does not use up the link: the end user tries again and allows.
-  await endPage.goto(link);
-  await endPage.getByRole("button", { name: "Continue to Generic OAuth2" }).click();
+  // A denial does not use up the link: "Try again" goes straight back to the provider.
+  await endPage.getByRole("button", { name: "Try again" }).click();
   await endPage.getByRole("button", { name: "Allow" }).click();
   await expect(endPage.getByRole("heading", { name: "You're connected" })).toBeVisible();
   await endUser.close();

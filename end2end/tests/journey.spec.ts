@@ -52,7 +52,7 @@ test("an admin sets up connectors and a tenant, and an end user connects both", 
   await expect(endPage.getByText("Acme CRM asks you to connect")).toBeVisible();
   await expect(endPage.getByText("Initech")).toBeVisible();
   await expect(endPage.getByText("openid")).toBeVisible();
-  await endPage.getByRole("button", { name: "Continue to Generic OAuth2" }).click();
+  await endPage.getByRole("button", { name: "Continue to Mock OAuth" }).click();
   await expect(endPage.getByRole("heading", { name: "You're connected" })).toBeVisible();
   expect(endProblems).toEqual([]);
 
@@ -72,10 +72,10 @@ test("an admin sets up connectors and a tenant, and an end user connects both", 
   const formPage = await noScript.newPage();
   await formPage.goto(keyLink);
   await formPage.getByLabel("API key").fill("key with spaces");
-  await formPage.getByRole("button", { name: "Connect Generic API key" }).click();
+  await formPage.getByRole("button", { name: "Connect Mock API" }).click();
   await expect(formPage.getByText("does not have the expected format")).toBeVisible();
   await formPage.getByLabel("API key").fill("mock-api-key-123");
-  await formPage.getByRole("button", { name: "Connect Generic API key" }).click();
+  await formPage.getByRole("button", { name: "Connect Mock API" }).click();
   await expect(formPage.getByRole("heading", { name: "You're connected" })).toBeVisible();
   await noScript.close();
 
@@ -99,8 +99,8 @@ test("the Connect page works with JavaScript off and on a phone-sized screen", a
   const phone = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
   const endPage = await phone.newPage();
   await endPage.goto(link);
-  await expect(endPage.getByRole("heading", { name: "Connect Generic OAuth2" })).toBeVisible();
-  const button = endPage.getByRole("button", { name: "Continue to Generic OAuth2" });
+  await expect(endPage.getByRole("heading", { name: "Connect Mock OAuth" })).toBeVisible();
+  const button = endPage.getByRole("button", { name: "Continue to Mock OAuth" });
   const box = await button.boundingBox();
   expect(box && box.x + box.width).toBeLessThanOrEqual(390);
   await button.click();

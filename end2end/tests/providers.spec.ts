@@ -26,11 +26,11 @@ test("an end user connects QuickBooks, whose company id only the redirect carrie
   const noScript = await browser.newContext({ javaScriptEnabled: false });
   const endPage = await noScript.newPage();
   await endPage.goto(link);
-  await expect(endPage.getByRole("heading", { name: "Connect QuickBooks Online" })).toBeVisible();
+  await expect(endPage.getByRole("heading", { name: "Connect QuickBooks" })).toBeVisible();
   // Scopes in words, with the raw scope beside them.
   await expect(endPage.getByText("Access your company's accounting data")).toBeVisible();
   await expect(endPage.getByText("com.intuit.quickbooks.accounting")).toBeVisible();
-  await endPage.getByRole("button", { name: "Continue to QuickBooks Online" }).click();
+  await endPage.getByRole("button", { name: "Continue to QuickBooks" }).click();
 
   // The provider's own page (the simulator refuses a request the entry got wrong).
   await expect(endPage.getByRole("heading", { name: "Intuit" })).toBeVisible();

@@ -14,10 +14,10 @@ pub struct ConnectView {
     pub product_name: String,
     /// The tenant's name.
     pub tenant_name: String,
-    /// The connector's name.
+    /// The connector's name, as the admin named it: what the end user reads everywhere.
     pub connector_name: String,
-    /// The provider's name.
-    pub provider_name: String,
+    /// The provider's name, shown beside it unless the connector is a generic template.
+    pub service_name: Option<String>,
     /// OAuth2 (a button to the provider) or a credential form.
     pub oauth: bool,
     /// Requested scopes (OAuth2), with what each allows when the catalog says.
@@ -60,12 +60,12 @@ fn document(title: String, body: impl IntoView + 'static) -> String {
 
 /// The Connect page.
 pub fn connect_page(v: ConnectView) -> String {
-    let title = format!("Connect {} · {}", v.provider_name, v.product_name);
+    let title = format!("Connect {} · {}", v.connector_name, v.product_name);
     let ConnectView {
         product_name,
         tenant_name,
         connector_name,
-        provider_name,
+        service_name,
         oauth,
         scopes,
         expires_at,
@@ -164,18 +164,20 @@ pub fn connect_page(v: ConnectView) -> String {
         })
         .collect_view();
     let button = if oauth {
-        format!("Continue to {provider_name}")
+        format!("Continue to {connector_name}")
     } else {
-        format!("Connect {provider_name}")
+        format!("Connect {connector_name}")
     };
+    let service = service_name
+        .filter(|name| *name != connector_name)
+        .map(|name| view! { <dt>"Service"</dt><dd>{name}</dd> });
     let body = view! {
         <p class="eyebrow">{format!("{product_name} asks you to connect")}</p>
-        <h1>{format!("Connect {provider_name}")}</h1>
+        <h1>{format!("Connect {connector_name}")}</h1>
         <dl class="facts">
             <dt>"For"</dt>
             <dd>{tenant_name}</dd>
-            <dt>"Connector"</dt>
-            <dd>{connector_name}</dd>
+            {service}
             <dt>"Access requested"</dt>
             {access}
             <dt>"Link valid until"</dt>
@@ -197,7 +199,9 @@ pub fn connect_page(v: ConnectView) -> String {
     document(title, body)
 }
 
-/// The outcome pages: connected, or what went wrong.
+/// The outcome pages: connected, or what went wrong. `retry` is the `state` of a failed OAuth
+/// flow that may be started again: the page then offers "Try again" (a form, so it works without
+/// JavaScript; the server checks that the browser is the flow's).
 pub fn result_page(
     product_name: &str,
     success: bool,
@@ -218,7 +222,12 @@ pub fn result_page(
             <p class="result-mark" aria-hidden="true">{if success { "✓" } else { "!" }}</p>
             <h1>{heading}</h1>
             <p role=if success { "status" } else { "alert" }>{message}</p>
-            {retry.map(|href| view! { <p><a class="button secondary" href=href>"Try again"</a></p> })}
+            {retry.map(|state| view! {
+                <form method="post" action="/oauth/retry">
+                    <input type="hidden" name="state" value=state/>
+                    <button type="submit" class="button primary">"Try again"</button>
+                </form>
+            })}
             {success.then(|| view! { <p class="help">"You can close this window."</p> })}
         </div>
     };

@@ -137,7 +137,7 @@ fn chooser(product: &str, ctx: &LinkContext, token: &str) -> Response {
 fn succeeded(product: &str, ctx: &LinkContext, completed: &connect::Completed) -> Response {
     match completed.callback_redirect() {
         Some(url) => see_other(&url),
-        None => connected(product, &ctx.connector.provider.name),
+        None => connected(product, &ctx.connector.model.name),
     }
 }
 
@@ -247,11 +247,11 @@ pub async fn callback(
             if let Some(url) = completed.callback_redirect() {
                 return see_other(&url);
             }
-            let provider = connectors::get(&state.db, completed.connection.connector_id)
+            let connector = connectors::get(&state.db, completed.connection.connector_id)
                 .await
-                .map(|c| c.provider.name)
-                .unwrap_or_else(|_| "the provider".into());
-            connected(&product, &provider)
+                .map(|c| c.model.name)
+                .unwrap_or_else(|_| "The service".into());
+            connected(&product, &connector)
         }
         Err(ConnectError::FlowUnknown) => {
             // Anyone can send any `state`: nothing durable is written for one we do not know,
@@ -265,7 +265,14 @@ pub async fn callback(
                     "callback for an unknown or finished flow (1 in {UNKNOWN_CALLBACK_SAMPLE} logged)"
                 );
             }
-            failure(&product, &ConnectError::FlowUnknown)
+            retry_or_failure(
+                &state,
+                &product,
+                &ConnectError::FlowUnknown,
+                &params,
+                &headers,
+            )
+            .await
         }
         Err(e) => {
             record_step(
@@ -285,8 +292,70 @@ pub async fn callback(
             {
                 return see_other(&url);
             }
-            failure(&product, &e)
+            retry_or_failure(&state, &product, &e, &params, &headers).await
         }
+    }
+}
+
+/// The failure page of a callback; with "Try again" when the flow's link can still be used from
+/// this browser.
+async fn retry_or_failure(
+    state: &AppState,
+    product: &str,
+    error: &ConnectError,
+    params: &CallbackParams,
+    headers: &HeaderMap,
+) -> Response {
+    if matches!(
+        error,
+        ConnectError::LinkUnavailable | ConnectError::Internal
+    ) {
+        return failure(product, error);
+    }
+    let browser = cookie(headers, browser_cookie_name(state));
+    match connect::retryable(state, params.state.as_deref(), browser.as_deref()).await {
+        Ok(Some(retry)) => failure_page(
+            product,
+            error,
+            params.state.clone(),
+            form_action_for(&retry.ctx, &state.http),
+        ),
+        _ => failure(product, error),
+    }
+}
+
+/// `POST /oauth/retry`: starts a failed flow's link again from the same browser, with what the
+/// end user entered before, and sends them back to the provider.
+pub async fn retry(
+    State(state): State<AppState>,
+    ip: Option<Extension<ClientIp>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let ip = ip.map(|Extension(ClientIp(ip))| ip);
+    let product = product_name(&state).await;
+    let flow_state = parse_form(&body).and_then(|mut form| form.remove("state"));
+    let browser = cookie(&headers, browser_cookie_name(&state));
+    let retry = match connect::retryable(&state, flow_state.as_deref(), browser.as_deref()).await {
+        Ok(Some(retry)) => retry,
+        Ok(None) => return unavailable(&product),
+        Err(_) => return internal(&product),
+    };
+    let Some(browser) = browser else {
+        return unavailable(&product);
+    };
+    let started = connect::start_oauth(&state, &retry.ctx, &retry.submitted, &browser).await;
+    end_user_step(
+        &state,
+        Some(retry.ctx.link.id),
+        ip.as_deref(),
+        &retry.ctx,
+        started.as_ref().err().map_or(Step::Started, Step::Failed),
+    )
+    .await;
+    match started {
+        Ok(url) => see_other(&url),
+        Err(e) => failure(&product, &e),
     }
 }
 
@@ -376,7 +445,7 @@ fn view_for(
         product_name: product.to_owned(),
         tenant_name: ctx.tenant.name.clone(),
         connector_name: ctx.connector.model.name.clone(),
-        provider_name: provider.name.clone(),
+        service_name: (!provider.generic).then(|| provider.name.clone()),
         oauth: provider.auth == AuthMode::OAuth2,
         scopes: ctx
             .connector
@@ -467,14 +536,14 @@ fn failed_form(
     )
 }
 
-fn connected(product: &str, provider: &str) -> Response {
+fn connected(product: &str, connector: &str) -> Response {
     html(
         StatusCode::OK,
         result_page(
             product,
             true,
             "You're connected",
-            &format!("{provider} is now connected to {product}."),
+            &format!("{connector} is now connected to {product}."),
             None,
         ),
         None,
@@ -482,6 +551,15 @@ fn connected(product: &str, provider: &str) -> Response {
 }
 
 fn failure(product: &str, error: &ConnectError) -> Response {
+    failure_page(product, error, None, None)
+}
+
+fn failure_page(
+    product: &str,
+    error: &ConnectError,
+    retry: Option<String>,
+    form_target: Option<String>,
+) -> Response {
     let status = match error {
         ConnectError::LinkUnavailable => StatusCode::NOT_FOUND,
         ConnectError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -491,8 +569,8 @@ fn failure(product: &str, error: &ConnectError) -> Response {
     let heading = text::connect_error_heading(error);
     html(
         status,
-        result_page(product, false, heading, &text::connect_error(error), None),
-        None,
+        result_page(product, false, heading, &text::connect_error(error), retry),
+        form_target,
     )
 }
 

@@ -71,6 +71,7 @@ pub fn router(config: &Config, state: AppState) -> Router {
     let end_user_routes = Router::new()
         .route("/connect/{token}", get(connect::show).post(connect::submit))
         .route("/oauth/callback", get(connect::callback))
+        .route("/oauth/retry", axum::routing::post(connect::retry))
         .route_layer(middleware::from_fn_with_state(
             end_user_limit,
             connect::rate_limit,

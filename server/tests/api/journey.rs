@@ -418,7 +418,7 @@ async fn oauth_journey_connects_and_shows_the_green_check(backend: Backend) {
         "{csp}"
     );
     let body = page.text().await.expect("body");
-    assert!(body.contains("Continue to Generic OAuth2"), "{body}");
+    assert!(body.contains("Continue to Acme CRM (prod)"), "{body}");
     assert!(body.contains("Acme CRM") && body.contains("Globex"));
 
     let (state, challenge, _) = j.start(&browser, &Journey::path(&link)).await;

@@ -9,6 +9,7 @@ mod auth;
 mod connector_changes;
 mod contract;
 mod demo;
+mod end_user;
 mod exchange;
 mod hardening;
 mod journey;
