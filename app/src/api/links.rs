@@ -1,5 +1,9 @@
 //! Generate Customer Link and revoking links.
 
+// `generate_link`'s arguments are the fields of the popup's request (those of the REST API's
+// link creation); the server macro turns them into functions on both sides.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
@@ -18,6 +22,9 @@ pub async fn generate_link(
     /// A reconnect may land on another provider account than the pinned one, replacing it.
     #[server(default)]
     allow_account_change: bool,
+    /// Regenerate: the tenant's earlier live links for this connector are revoked.
+    #[server(default)]
+    revoke_earlier: bool,
 ) -> Result<GeneratedLink, AppError> {
     use crate::domain::ids::{ConnectorId, TenantId};
     use crate::domain::{services::links, services::parse_id, session::require_role};
@@ -36,6 +43,7 @@ pub async fn generate_link(
         note,
         presets: presets.into_iter().collect(),
         allow_account_change,
+        revoke_earlier,
         ..links::LinkOptions::default()
     };
     let (link, generated) = links::create(

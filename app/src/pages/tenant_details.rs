@@ -363,6 +363,8 @@ fn ConnectDialog(
             .filter(|(_, v)| !v.trim().is_empty())
             .collect();
         let tenant = tenant_id.get_untracked();
+        // Once a link is shown, generating again is Regenerate: only the new link works.
+        let regenerate = matches!(result.get_untracked(), Some(Ok(_)));
         pending.set(true);
         leptos::task::spawn_local(async move {
             let outcome = generate_link(
@@ -373,6 +375,7 @@ fn ConnectDialog(
                 note.get_untracked(),
                 values,
                 allow_account_change.get_untracked(),
+                regenerate,
             )
             .await;
             pending.set(false);
@@ -457,7 +460,7 @@ fn ConnectDialog(
                             <label for="generated-url">"Customer link"</label>
                             <input id="generated-url" type="text" readonly value=link.url.clone()/>
                             <CopyButton text=Signal::derive(move || link.url.clone())/>
-                            <p class="help">{format!("Valid until {}.", format_time(link.expires_at))}</p>
+                            <p class="help">{format!("Valid until {}. Regenerate makes a new link and revokes the earlier ones for this connector.", format_time(link.expires_at))}</p>
                         </div>
                     }.into_any(),
                     Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -465,7 +468,7 @@ fn ConnectDialog(
                 }}
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || pending.get()>
-                        "Generate Customer Link"
+                        {move || if matches!(result.get(), Some(Ok(_))) { "Regenerate" } else { "Generate Customer Link" }}
                     </button>
                     <button type="button" class="button secondary" on:click=close>"Close"</button>
                 </div>

@@ -107,6 +107,9 @@ pub struct LinkCreate {
     /// connection is pinned to, replacing it (default false: such a reconnect is refused and
     /// `connection.account_mismatch` announced).
     pub allow_account_change: Option<bool>,
+    /// Revoke the tenant's other live links for the same connector in the same step (default
+    /// false), so only the new link works: what the dashboard's Regenerate does.
+    pub revoke_earlier: Option<bool>,
     /// Where the end user's browser goes when done; its origin must be allowed in Settings.
     pub callback_url: Option<String>,
     /// Returned to `callback_url` with an exchange `code` on success.
@@ -296,6 +299,7 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
         tags: input.tags.unwrap_or_default(),
         also_allowed: connector_ids[1..].to_vec(),
         created_by_key: Some(caller.0.key_id),
+        revoke_earlier: input.revoke_earlier.unwrap_or(false),
     };
     let (link, generated) = links::create(
         &api.app.db,

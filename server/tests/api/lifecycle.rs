@@ -17,6 +17,7 @@ on_both_backends!(
     a_refresh_is_saved_even_when_its_caller_goes_away,
     a_link_revoked_while_the_end_user_is_at_the_provider_stores_nothing,
     a_flow_interrupted_before_its_write_is_announced_and_the_link_stays_usable,
+    regenerating_revokes_the_earlier_live_links_of_that_tenant_and_connector,
 );
 
 const MARGIN: time::Duration = time::Duration::minutes(10);
@@ -493,5 +494,90 @@ async fn a_flow_interrupted_before_its_write_is_announced_and_the_link_stays_usa
         0,
         "a finished flow is no interruption"
     );
+    a.app.cleanup().await;
+}
+
+async fn regenerating_revokes_the_earlier_live_links_of_that_tenant_and_connector(
+    backend: Backend,
+) {
+    use app::domain::entities::connect_link;
+    use sea_orm::EntityTrait;
+
+    let a = api(backend).await;
+    a.oauth_connector().await;
+    a.key_connector().await;
+    let receiver = Receiver::start(&[]).await;
+    let secret = add_endpoint(&a.app, &receiver.url, &["link.revoked"])
+        .await
+        .secret;
+    let mut seen = 0;
+    let create = async |tenant: &str, connector: &str, revoke_earlier: bool| {
+        let (status, link) = a
+            .post(
+                "/api/v1/connect-links",
+                json!({
+                    "tenant": {"external_id": tenant, "name": tenant},
+                    "connector": connector,
+                    "revoke_earlier": revoke_earlier,
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{link}");
+        link
+    };
+    let opens = async |link: &Value| {
+        reqwest::get(a.app.url(&Api::path_of(link["url"].as_str().expect("url"))))
+            .await
+            .expect("page")
+            .status()
+            .as_u16()
+    };
+    let first = create("cus_rg", "acme-crm", false).await;
+    let second = create("cus_rg", "acme-crm", false).await;
+    let other_tenant = create("cus_other", "acme-crm", false).await;
+    let other_connector = create("cus_rg", "acme-api", false).await;
+
+    let regenerated = create("cus_rg", "acme-crm", true).await;
+    assert_eq!(opens(&first).await, 404);
+    assert_eq!(opens(&second).await, 404);
+    for live in [&regenerated, &other_tenant, &other_connector] {
+        assert_eq!(opens(live).await, 200, "{live}");
+    }
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    let mut revoked: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["data"]["link"]["id"].as_str())
+        .collect();
+    revoked.sort_unstable();
+    let mut expected = [
+        first["id"].as_str().expect("id"),
+        second["id"].as_str().expect("id"),
+    ];
+    expected.sort_unstable();
+    assert_eq!(revoked, expected, "{events:?}");
+
+    // The dashboard's Regenerate does the same.
+    let row = connect_link::Entity::find_by_id(
+        uuid::Uuid::parse_str(regenerated["id"].as_str().expect("id")).expect("uuid"),
+    )
+    .one(&a.app.state.db)
+    .await
+    .expect("read")
+    .expect("row");
+    let response = a
+        .app
+        .call_json::<app::api::links::GenerateLink>(json!({
+            "tenant_id": row.tenant_id.to_string(),
+            "connector_id": row.connector_id.to_string(),
+            "expires_in_minutes": 60,
+            "single_use": true,
+            "note": "",
+            "presets": [],
+            "revoke_earlier": true,
+        }))
+        .await;
+    assert!(response.is_ok(), "{response:?}");
+    assert_eq!(opens(&regenerated).await, 404);
+    assert_eq!(opens(&other_tenant).await, 200);
     a.app.cleanup().await;
 }

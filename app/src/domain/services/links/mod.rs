@@ -6,13 +6,16 @@ use std::collections::BTreeMap;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
 mod options;
+mod revocation;
 
 pub use options::{LinkOptions, MAX_ALLOWED_CONNECTORS, MAX_TAGS};
+pub use revocation::{announce_expired, revoke};
 
 use options::Checked;
 
@@ -34,9 +37,11 @@ pub fn link_url(public_origin: &str, token: &str) -> String {
     format!("{}/connect/{token}", public_origin.trim_end_matches('/'))
 }
 
-/// Generates a link. The token is returned once, inside the URL; only its hash is stored.
+/// Generates a link. The token is returned once, inside the URL; only its hash is stored. With
+/// [`LinkOptions::revoke_earlier`] (Regenerate) the tenant's other live links for the connector
+/// are revoked, and `link.revoked` announced for each, in the same transaction.
 pub async fn create(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     clock: &dyn Clock,
     public_origin: &str,
     created_by: Option<Uuid>,
@@ -66,6 +71,7 @@ pub async fn create(
     let token = new_token();
     let now = clock.now();
     let expires_at = now + options.expires_in;
+    let txn = db.begin().await?;
     let model = connect_link::ActiveModel {
         id: Set(Uuid::now_v7()),
         token_hash: Set(token.hash().to_vec()),
@@ -97,8 +103,12 @@ pub async fn create(
         expiry_announced_at: Set(None),
         allow_account_change: Set(options.allow_account_change),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    if options.revoke_earlier {
+        revocation::revoke_earlier(&txn, &model, now).await?;
+    }
+    txn.commit().await?;
     Ok((
         model,
         GeneratedLink {
@@ -397,74 +407,6 @@ pub async fn record_unusable(
     events::emit(db, now, EventType::ConnectionFailed, &subject).await?;
     tracing::info!(link_id = %link.id, "link revoked or expired before the end user came back; nothing stored");
     Ok(())
-}
-
-/// Revokes a link; it stops working at once and `link.revoked` is announced. Revoking twice is
-/// not an error (and announces nothing the second time).
-pub async fn revoke(
-    db: &DatabaseConnection,
-    clock: &dyn Clock,
-    link_id: Uuid,
-) -> Result<(), AppError> {
-    let now = clock.now();
-    let txn = db.begin().await?;
-    let revoked = connect_link::Entity::update_many()
-        .col_expr(connect_link::Column::RevokedAt, Expr::value(now))
-        .filter(connect_link::Column::Id.eq(link_id))
-        .filter(connect_link::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
-    let link = connect_link::Entity::find_by_id(link_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if revoked.rows_affected == 1 {
-        let subject = events::Subject::of_link(&txn, &link).await?;
-        events::emit(&txn, now, EventType::LinkRevoked, &subject).await?;
-    }
-    txn.commit().await?;
-    Ok(())
-}
-
-/// Announces `link.expired` once for each link that expired without being revoked or used up,
-/// at most `limit` per call. Returns how many were announced.
-pub async fn announce_expired(
-    db: &DatabaseConnection,
-    clock: &dyn Clock,
-    limit: u64,
-) -> Result<usize, AppError> {
-    let now = clock.now();
-    let expired = connect_link::Entity::find()
-        .filter(connect_link::Column::ExpiresAt.lte(now))
-        .filter(connect_link::Column::ExpiryAnnouncedAt.is_null())
-        .filter(connect_link::Column::RevokedAt.is_null())
-        .filter(
-            Condition::any()
-                .add(connect_link::Column::SingleUse.eq(false))
-                .add(connect_link::Column::CompletedAt.is_null()),
-        )
-        .order_by_asc(connect_link::Column::ExpiresAt)
-        .limit(limit)
-        .all(db)
-        .await?;
-    let mut announced = 0;
-    for link in expired {
-        let txn = db.begin().await?;
-        // Several servers may sweep at once: only the one whose update lands announces.
-        let claimed = connect_link::Entity::update_many()
-            .col_expr(connect_link::Column::ExpiryAnnouncedAt, Expr::value(now))
-            .filter(connect_link::Column::Id.eq(link.id))
-            .filter(connect_link::Column::ExpiryAnnouncedAt.is_null())
-            .exec(&txn)
-            .await?;
-        if claimed.rows_affected == 1 {
-            let subject = events::Subject::of_link(&txn, &link).await?;
-            events::emit(&txn, now, EventType::LinkExpired, &subject).await?;
-            announced += 1;
-        }
-        txn.commit().await?;
-    }
-    Ok(announced)
 }
 
 /// A tenant's links, newest first (at most 200).

@@ -40,6 +40,9 @@ pub struct LinkOptions {
     /// A reconnect through this link may land on another provider account than the one the
     /// connection is pinned to (otherwise it is refused).
     pub allow_account_change: bool,
+    /// Revoke the tenant's other live links for the same connector (Regenerate), in the same
+    /// transaction that creates this one.
+    pub revoke_earlier: bool,
 }
 
 impl Default for LinkOptions {
@@ -57,6 +60,7 @@ impl Default for LinkOptions {
             also_allowed: Vec::new(),
             created_by_key: None,
             allow_account_change: false,
+            revoke_earlier: false,
         }
     }
 }
