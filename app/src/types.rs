@@ -360,6 +360,9 @@ pub enum EventType {
     /// `connection.account_mismatch`: A reconnect landed on another provider account and was
     /// refused.
     ConnectionAccountMismatch,
+    /// `connection.expiring`: A working connection's access token expires within 7 days (then
+    /// within 1 day) and cannot be refreshed: the tenant must reconnect.
+    ConnectionExpiring,
     /// `link.opened`: An end user started using a connect link.
     LinkOpened,
     /// `link.completed`: A connect link was used to connect.
@@ -372,7 +375,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, in the order the dashboard lists them.
-    pub const ALL: [EventType; 11] = [
+    pub const ALL: [EventType; 12] = [
         EventType::ConnectionCreated,
         EventType::ConnectionUpdated,
         EventType::ConnectionRecovered,
@@ -380,6 +383,7 @@ impl EventType {
         EventType::ConnectionRefreshFailed,
         EventType::ConnectionDeleted,
         EventType::ConnectionAccountMismatch,
+        EventType::ConnectionExpiring,
         EventType::LinkOpened,
         EventType::LinkCompleted,
         EventType::LinkExpired,
@@ -396,6 +400,7 @@ impl EventType {
             EventType::ConnectionRefreshFailed => "connection.refresh_failed",
             EventType::ConnectionDeleted => "connection.deleted",
             EventType::ConnectionAccountMismatch => "connection.account_mismatch",
+            EventType::ConnectionExpiring => "connection.expiring",
             EventType::LinkOpened => "link.opened",
             EventType::LinkCompleted => "link.completed",
             EventType::LinkExpired => "link.expired",
@@ -416,6 +421,9 @@ impl EventType {
             EventType::ConnectionDeleted => "A connection was disconnected",
             EventType::ConnectionAccountMismatch => {
                 "A reconnect landed on another provider account and was refused"
+            }
+            EventType::ConnectionExpiring => {
+                "A connection's token expires soon and cannot be refreshed"
             }
             EventType::LinkOpened => "An end user started using a connect link",
             EventType::LinkCompleted => "A connect link was used to connect",
@@ -599,8 +607,8 @@ impl AuditAction {
 }
 
 /// The events Authlink announces by webhook, with what each means (for pickers).
-pub const EVENT_TYPES: [(&str, &str); 11] = {
-    let mut table = [("", ""); 11];
+pub const EVENT_TYPES: [(&str, &str); 12] = {
+    let mut table = [("", ""); 12];
     let mut i = 0;
     while i < EventType::ALL.len() {
         table[i] = (EventType::ALL[i].as_str(), EventType::ALL[i].description());

@@ -12,6 +12,7 @@ mod m20261123_000005_session_account;
 mod m20261202_000006_connection_config;
 mod m20261202_000007_pending_exchange;
 mod m20261202_000008_flow_finished;
+mod m20261202_000009_expiry_warning;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_connection_config::Migration),
             Box::new(m20261202_000007_pending_exchange::Migration),
             Box::new(m20261202_000008_flow_finished::Migration),
+            Box::new(m20261202_000009_expiry_warning::Migration),
         ]
     }
 }

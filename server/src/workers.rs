@@ -1,4 +1,5 @@
-//! Background work: webhook delivery, token refresh, link-expiry announcements, expired exchange
+//! Background work: webhook delivery, token refresh, warnings of connections about to expire,
+//! link-expiry announcements, expired exchange
 //! codes, OAuth flows interrupted between token exchange and write, and sweeps of expired sessions, idempotency records, old events, sign-in throttle
 //! buckets and finished OAuth flows. Every job claims
 //! its rows in the database, so any number of server instances can run these side by side. A
@@ -64,6 +65,14 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
             guarded("token refresh", async {
                 if let Err(e) = connections::refresh_due(&s, margin, REFRESH_BATCH).await {
                     tracing::warn!(error = %e, "token refresh pass failed");
+                }
+            })
+            .await;
+            guarded("connection expiry warnings", async {
+                if let Err(e) =
+                    connections::announce_expiring(&s.db, s.clock.as_ref(), EXPIRY_BATCH).await
+                {
+                    tracing::warn!(error = %e, "connection expiry warning pass failed");
                 }
             })
             .await;

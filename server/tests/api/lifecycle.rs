@@ -18,6 +18,7 @@ on_both_backends!(
     a_link_revoked_while_the_end_user_is_at_the_provider_stores_nothing,
     a_flow_interrupted_before_its_write_is_announced_and_the_link_stays_usable,
     regenerating_revokes_the_earlier_live_links_of_that_tenant_and_connector,
+    an_expiry_without_refresh_is_announced_a_week_and_a_day_ahead,
 );
 
 const MARGIN: time::Duration = time::Duration::minutes(10);
@@ -579,5 +580,79 @@ async fn regenerating_revokes_the_earlier_live_links_of_that_tenant_and_connecto
     assert!(response.is_ok(), "{response:?}");
     assert_eq!(opens(&regenerated).await, 404);
     assert_eq!(opens(&other_tenant).await, 200);
+    a.app.cleanup().await;
+}
+
+async fn an_expiry_without_refresh_is_announced_a_week_and_a_day_ahead(backend: Backend) {
+    use app::domain::clock::Clock;
+    use app::domain::entities::connection;
+    use sea_orm::{EntityTrait, sea_query::Expr};
+
+    let a = api(backend).await;
+    a.oauth_connector().await;
+    let receiver = Receiver::start(&[]).await;
+    let secret = add_endpoint(&a.app, &receiver.url, &["connection.expiring"])
+        .await
+        .secret;
+    let mut seen = 0;
+    let link = new_link(&a).await;
+    assert_eq!(end_user_oauth(&a, &link, Some("c-exp")).await, 200);
+    // A provider that gave no refresh token: the access token runs out in 10 days.
+    let db = &a.app.state.db;
+    let clock = a.app.clock.as_ref();
+    let expires = a.app.clock.now() + time::Duration::days(10);
+    connection::Entity::update_many()
+        .col_expr(connection::Column::Refreshable, Expr::value(false))
+        .col_expr(connection::Column::ExpiresAt, Expr::value(expires))
+        .exec(db)
+        .await
+        .expect("update");
+    let announce = async || {
+        connections::announce_expiring(db, clock, 10)
+            .await
+            .expect("announce")
+    };
+
+    assert_eq!(announce().await, 0, "ten days ahead is not yet soon");
+    a.app
+        .clock
+        .advance(time::Duration::days(3) + time::Duration::minutes(1));
+    assert_eq!(announce().await, 1, "inside the week");
+    assert_eq!(announce().await, 0, "once per window");
+    a.app.clock.advance(time::Duration::days(6));
+    assert_eq!(announce().await, 1, "inside the last day");
+    assert_eq!(announce().await, 0);
+    let events = delivered_since(&a, &receiver, &secret, &mut seen).await;
+    assert_eq!(
+        types(&events),
+        ["connection.expiring", "connection.expiring"]
+    );
+    let expected = expires
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    assert!(
+        events.iter().all(|e| e["data"]["expires_at"] == expected),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e["data"]["tenant"]["external_id"] == "cus_life")
+    );
+
+    // A reconnect brings a new expiry, announced again when it comes near; once expired, no more.
+    let renewed = a.app.clock.now() + time::Duration::hours(12);
+    connection::Entity::update_many()
+        .col_expr(connection::Column::ExpiresAt, Expr::value(renewed))
+        .exec(db)
+        .await
+        .expect("update");
+    assert_eq!(announce().await, 1, "a new expiry is announced");
+    a.app.clock.advance(time::Duration::days(1));
+    assert_eq!(
+        announce().await,
+        0,
+        "an expired token is needs_reauth, not expiring"
+    );
     a.app.cleanup().await;
 }

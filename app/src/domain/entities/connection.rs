@@ -44,6 +44,10 @@ pub struct Model {
     pub config: String,
     /// The provider-side account the connection is pinned to (user, organisation, realm, shop).
     pub account_id: Option<String>,
+    /// The `expires_at` that `connection.expiring` was last announced for …
+    pub expiry_warned_for: Option<TimeDateTimeWithTimeZone>,
+    /// … and how many days ahead (7, then 1); a new expiry starts over.
+    pub expiry_warned_days: Option<i32>,
 }
 
 /// A connection's stored state (a TEXT column).

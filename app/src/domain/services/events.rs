@@ -38,6 +38,8 @@ pub struct Subject {
     pub error: Option<(String, String)>,
     /// `(pinned, attempted)` provider accounts of a refused reconnect.
     pub accounts: Option<(String, String)>,
+    /// When the connection's access token expires (`connection.expiring`).
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 impl Subject {
@@ -143,6 +145,15 @@ impl Subject {
         }
         if let Some((code, message)) = &self.error {
             data.insert("error".into(), json!({ "code": code, "message": message }));
+        }
+        if let Some(at) = self.expires_at {
+            data.insert(
+                "expires_at".into(),
+                json!(
+                    at.format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default()
+                ),
+            );
         }
         if let Some((pinned, attempted)) = &self.accounts {
             data.insert(
@@ -262,6 +273,7 @@ mod tests {
             link: Some((Uuid::nil(), vec!["trial".into()])),
             error: Some(("access_denied".into(), "The end user declined.".into())),
             accounts: None,
+            expires_at: None,
         };
         let data = subject.data();
         assert_eq!(data["tenant"]["external_id"], "acme");

@@ -227,6 +227,8 @@ async fn store_credentials(
         refreshable: Set(false),
         config: Set("{}".to_owned()),
         account_id: Set(None),
+        expiry_warned_for: Set(None),
+        expiry_warned_days: Set(None),
     };
     let stored = connection::Entity::insert(row)
         .on_conflict(

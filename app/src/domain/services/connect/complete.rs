@@ -305,6 +305,8 @@ async fn insert_pending(
         refreshable: Set(false),
         config: Set("{}".to_owned()),
         account_id: Set(None),
+        expiry_warned_for: Set(None),
+        expiry_warned_days: Set(None),
     }
     .insert(txn)
     .await?)
@@ -410,6 +412,8 @@ pub(crate) async fn store_connection(
                 refreshable: Set(refreshable),
                 config: Set(config_json),
                 account_id: Set(stored.account_id),
+                expiry_warned_for: Set(None),
+                expiry_warned_days: Set(None),
             }
             .insert(txn)
             .await?

@@ -4,11 +4,13 @@
 
 pub mod api;
 pub mod credentials;
+mod expiring;
 mod on_demand;
 mod refresh;
 mod refresh_lock;
 
 pub use credentials::{Credentials, open_credentials};
+pub use expiring::{WARN_DAYS, announce_expiring};
 pub use on_demand::{checked_credentials, force_refresh};
 pub use refresh::{
     IDLE_REFRESH, MAX_REFRESH_FAILURES, REFRESH_MARGIN, fresh_credentials, refresh_ahead,
@@ -315,6 +317,8 @@ mod tests {
             refreshable: true,
             config: "{}".to_owned(),
             account_id: None,
+            expiry_warned_for: None,
+            expiry_warned_days: None,
         }
     }
 
