@@ -335,14 +335,13 @@ pub async fn retry(
     let ip = ip.map(|Extension(ClientIp(ip))| ip);
     let product = product_name(&state).await;
     let flow_state = parse_form(&body).and_then(|mut form| form.remove("state"));
-    let browser = cookie(&headers, browser_cookie_name(&state));
-    let retry = match connect::retryable(&state, flow_state.as_deref(), browser.as_deref()).await {
+    let Some(browser) = cookie(&headers, browser_cookie_name(&state)) else {
+        return unavailable(&product);
+    };
+    let retry = match connect::retryable(&state, flow_state.as_deref(), Some(&browser)).await {
         Ok(Some(retry)) => retry,
         Ok(None) => return unavailable(&product),
         Err(_) => return internal(&product),
-    };
-    let Some(browser) = browser else {
-        return unavailable(&product);
     };
     let started = connect::start_oauth(&state, &retry.ctx, &retry.submitted, &browser).await;
     end_user_step(

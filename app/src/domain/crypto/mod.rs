@@ -95,6 +95,14 @@ struct KeySet {
     retired: Vec<LoadedKey>,
 }
 
+impl KeySet {
+    fn find(&self, id: &[u8]) -> Option<&LoadedKey> {
+        std::iter::once(&self.active)
+            .chain(&self.retired)
+            .find(|k| k.id == id)
+    }
+}
+
 type LoadKeys = dyn Fn() -> Option<Keyring> + Send + Sync;
 
 struct Reload {
@@ -221,19 +229,12 @@ impl Keyring {
             return Err(CryptoError::Decrypt);
         }
         let key_id = &envelope[1..1 + KEY_ID_LEN];
-        let find = |keys: &KeySet| {
-            std::iter::once(&keys.active)
-                .chain(&keys.retired)
-                .position(|k| k.id == key_id)
-        };
         let mut keys = self.current();
-        let mut found = find(&keys);
-        if found.is_none() && self.reload() {
+        if keys.find(key_id).is_none() && self.reload() {
             keys = self.current();
-            found = find(&keys);
         }
-        let key = found
-            .and_then(|i| std::iter::once(&keys.active).chain(&keys.retired).nth(i))
+        let key = keys
+            .find(key_id)
             .ok_or_else(|| CryptoError::UnknownKey(hex::encode(key_id)))?;
         let nonce = &envelope[1 + KEY_ID_LEN..HEADER_LEN];
         let aad_bytes = aad.bytes(&envelope[..1 + KEY_ID_LEN]);

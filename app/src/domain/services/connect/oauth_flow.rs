@@ -154,20 +154,10 @@ pub async fn finish_oauth(
     params: &CallbackParams,
     browser_token: Option<&str>,
 ) -> Result<Completed, ConnectError> {
-    let state_param = params
-        .state
-        .as_deref()
-        .filter(|s| !s.is_empty() && s.len() <= 100)
-        .ok_or(ConnectError::FlowUnknown)?;
-    let flow = oauth_flow::Entity::find()
-        .filter(oauth_flow::Column::StateHash.eq(token_hash(state_param)))
-        .one(&state.db)
+    let flow = find_flow(&state.db, params.state.as_deref())
         .await?
         .ok_or(ConnectError::FlowUnknown)?;
-    let same_browser = browser_token.is_some_and(|t| {
-        subtle::ConstantTimeEq::ct_eq(token_hash(t).as_bytes(), &flow.browser_hash[..]).into()
-    });
-    if !same_browser {
+    if !same_browser(&flow, browser_token) {
         return Err(ConnectError::WrongBrowser);
     }
     let now = state.clock.now();
@@ -207,21 +197,34 @@ pub async fn finish_oauth(
     result
 }
 
+/// The flow a callback's `state` names, if any (a `state` we never issued is no flow).
+pub(super) async fn find_flow(
+    db: &impl ConnectionTrait,
+    state_param: Option<&str>,
+) -> Result<Option<oauth_flow::Model>, sea_orm::DbErr> {
+    let Some(state_param) = state_param.filter(|s| !s.is_empty() && s.len() <= 100) else {
+        return Ok(None);
+    };
+    oauth_flow::Entity::find()
+        .filter(oauth_flow::Column::StateHash.eq(token_hash(state_param)))
+        .one(db)
+        .await
+}
+
+/// Whether `browser_token` is the browser-binding cookie of the browser that started `flow`.
+pub(super) fn same_browser(flow: &oauth_flow::Model, browser_token: Option<&str>) -> bool {
+    browser_token.is_some_and(|t| {
+        subtle::ConstantTimeEq::ct_eq(token_hash(t).as_bytes(), &flow.browser_hash[..]).into()
+    })
+}
+
 /// Where the browser goes after a failed callback: the link's callback URL and `state`, when
 /// the callback's `state` names a known flow whose link has one.
 pub async fn callback_for_flow(
     db: &impl ConnectionTrait,
     params: &CallbackParams,
 ) -> Option<(String, Option<String>)> {
-    let state_param = params
-        .state
-        .as_deref()
-        .filter(|s| !s.is_empty() && s.len() <= 100)?;
-    let flow = oauth_flow::Entity::find()
-        .filter(oauth_flow::Column::StateHash.eq(token_hash(state_param)))
-        .one(db)
-        .await
-        .ok()??;
+    let flow = find_flow(db, params.state.as_deref()).await.ok()??;
     let link = connect_link::Entity::find_by_id(flow.link_id)
         .one(db)
         .await

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 
+use super::oauth_flow::{find_flow, same_browser};
 use super::{ConnectError, open_fields};
 use crate::domain::AppState;
-use crate::domain::crypto::token_hash;
-use crate::domain::entities::{connect_link, oauth_flow};
+use crate::domain::entities::connect_link;
 use crate::domain::services::links::{self, LinkContext};
 
 /// A failed flow that can be started again: its link, and what the end user filled in.
@@ -27,23 +27,10 @@ pub async fn retryable(
     state_param: Option<&str>,
     browser_token: Option<&str>,
 ) -> Result<Option<Retry>, ConnectError> {
-    let (Some(state_param), Some(browser_token)) = (
-        state_param.filter(|s| !s.is_empty() && s.len() <= 100),
-        browser_token,
-    ) else {
+    let Some(flow) = find_flow(&state.db, state_param).await? else {
         return Ok(None);
     };
-    let Some(flow) = oauth_flow::Entity::find()
-        .filter(oauth_flow::Column::StateHash.eq(token_hash(state_param)))
-        .one(&state.db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let same_browser: bool =
-        subtle::ConstantTimeEq::ct_eq(token_hash(browser_token).as_bytes(), &flow.browser_hash[..])
-            .into();
-    if !same_browser {
+    if !same_browser(&flow, browser_token) {
         return Ok(None);
     }
     let Some(link) = connect_link::Entity::find_by_id(flow.link_id)
