@@ -13,6 +13,7 @@ pub mod types;
 
 #[cfg(feature = "ssr")]
 pub mod domain;
+pub mod i18n;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -713,6 +713,8 @@ pub struct TenantConnector {
     pub preset_fields: Vec<FieldInfo>,
     /// Links issued for this tenant and connector, newest first.
     pub links: Vec<LinkInfo>,
+    /// Whether its links can be e-mailed from the popup (the server has a mail server).
+    pub email_links: bool,
 }
 
 /// Everything Tenant Details shows.
@@ -732,6 +734,9 @@ pub struct GeneratedLink {
     /// Expiry.
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+    /// The address the link is being e-mailed to, when the admin asked for that.
+    #[serde(default)]
+    pub emailed_to: Option<String>,
 }
 
 /// The scopes an API key may carry, with what each allows.
@@ -992,6 +997,8 @@ pub mod limits {
     pub const PASSWORD_MAX_CHARS: usize = 1024;
     /// Longest accepted e-mail address (RFC 5321 path limit).
     pub const EMAIL_MAX_CHARS: usize = 254;
+    /// Longest note an admin may add to a link sent by e-mail.
+    pub const EMAIL_MESSAGE_MAX_CHARS: usize = 2000;
     /// Longest product name.
     pub const PRODUCT_NAME_MAX_CHARS: usize = 80;
     /// Longest tenant name.

@@ -101,6 +101,9 @@ pub struct Config {
     pub provider_simulator: Option<url::Url>,
     /// Where the compiled site (wasm, JS, CSS, assets) is (`LEPTOS_SITE_ROOT`).
     pub site_root: PathBuf,
+    /// The mail server links are e-mailed through (`AUTHLINK_SMTP_URL`, `AUTHLINK_SMTP_FROM`);
+    /// without it links are only copied.
+    pub smtp: Option<crate::mail::SmtpSettings>,
 }
 
 impl Config {
@@ -227,6 +230,28 @@ impl Config {
             }
         };
 
+        let smtp = match (get("AUTHLINK_SMTP_URL"), get("AUTHLINK_SMTP_FROM")) {
+            (None, _) => None,
+            (Some(url), from) => {
+                if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                    return Err(invalid(
+                        "AUTHLINK_SMTP_URL",
+                        "must start with smtp:// or smtps://",
+                    ));
+                }
+                let from = from.ok_or_else(|| {
+                    invalid(
+                        "AUTHLINK_SMTP_FROM",
+                        "must be set with AUTHLINK_SMTP_URL, e.g. \"Acme <noreply@acme.example>\"",
+                    )
+                })?;
+                Some(crate::mail::SmtpSettings {
+                    url: SecretString::from(url),
+                    from,
+                })
+            }
+        };
+
         Ok(Self {
             bind,
             public_url,
@@ -249,6 +274,7 @@ impl Config {
             refresh_margin,
             provider_simulator,
             site_root,
+            smtp,
         })
     }
 
@@ -369,10 +395,14 @@ mod tests {
             ("AUTHLINK_SESSION_IDLE_MINUTES", "0"),
             ("AUTHLINK_SESSION_IDLE_MINUTES", "ten"),
             ("AUTHLINK_TRUST_PROXY", "perhaps"),
+            ("AUTHLINK_SMTP_URL", "mail.example.com:587"),
         ] {
             let err = config(&[(var, value)]).expect_err(&format!("{var}={value} must be refused"));
             assert!(err.to_string().starts_with(var), "{err}");
         }
+        let err = config(&[("AUTHLINK_SMTP_URL", "smtp://mail.example.com:587")])
+            .expect_err("a mail server needs a sender");
+        assert!(err.to_string().starts_with("AUTHLINK_SMTP_FROM"), "{err}");
     }
 
     #[test]
@@ -383,10 +413,20 @@ mod tests {
                 "c3VwZXItc2VjcmV0LW1hc3Rlci1rZXktbWF0ZXJpYWwtMTIzNDU2",
             ),
             ("DATABASE_URL", "postgres://app:hunter2@db/authlink"),
+            (
+                "AUTHLINK_SMTP_URL",
+                "smtps://mailer:swordfish@mail.example.com",
+            ),
+            ("AUTHLINK_SMTP_FROM", "Acme <noreply@acme.example>"),
         ])
         .expect("valid");
+        assert_eq!(
+            c.smtp.as_ref().map(|s| s.from.as_str()),
+            Some("Acme <noreply@acme.example>")
+        );
         let debug = format!("{c:?}");
         assert!(!debug.contains("hunter2"));
+        assert!(!debug.contains("swordfish"));
         assert!(!debug.contains("c3VwZXItc2VjcmV0"));
     }
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod http;
+pub mod mail;
 pub mod master_key;
 pub mod rest;
 pub mod telemetry;
@@ -129,6 +130,12 @@ impl Application {
                     .map_err(|e| anyhow::anyhow!("password hasher: {e}"))?,
             ),
             installation: Default::default(),
+            mail: match &config.smtp {
+                Some(smtp) => Some(Arc::new(
+                    mail::SmtpMailer::new(smtp).map_err(|e| anyhow::anyhow!("{e}"))?,
+                )),
+                None => None,
+            },
         };
         if config.demo {
             demo::seed(&state)

@@ -1,4 +1,4 @@
-//! Background work: webhook delivery, token refresh, warnings of connections about to expire,
+//! Background work: webhook delivery, e-mail to end users (links and reminders), token refresh, warnings of connections about to expire,
 //! link-expiry announcements, expired exchange
 //! codes, OAuth flows interrupted between token exchange and write, and sweeps of expired sessions, idempotency records, old events, sign-in throttle
 //! buckets and finished OAuth flows. Every job claims
@@ -12,7 +12,9 @@ use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use app::domain::AppState;
-use app::domain::services::{connect, connections, events, exchange, links, throttle, webhooks};
+use app::domain::services::{
+    connect, connections, emails, events, exchange, links, throttle, webhooks,
+};
 use app::domain::session::DbSessionStore;
 use futures::FutureExt;
 use tokio::task::JoinHandle;
@@ -27,6 +29,8 @@ pub struct Settings {
 
 /// How often the delivery worker looks for due webhooks.
 const DELIVERY_POLL: Duration = Duration::from_secs(1);
+/// How often the e-mail worker looks for due e-mails.
+const MAIL_POLL: Duration = Duration::from_secs(2);
 /// How often tokens and link expiries are checked.
 const MINUTE: Duration = Duration::from_secs(60);
 /// How often expired sessions and idempotency records are deleted.
@@ -55,6 +59,23 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
         }
     }));
 
+    if let Some(mailer) = state.mail.clone() {
+        let s = state.clone();
+        handles.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(MAIL_POLL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                guarded("e-mail delivery", async {
+                    if let Err(e) = emails::deliver_due(&s, mailer.as_ref()).await {
+                        tracing::warn!(error = %e, "e-mail delivery pass failed");
+                    }
+                })
+                .await;
+            }
+        }));
+    }
+
     let s = state.clone();
     let margin = settings.refresh_margin;
     handles.push(tokio::spawn(async move {
@@ -80,6 +101,14 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
                 if let Err(e) = links::announce_expired(&s.db, s.clock.as_ref(), EXPIRY_BATCH).await
                 {
                     tracing::warn!(error = %e, "link expiry pass failed");
+                }
+            })
+            .await;
+            guarded("link reminders", async {
+                if s.mail.is_some()
+                    && let Err(e) = emails::queue_reminders(&s.db, s.clock.now()).await
+                {
+                    tracing::warn!(error = %e, "link reminder pass failed");
                 }
             })
             .await;

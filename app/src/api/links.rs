@@ -25,15 +25,41 @@ pub async fn generate_link(
     /// Regenerate: the tenant's earlier live links for this connector are revoked.
     #[server(default)]
     revoke_earlier: bool,
+    /// Also e-mail the link to this address (empty: do not).
+    #[server(default)]
+    email_to: String,
+    /// The e-mail's language (a tag of [`crate::i18n::Locale`]; empty: English).
+    #[server(default)]
+    email_locale: String,
+    /// The admin's own words in the e-mail.
+    #[server(default)]
+    email_message: String,
 ) -> Result<GeneratedLink, AppError> {
     use crate::domain::ids::{ConnectorId, TenantId};
     use crate::domain::{services::links, services::parse_id, session::require_role};
+    use crate::i18n::Locale;
     use crate::types::Role;
 
     let (state, user) = require_role(Role::Admin).await?;
     if presets.len() > 50 {
         return Err(AppError::Validation("Too many preset values.".into()));
     }
+    let email = match email_to.trim() {
+        "" => None,
+        to => {
+            let locale = match email_locale.trim() {
+                "" => Locale::En,
+                tag => Locale::from_tag(tag).ok_or_else(|| {
+                    AppError::Validation(format!("{tag:?} is not a language links are sent in."))
+                })?,
+            };
+            Some(links::EmailRequest::checked(
+                to,
+                locale,
+                Some(&email_message),
+            )?)
+        }
+    };
     let options = links::LinkOptions {
         // A lifetime too long to represent is simply out of range.
         expires_in: expires_in_minutes
@@ -44,12 +70,12 @@ pub async fn generate_link(
         presets: presets.into_iter().collect(),
         allow_account_change,
         revoke_earlier,
+        end_user_locale: email.as_ref().map(|e| e.locale),
+        email,
         ..links::LinkOptions::default()
     };
     let (link, generated) = links::create(
-        &state.db,
-        state.clock.as_ref(),
-        &state.settings.public_origin,
+        &state,
         Some(user.admin.id),
         TenantId(parse_id(&tenant_id)?),
         ConnectorId(parse_id(&connector_id)?),

@@ -62,6 +62,9 @@ pub struct AppState {
     pub webhooks: Arc<services::webhooks::Deliverer>,
     /// The installation row once setup has written it.
     pub installation: services::admin::InstallationCache,
+    /// How e-mail to end users is sent; `None` when no mail server is configured (links are
+    /// then only copied and sent by the admin).
+    pub mail: Option<Arc<dyn services::emails::Mailer>>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -2,14 +2,24 @@
 //!
 //! These are plain server-rendered HTML documents without any script: they work with JavaScript
 //! off, carry a CSP that allows nothing but our stylesheet and the form's target, and render fast.
+//! Every word comes from the visitor's [`Messages`]; the switcher is plain links.
 
 use leptos::prelude::*;
 
-use crate::types::{FieldInfo, FieldKind, format_time};
+use crate::i18n::{Locale, Messages};
+use crate::types::{FieldInfo, FieldKind};
+
+/// The language switcher: every language with the address of this page in it. Empty on pages
+/// that cannot be loaded again by address (the answer to a form or a provider's callback).
+pub type Languages = Vec<(Locale, String)>;
 
 /// Everything the Connect page shows.
 #[derive(Debug, Clone)]
 pub struct ConnectView {
+    /// The visitor's language.
+    pub messages: &'static Messages,
+    /// The switcher's links.
+    pub languages: Languages,
     /// The admin's product name.
     pub product_name: String,
     /// The tenant's name.
@@ -20,7 +30,8 @@ pub struct ConnectView {
     pub service_name: Option<String>,
     /// OAuth2 (a button to the provider) or a credential form.
     pub oauth: bool,
-    /// Requested scopes (OAuth2), with what each allows when the catalog says.
+    /// Requested scopes (OAuth2), with what each allows (in the visitor's language) when the
+    /// catalog says.
     pub scopes: Vec<(String, Option<String>)>,
     /// Link expiry.
     pub expires_at: time::OffsetDateTime,
@@ -36,9 +47,36 @@ pub struct ConnectView {
     pub action: String,
 }
 
-fn document(title: String, body: impl IntoView + 'static) -> String {
+fn document(
+    messages: &'static Messages,
+    title: String,
+    languages: Languages,
+    body: impl IntoView + 'static,
+) -> String {
+    let current = messages.locale();
+    let switcher = (!languages.is_empty()).then(|| {
+        view! {
+            <nav class="languages" aria-label=messages.text("language-nav")>
+                <ul>
+                    {languages
+                        .into_iter()
+                        .map(|(locale, href)| {
+                            view! {
+                                <li>
+                                    <a href=href hreflang=locale.tag() lang=locale.tag()
+                                        aria-current=(locale == current).then_some("true")>
+                                        {locale.native_name()}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+        }
+    });
     let html = view! {
-        <html lang="en">
+        <html lang=current.tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -50,6 +88,7 @@ fn document(title: String, body: impl IntoView + 'static) -> String {
             </head>
             <body>
                 <main id="main" class="centered-card connect">{body}</main>
+                {switcher}
             </body>
         </html>
     };
@@ -58,11 +97,37 @@ fn document(title: String, body: impl IntoView + 'static) -> String {
     format!("<!DOCTYPE html>{rendered}")
 }
 
+fn valid_until(messages: &'static Messages, expires_at: time::OffsetDateTime) -> impl IntoView {
+    let machine = expires_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    view! {
+        <dt>{messages.text("link-valid-until")}</dt>
+        <dd><time datetime=machine>{messages.datetime(expires_at)}</time></dd>
+    }
+}
+
 /// The Connect page.
 pub fn connect_page(v: ConnectView) -> String {
-    let title = format!("Connect {} · {}", v.connector_name, v.product_name);
+    let t = v.messages;
+    let names = || {
+        [
+            ("connector", v.connector_name.clone().into()),
+            ("product", v.product_name.clone().into()),
+        ]
+    };
+    let title = t.format("connect-title", &names());
+    let heading = t.format("connect-heading", &names());
+    let button = if v.oauth {
+        t.format("connect-continue", &names())
+    } else {
+        t.format("connect-submit", &names())
+    };
+    let eyebrow = t.format("connect-eyebrow", &names());
     let ConnectView {
-        product_name,
+        messages: _,
+        languages,
+        product_name: _,
         tenant_name,
         connector_name,
         service_name,
@@ -76,21 +141,25 @@ pub fn connect_page(v: ConnectView) -> String {
         action,
     } = v;
     let access = if scopes.is_empty() {
-        view! { <dd>{if oauth { "What the provider grants by default" } else { "What these credentials allow" }}</dd> }
-            .into_any()
+        let id = if oauth {
+            "connect-access-default-oauth"
+        } else {
+            "connect-access-default-credentials"
+        };
+        view! { <dd>{t.text(id)}</dd> }.into_any()
     } else {
         view! {
             <dd>
                 <ul class="scopes">
                     {scopes
                         .into_iter()
-                        .map(|(scope, about)| {
-                            view! {
-                                <li>
-                                    <code>{scope}</code>
-                                    {about.map(|about| view! { " — " {about} })}
-                                </li>
+                        .map(|(scope, about)| match about {
+                            // What the scope allows reads first; the raw scope is the detail.
+                            Some(about) => view! {
+                                <li>{about}" "<code class="scope-raw">{scope}</code></li>
                             }
+                            .into_any(),
+                            None => view! { <li><code>{scope}</code></li> }.into_any(),
                         })
                         .collect_view()}
                 </ul>
@@ -163,25 +232,19 @@ pub fn connect_page(v: ConnectView) -> String {
             }
         })
         .collect_view();
-    let button = if oauth {
-        format!("Continue to {connector_name}")
-    } else {
-        format!("Connect {connector_name}")
-    };
     let service = service_name
         .filter(|name| *name != connector_name)
-        .map(|name| view! { <dt>"Service"</dt><dd>{name}</dd> });
+        .map(|name| view! { <dt>{t.text("connect-service")}</dt><dd>{name}</dd> });
     let body = view! {
-        <p class="eyebrow">{format!("{product_name} asks you to connect")}</p>
-        <h1>{format!("Connect {connector_name}")}</h1>
+        <p class="eyebrow">{eyebrow}</p>
+        <h1>{heading}</h1>
         <dl class="facts">
-            <dt>"For"</dt>
+            <dt>{t.text("connect-for")}</dt>
             <dd>{tenant_name}</dd>
             {service}
-            <dt>"Access requested"</dt>
+            <dt>{t.text("connect-access")}</dt>
             {access}
-            <dt>"Link valid until"</dt>
-            <dd><time datetime=expires_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()>{format_time(expires_at)}</time></dd>
+            {valid_until(t, expires_at)}
         </dl>
         <form method="post" action=action class="stack">
             {form_error.map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
@@ -189,26 +252,24 @@ pub fn connect_page(v: ConnectView) -> String {
             <button type="submit" class="button primary">{button}</button>
         </form>
         <p class="help">
-            {if oauth {
-                "You will sign in at the provider and approve access there. Your password is never shared with us."
-            } else {
-                "Your credentials are checked with the provider and stored encrypted."
-            }}
+            {t.text(if oauth { "connect-help-oauth" } else { "connect-help-credentials" })}
         </p>
     };
-    document(title, body)
+    document(t, title, languages, body)
 }
 
 /// The outcome pages: connected, or what went wrong. `retry` is the `state` of a failed OAuth
 /// flow that may be started again: the page then offers "Try again" (a form, so it works without
 /// JavaScript; the server checks that the browser is the flow's).
 pub fn result_page(
+    messages: &'static Messages,
     product_name: &str,
     success: bool,
     heading: &str,
     message: &str,
     retry: Option<String>,
 ) -> String {
+    let t = messages;
     let title = format!("{heading} · {product_name}");
     let heading = heading.to_owned();
     let message = message.to_owned();
@@ -225,13 +286,13 @@ pub fn result_page(
             {retry.map(|state| view! {
                 <form method="post" action="/oauth/retry">
                     <input type="hidden" name="state" value=state/>
-                    <button type="submit" class="button primary">"Try again"</button>
+                    <button type="submit" class="button primary">{t.text("try-again")}</button>
                 </form>
             })}
-            {success.then(|| view! { <p class="help">"You can close this window."</p> })}
+            {success.then(|| view! { <p class="help">{t.text("connected-close")}</p> })}
         </div>
     };
-    document(title, body)
+    document(t, title, Vec::new(), body)
 }
 
 /// What the built-in demo provider's consent screen shows.
@@ -252,18 +313,26 @@ pub struct ConsentView {
 }
 
 /// The demo provider's consent screen: Allow or Deny, without script.
-pub fn consent_page(v: ConsentView) -> String {
-    let title = format!("Authorize {} · {}", v.client_name, v.provider_name);
+pub fn consent_page(messages: &'static Messages, v: ConsentView) -> String {
+    let t = messages;
+    let names = [
+        ("client", v.client_name.clone().into()),
+        ("provider", v.provider_name.clone().into()),
+        ("account", v.account.clone().into()),
+    ];
+    let title = t.format("consent-title", &names);
+    let heading = t.format("consent-heading", &names);
+    let intro = t.format("consent-intro", &names);
     let ConsentView {
         provider_name,
-        client_name,
-        account,
+        client_name: _,
+        account: _,
         scopes,
         hidden,
         action,
     } = v;
     let scopes = if scopes.is_empty() {
-        view! { <p>"Basic access to your account."</p> }.into_any()
+        view! { <p>{t.text("consent-basic-access")}</p> }.into_any()
     } else {
         view! {
             <ul class="scopes">
@@ -274,9 +343,9 @@ pub fn consent_page(v: ConsentView) -> String {
     };
     let body = view! {
         <p class="eyebrow">{provider_name}</p>
-        <h1>{format!("Authorize {client_name}")}</h1>
-        <p>{format!("{client_name} would like to access your account ")}<strong>{account}</strong>"."</p>
-        <h2>"It asks for"</h2>
+        <h1>{heading}</h1>
+        <p>{intro}</p>
+        <h2>{t.text("consent-asks-for")}</h2>
         {scopes}
         <form method="post" action=action class="stack">
             {hidden
@@ -284,13 +353,13 @@ pub fn consent_page(v: ConsentView) -> String {
                 .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
                 .collect_view()}
             <div class="actions">
-                <button type="submit" name="decision" value="allow" class="button primary">"Allow"</button>
-                <button type="submit" name="decision" value="deny" class="button secondary">"Deny"</button>
+                <button type="submit" name="decision" value="allow" class="button primary">{t.text("consent-allow")}</button>
+                <button type="submit" name="decision" value="deny" class="button secondary">{t.text("consent-deny")}</button>
             </div>
         </form>
-        <p class="help">"This is Authlink's built-in demo provider; it holds no real data."</p>
+        <p class="help">{t.text("consent-demo-note")}</p>
     };
-    document(title, body)
+    document(t, title, Vec::new(), body)
 }
 
 /// One connector on the choice page.
@@ -307,6 +376,10 @@ pub struct ChoiceView {
 /// The page of a link that lets the end user choose among several connectors.
 #[derive(Debug, Clone)]
 pub struct ChooserView {
+    /// The visitor's language.
+    pub messages: &'static Messages,
+    /// The switcher's links.
+    pub languages: Languages,
     /// The admin's product name.
     pub product_name: String,
     /// The tenant's name.
@@ -319,21 +392,25 @@ pub struct ChooserView {
 
 /// Lets the end user pick which tool to connect; plain links, no script.
 pub fn chooser_page(v: ChooserView) -> String {
-    let title = format!("Choose what to connect · {}", v.product_name);
+    let t = v.messages;
+    let product = [("product", v.product_name.clone().into())];
+    let title = t.format("chooser-title", &product);
+    let eyebrow = t.format("connect-eyebrow", &product);
     let ChooserView {
-        product_name,
+        messages: _,
+        languages,
+        product_name: _,
         tenant_name,
         expires_at,
         options,
     } = v;
     let body = view! {
-        <p class="eyebrow">{format!("{product_name} asks you to connect")}</p>
-        <h1>"Choose what to connect"</h1>
+        <p class="eyebrow">{eyebrow}</p>
+        <h1>{t.text("chooser-heading")}</h1>
         <dl class="facts">
-            <dt>"For"</dt>
+            <dt>{t.text("connect-for")}</dt>
             <dd>{tenant_name}</dd>
-            <dt>"Link valid until"</dt>
-            <dd><time datetime=expires_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()>{format_time(expires_at)}</time></dd>
+            {valid_until(t, expires_at)}
         </dl>
         <ul class="choices" data-testid="connector-choices">
             {options
@@ -349,5 +426,5 @@ pub fn chooser_page(v: ChooserView) -> String {
                 .collect_view()}
         </ul>
     };
-    document(title, body)
+    document(t, title, languages, body)
 }

@@ -10,6 +10,7 @@ use crate::api::tenants::{DeleteTenant, Disconnect, UpdateTenant, get_tenant_det
 use crate::components::copy::CopyButton;
 use crate::components::form::FormError;
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::text;
 use crate::types::{
     ConnectionStatus, GeneratedLink, TenantConnector, TenantDetails, format_time, limits,
@@ -325,6 +326,9 @@ fn ConnectDialog(
     let single_use = RwSignal::new(true);
     let allow_account_change = RwSignal::new(false);
     let note = RwSignal::new(String::new());
+    let email_to = RwSignal::new(String::new());
+    let email_locale = RwSignal::new(Locale::En.tag().to_owned());
+    let email_message = RwSignal::new(String::new());
     let presets = RwSignal::new(Vec::<(String, RwSignal<String>)>::new());
     let result = RwSignal::new(None::<Result<GeneratedLink, AppError>>);
     let pending = RwSignal::new(false);
@@ -336,6 +340,9 @@ fn ConnectDialog(
             single_use.set(true);
             allow_account_change.set(false);
             note.set(String::new());
+            email_to.set(String::new());
+            email_locale.set(Locale::En.tag().to_owned());
+            email_message.set(String::new());
             result.set(None);
             presets.set(
                 c.preset_fields
@@ -376,6 +383,9 @@ fn ConnectDialog(
                 values,
                 allow_account_change.get_untracked(),
                 regenerate,
+                email_to.get_untracked(),
+                email_locale.get_untracked(),
+                email_message.get_untracked(),
             )
             .await;
             pending.set(false);
@@ -422,6 +432,9 @@ fn ConnectDialog(
                     <input id="link-note" type="text" maxlength=limits::LINK_NOTE_MAX_CHARS bind:value=note
                         placeholder="e.g. jane@customer.com"/>
                 </div>
+                {move || connector.get().is_some_and(|c| c.email_links).then(|| view! {
+                    <EmailOptions to=email_to locale=email_locale message=email_message/>
+                })}
                 <For each=move || {
                     let fields = connector.get().map(|c| c.preset_fields).unwrap_or_default();
                     presets.get().into_iter().zip(fields).collect::<Vec<_>>()
@@ -461,6 +474,9 @@ fn ConnectDialog(
                             <input id="generated-url" type="text" readonly value=link.url.clone()/>
                             <CopyButton text=Signal::derive(move || link.url.clone())/>
                             <p class="help">{format!("Valid until {}. Regenerate makes a new link and revokes the earlier ones for this connector.", format_time(link.expires_at))}</p>
+                            {link.emailed_to.clone().map(|to| view! {
+                                <p class="help" role="status">{format!("It is being e-mailed to {to}, with a reminder a day before it expires if it is still unused.")}</p>
+                            })}
                         </div>
                     }.into_any(),
                     Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -474,6 +490,37 @@ fn ConnectDialog(
                 </div>
             </form>
         </dialog>
+    }
+}
+
+/// The popup's e-mail part: where to send the link, in which language, with what note.
+#[component]
+fn EmailOptions(
+    to: RwSignal<String>,
+    locale: RwSignal<String>,
+    message: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="stack email-options">
+            <legend>"Send by e-mail (optional)"</legend>
+            <div class="field">
+                <label for="link-email-to">"Customer's e-mail address"</label>
+                <input id="link-email-to" type="email" autocomplete="off" maxlength=limits::EMAIL_MAX_CHARS bind:value=to
+                    placeholder="jane@customer.com"/>
+            </div>
+            <div class="field">
+                <label for="link-email-locale">"Language of the e-mail and the Connect page"</label>
+                <select id="link-email-locale" on:change=move |ev| locale.set(event_target_value(&ev))>
+                    {Locale::ALL.into_iter().map(|l| view! {
+                        <option value=l.tag() selected=move || locale.get() == l.tag()>{l.native_name()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="link-email-message">"Your message (optional)"</label>
+                <textarea id="link-email-message" rows="3" maxlength=limits::EMAIL_MESSAGE_MAX_CHARS bind:value=message></textarea>
+            </div>
+        </fieldset>
     }
 }
 

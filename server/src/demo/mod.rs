@@ -14,6 +14,7 @@ use app::domain::crypto::{TokenHash, new_token, token_hash};
 use app::domain::entities::connector;
 use app::domain::services::connectors::{self, ConnectorInput};
 use app::domain::services::tenants::{self, TenantInput};
+use app::i18n::Locale;
 use app::pages::connect::{ConsentView, consent_page, result_page};
 use app::types::ConnectorOptions;
 use axum::extract::{Form, Query, State};
@@ -290,7 +291,9 @@ impl DemoProvider {
 }
 
 fn refusal_page(message: &str) -> Response {
+    // Words meant for the developer whose request was wrong: English, like the messages.
     let body = result_page(
+        Locale::En.messages(),
         PROVIDER_NAME,
         false,
         "This authorization request is not valid",
@@ -309,6 +312,7 @@ fn refusal_page(message: &str) -> Response {
 async fn authorize(
     State(provider): State<DemoProvider>,
     Query(params): Query<AuthorizeParams>,
+    headers: HeaderMap,
 ) -> Response {
     let scope = match provider.check(&params) {
         Ok(scope) => scope,
@@ -328,18 +332,27 @@ async fn authorize(
     if let Some(state) = &params.state {
         hidden.push(("state".to_owned(), state.clone()));
     }
-    let body = consent_page(ConsentView {
-        provider_name: PROVIDER_NAME.into(),
-        client_name: "Authlink demo".into(),
-        account: ACCOUNT_EMAIL.into(),
-        scopes: scope
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        hidden,
-        action: "/demo/oauth/authorize".into(),
-    });
+    // Like a real provider, the consent screen speaks the browser's language.
+    let locale = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::from_accept_language)
+        .unwrap_or(Locale::En);
+    let body = consent_page(
+        locale.messages(),
+        ConsentView {
+            provider_name: PROVIDER_NAME.into(),
+            client_name: "Authlink demo".into(),
+            account: ACCOUNT_EMAIL.into(),
+            scopes: scope
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            hidden,
+            action: "/demo/oauth/authorize".into(),
+        },
+    );
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],

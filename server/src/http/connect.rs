@@ -15,11 +15,11 @@ use app::domain::services::links::{self, LinkContext};
 use app::domain::services::outbound::ProviderHttp;
 use app::domain::services::{audit, connectors};
 use app::domain::session::ClientIp;
+use app::i18n::CatalogText;
 use app::pages::connect::{
     ChoiceView, ChooserView, ConnectView, chooser_page, connect_page, result_page,
 };
-use app::text;
-use app::types::{AuditAction, AuthMode};
+use app::types::{AuditAction, AuthMode, FieldInfo};
 use axum::Extension;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -27,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use super::end_user_limit::EndUserLimit;
+use super::language::Visitor;
 
 /// Most fields a connect form may post.
 const MAX_FORM_FIELDS: usize = 50;
@@ -54,14 +55,17 @@ pub async fn rate_limit(
     match limited.limit.check(ip.as_deref()) {
         Ok(()) => next.run(request).await,
         Err(seconds) => {
+            let v = visitor(&limited.state, request.headers(), None);
             let product = product_name(&limited.state).await;
             let mut response = html(
+                &v,
                 StatusCode::TOO_MANY_REQUESTS,
                 result_page(
+                    v.t,
                     &product,
                     false,
-                    text::TOO_MANY_REQUESTS,
-                    &text::too_many_requests(seconds),
+                    &v.t.text("too-many-heading"),
+                    &v.t.too_many_requests(seconds),
                     None,
                 ),
                 None,
@@ -77,10 +81,12 @@ pub async fn rate_limit(
 const BROWSER_COOKIE: &str = "authlink_browser";
 const BROWSER_COOKIE_SECURE: &str = "__Host-authlink_browser";
 
-/// `?connector=` on a link that offers several connectors: the end user's choice.
+/// `?connector=` on a link that offers several connectors: the end user's choice; `?lang=`: the
+/// language they picked on the switcher.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Choice {
     connector: Option<String>,
+    lang: Option<String>,
 }
 
 impl Choice {
@@ -97,24 +103,31 @@ pub async fn show(
     State(state): State<AppState>,
     Path(token): Path<String>,
     Query(choice): Query<Choice>,
+    headers: HeaderMap,
 ) -> Response {
+    let v = visitor(&state, &headers, choice.lang.as_deref());
     let product = product_name(&state).await;
     match links::resolve(&state.db, state.clock.as_ref(), &token, choice.id()).await {
-        Ok(Some(ctx)) if !ctx.choices.is_empty() => chooser(&product, &ctx, &token),
+        Ok(Some(ctx)) if !ctx.choices.is_empty() => {
+            let v = v.with_link_language(ctx.link.email_locale.as_deref());
+            chooser(&v, &product, &ctx, &token)
+        }
         Ok(Some(ctx)) => {
-            let view = view_for(&product, &ctx, &token, Vec::new(), Vec::new(), None);
+            let v = v.with_link_language(ctx.link.email_locale.as_deref());
+            let view = view_for(&v, &product, &ctx, &token, Vec::new(), Vec::new(), None);
             html(
+                &v,
                 StatusCode::OK,
                 connect_page(view),
                 form_action_for(&ctx, &state.http),
             )
         }
-        Ok(None) => unavailable(&product),
-        Err(_) => internal(&product),
+        Ok(None) => unavailable(&v, &product),
+        Err(_) => internal(&v, &product),
     }
 }
 
-fn chooser(product: &str, ctx: &LinkContext, token: &str) -> Response {
+fn chooser(v: &Visitor, product: &str, ctx: &LinkContext, token: &str) -> Response {
     let options = ctx
         .choices
         .iter()
@@ -125,19 +138,26 @@ fn chooser(product: &str, ctx: &LinkContext, token: &str) -> Response {
         })
         .collect();
     let body = chooser_page(ChooserView {
+        messages: v.t,
+        languages: v.languages(&format!("/connect/{token}")),
         product_name: product.to_owned(),
         tenant_name: ctx.tenant.name.clone(),
         expires_at: ctx.link.expires_at,
         options,
     });
-    html(StatusCode::OK, body, None)
+    html(v, StatusCode::OK, body, None)
 }
 
 /// Where the browser goes after success: the link's callback URL, else the "connected" page.
-fn succeeded(product: &str, ctx: &LinkContext, completed: &connect::Completed) -> Response {
+fn succeeded(
+    v: &Visitor,
+    product: &str,
+    ctx: &LinkContext,
+    completed: &connect::Completed,
+) -> Response {
     match completed.callback_redirect() {
         Some(url) => see_other(&url),
-        None => connected(product, &ctx.connector.model.name),
+        None => connected(v, product, &ctx.connector.model.name),
     }
 }
 
@@ -158,23 +178,27 @@ pub async fn submit(
     body: axum::body::Bytes,
 ) -> Response {
     let ip = ip.map(|Extension(ClientIp(ip))| ip);
+    let v = visitor(&state, &headers, None);
     let product = product_name(&state).await;
     let ctx = match links::resolve(&state.db, state.clock.as_ref(), &token, choice.id()).await {
-        Ok(Some(ctx)) if !ctx.choices.is_empty() => return chooser(&product, &ctx, &token),
+        Ok(Some(ctx)) if !ctx.choices.is_empty() => return chooser(&v, &product, &ctx, &token),
         Ok(Some(ctx)) => ctx,
-        Ok(None) => return unavailable(&product),
-        Err(_) => return internal(&product),
+        Ok(None) => return unavailable(&v, &product),
+        Err(_) => return internal(&v, &product),
     };
+    let v = v.with_link_language(ctx.link.email_locale.as_deref());
     let Some(submitted) = parse_form(&body) else {
         let view = view_for(
+            &v,
             &product,
             &ctx,
             &token,
             Vec::new(),
             Vec::new(),
-            Some("The form could not be read. Please fill it in again.".into()),
+            Some(v.t.text("form-unreadable")),
         );
         return html(
+            &v,
             StatusCode::BAD_REQUEST,
             connect_page(view),
             form_action_for(&ctx, &state.http),
@@ -206,7 +230,7 @@ pub async fn submit(
                 }
                 response
             }
-            Err(e) => failed_form(&state, &product, &ctx, &token, &submitted, e),
+            Err(e) => failed_form(&state, &v, &product, &ctx, &token, &submitted, e),
         }
     } else {
         let outcome = connect::submit_credentials(&state, &ctx, &submitted).await;
@@ -216,8 +240,8 @@ pub async fn submit(
         };
         end_user_step(&state, Some(ctx.link.id), ip.as_deref(), &ctx, step).await;
         match outcome {
-            Ok(completed) => succeeded(&product, &ctx, &completed),
-            Err(e) => failed_form(&state, &product, &ctx, &token, &submitted, e),
+            Ok(completed) => succeeded(&v, &product, &ctx, &completed),
+            Err(e) => failed_form(&state, &v, &product, &ctx, &token, &submitted, e),
         }
     }
 }
@@ -230,6 +254,7 @@ pub async fn callback(
     RawQuery(query): RawQuery,
 ) -> Response {
     let ip = ip.map(|Extension(ClientIp(ip))| ip);
+    let v = visitor(&state, &headers, None);
     let product = product_name(&state).await;
     let params = CallbackParams::from_query(query.as_deref().unwrap_or(""));
     let browser = cookie(&headers, browser_cookie_name(&state));
@@ -251,7 +276,7 @@ pub async fn callback(
                 .await
                 .map(|c| c.model.name)
                 .unwrap_or_else(|_| "The service".into());
-            connected(&product, &connector)
+            connected(&v, &product, &connector)
         }
         Err(ConnectError::FlowUnknown) => {
             // Anyone can send any `state`: nothing durable is written for one we do not know,
@@ -267,6 +292,7 @@ pub async fn callback(
             }
             retry_or_failure(
                 &state,
+                &v,
                 &product,
                 &ConnectError::FlowUnknown,
                 &params,
@@ -292,7 +318,7 @@ pub async fn callback(
             {
                 return see_other(&url);
             }
-            retry_or_failure(&state, &product, &e, &params, &headers).await
+            retry_or_failure(&state, &v, &product, &e, &params, &headers).await
         }
     }
 }
@@ -301,6 +327,7 @@ pub async fn callback(
 /// this browser.
 async fn retry_or_failure(
     state: &AppState,
+    v: &Visitor,
     product: &str,
     error: &ConnectError,
     params: &CallbackParams,
@@ -310,17 +337,18 @@ async fn retry_or_failure(
         error,
         ConnectError::LinkUnavailable | ConnectError::Internal
     ) {
-        return failure(product, error);
+        return failure(v, product, error);
     }
     let browser = cookie(headers, browser_cookie_name(state));
     match connect::retryable(state, params.state.as_deref(), browser.as_deref()).await {
         Ok(Some(retry)) => failure_page(
+            v,
             product,
             error,
             params.state.clone(),
             form_action_for(&retry.ctx, &state.http),
         ),
-        _ => failure(product, error),
+        _ => failure(v, product, error),
     }
 }
 
@@ -333,15 +361,16 @@ pub async fn retry(
     body: axum::body::Bytes,
 ) -> Response {
     let ip = ip.map(|Extension(ClientIp(ip))| ip);
+    let v = visitor(&state, &headers, None);
     let product = product_name(&state).await;
     let flow_state = parse_form(&body).and_then(|mut form| form.remove("state"));
     let Some(browser) = cookie(&headers, browser_cookie_name(&state)) else {
-        return unavailable(&product);
+        return unavailable(&v, &product);
     };
     let retry = match connect::retryable(&state, flow_state.as_deref(), Some(&browser)).await {
         Ok(Some(retry)) => retry,
-        Ok(None) => return unavailable(&product),
-        Err(_) => return internal(&product),
+        Ok(None) => return unavailable(&v, &product),
+        Err(_) => return internal(&v, &product),
     };
     let started = connect::start_oauth(&state, &retry.ctx, &retry.submitted, &browser).await;
     end_user_step(
@@ -354,7 +383,7 @@ pub async fn retry(
     .await;
     match started {
         Ok(url) => see_other(&url),
-        Err(e) => failure(&product, &e),
+        Err(e) => failure(&v, &product, &e),
     }
 }
 
@@ -428,6 +457,7 @@ async fn record_step(
 }
 
 fn view_for(
+    v: &Visitor,
     product: &str,
     ctx: &LinkContext,
     token: &str,
@@ -438,56 +468,80 @@ fn view_for(
     let provider = &ctx.connector.provider;
     let fields = connect::open_fields(ctx)
         .into_iter()
-        .map(connectors::field_info)
+        .map(|f| translated(v, &provider.id, connectors::field_info(f)))
         .collect();
+    let scopes = ctx
+        .connector
+        .scopes
+        .iter()
+        .map(|scope| {
+            let about = provider
+                .oauth2
+                .as_ref()
+                .and_then(|o| o.scope_descriptions.get(scope))
+                .map(|english| {
+                    let text = CatalogText::Scope {
+                        provider: &provider.id,
+                        scope,
+                    };
+                    v.t.catalog(&text, english)
+                });
+            (scope.clone(), about)
+        })
+        .collect();
+    let action = if ctx.offers_several {
+        format!("/connect/{token}?connector={}", ctx.connector.model.id)
+    } else {
+        format!("/connect/{token}")
+    };
     ConnectView {
+        messages: v.t,
+        languages: v.languages(&action),
         product_name: product.to_owned(),
         tenant_name: ctx.tenant.name.clone(),
         connector_name: ctx.connector.model.name.clone(),
         service_name: (!provider.generic).then(|| provider.name.clone()),
         oauth: provider.auth == AuthMode::OAuth2,
-        scopes: ctx
-            .connector
-            .scopes
-            .iter()
-            .map(|scope| {
-                let about = ctx
-                    .connector
-                    .provider
-                    .oauth2
-                    .as_ref()
-                    .and_then(|o| o.scope_descriptions.get(scope).cloned());
-                (scope.clone(), about)
-            })
-            .collect(),
+        scopes,
         expires_at: ctx.link.expires_at,
         fields,
         values,
         errors,
         form_error,
-        action: if ctx.offers_several {
-            format!("/connect/{token}?connector={}", ctx.connector.model.id)
-        } else {
-            format!("/connect/{token}")
-        },
+        action,
     }
+}
+
+/// A catalog field in the visitor's language.
+fn translated(v: &Visitor, provider: &str, mut f: FieldInfo) -> FieldInfo {
+    let field = f.name.as_str();
+    f.label =
+        v.t.catalog(&CatalogText::FieldLabel { provider, field }, &f.label);
+    f.help = f.help.map(|help| {
+        v.t.catalog(&CatalogText::FieldHelp { provider, field }, &help)
+    });
+    for choice in &mut f.options {
+        let text = CatalogText::FieldChoice {
+            provider,
+            field,
+            value: &choice.value,
+        };
+        choice.label = v.t.catalog(&text, &choice.label);
+    }
+    f
 }
 
 fn failed_form(
     state: &AppState,
+    v: &Visitor,
     product: &str,
     ctx: &LinkContext,
     token: &str,
     submitted: &BTreeMap<String, String>,
     error: ConnectError,
 ) -> Response {
-    let secret = |name: &str| {
-        ctx.connector
-            .provider
-            .fields
-            .iter()
-            .any(|f| f.name == name && f.secret)
-    };
+    let fields = &ctx.connector.provider.fields;
+    let secret = |name: &str| fields.iter().any(|f| f.name == name && f.secret);
     let values: Vec<(String, String)> = submitted
         .iter()
         .filter(|(k, _)| !secret(k))
@@ -496,64 +550,72 @@ fn failed_form(
     let (status, errors, form_error) = match error {
         ConnectError::Invalid(errors) => {
             let label = |name: &str| {
-                ctx.connector
-                    .provider
-                    .fields
-                    .iter()
-                    .find(|f| f.name == name)
-                    .map(|f| f.label.as_str())
+                let f = fields.iter().find(|f| f.name == name)?;
+                let text = CatalogText::FieldLabel {
+                    provider: &ctx.connector.provider.id,
+                    field: &f.name,
+                };
+                Some(v.t.catalog(&text, &f.label))
             };
             let known: Vec<_> = errors
                 .iter()
-                .filter_map(|(n, p)| Some((n.clone(), text::field_problem(*p, n, label(n)?))))
+                .filter_map(|(n, p)| Some((n.clone(), v.t.field_problem(*p, n, &label(n)?))))
                 .collect();
             let unknown: Vec<_> = errors
                 .iter()
                 .filter(|(n, _)| label(n).is_none())
-                .map(|(n, p)| text::field_problem(*p, n, n))
+                .map(|(n, p)| v.t.field_problem(*p, n, n))
                 .collect();
             let summary = if unknown.is_empty() {
-                "Some values need attention.".to_owned()
+                v.t.text("form-needs-attention")
             } else {
                 unknown.join(" ")
             };
             (StatusCode::UNPROCESSABLE_ENTITY, known, Some(summary))
         }
-        ConnectError::LinkUnavailable => return unavailable(product),
-        ConnectError::Internal => return internal(product),
+        ConnectError::LinkUnavailable => return unavailable(v, product),
+        ConnectError::Internal => return internal(v, product),
         other => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Vec::new(),
-            Some(text::connect_error(&other)),
+            Some(v.t.connect_error(&other)),
         ),
     };
-    let view = view_for(product, ctx, token, values, errors, form_error);
+    let view = view_for(v, product, ctx, token, values, errors, form_error);
     html(
+        v,
         status,
         connect_page(view),
         form_action_for(ctx, &state.http),
     )
 }
 
-fn connected(product: &str, connector: &str) -> Response {
+fn connected(v: &Visitor, product: &str, connector: &str) -> Response {
+    let message = v.t.format(
+        "connected-message",
+        &[("connector", connector.into()), ("product", product.into())],
+    );
     html(
+        v,
         StatusCode::OK,
         result_page(
+            v.t,
             product,
             true,
-            "You're connected",
-            &format!("{connector} is now connected to {product}."),
+            &v.t.text("connected-heading"),
+            &message,
             None,
         ),
         None,
     )
 }
 
-fn failure(product: &str, error: &ConnectError) -> Response {
-    failure_page(product, error, None, None)
+fn failure(v: &Visitor, product: &str, error: &ConnectError) -> Response {
+    failure_page(v, product, error, None, None)
 }
 
 fn failure_page(
+    v: &Visitor,
     product: &str,
     error: &ConnectError,
     retry: Option<String>,
@@ -565,23 +627,25 @@ fn failure_page(
         ConnectError::AccountMismatch => StatusCode::CONFLICT,
         _ => StatusCode::BAD_REQUEST,
     };
-    let heading = text::connect_error_heading(error);
+    let heading = v.t.connect_error_heading(error);
+    let message = v.t.connect_error(error);
     html(
+        v,
         status,
-        result_page(product, false, heading, &text::connect_error(error), retry),
+        result_page(v.t, product, false, &heading, &message, retry),
         form_target,
     )
 }
 
-fn unavailable(product: &str) -> Response {
-    failure(product, &ConnectError::LinkUnavailable)
+fn unavailable(v: &Visitor, product: &str) -> Response {
+    failure(v, product, &ConnectError::LinkUnavailable)
 }
 
-fn internal(product: &str) -> Response {
-    failure(product, &ConnectError::Internal)
+fn internal(v: &Visitor, product: &str) -> Response {
+    failure(v, product, &ConnectError::Internal)
 }
 
-fn html(status: StatusCode, body: String, form_target: Option<String>) -> Response {
+fn html(v: &Visitor, status: StatusCode, body: String, form_target: Option<String>) -> Response {
     // No script at all; the form may post here and be redirected to the provider.
     let csp = format!(
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'{}; frame-ancestors 'none'; base-uri 'none'",
@@ -598,7 +662,7 @@ fn html(status: StatusCode, body: String, form_target: Option<String>) -> Respon
             .headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, value);
     }
-    response
+    v.finish(response)
 }
 
 /// The CSP `form-action` source the OAuth redirect needs: Chrome applies `form-action` to the
@@ -688,7 +752,13 @@ fn browser_cookie(state: &AppState, value: &str) -> String {
     )
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+/// The end user's language for this request; `picked` is a `?lang=` of the page.
+fn visitor(state: &AppState, headers: &HeaderMap, picked: Option<&str>) -> Visitor {
+    Visitor::of(headers, picked, state.settings.secure_cookies)
+}
+
+/// The value of the cookie `name`, if the request carries a plausible one.
+pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -5,6 +5,7 @@ mod connect;
 mod end_user_limit;
 mod gate;
 mod health;
+mod language;
 pub mod security;
 
 use std::sync::Arc;

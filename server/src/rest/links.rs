@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use app::domain::entities::connect_link;
 use app::domain::ids::{ConnectorId, TenantId};
 use app::domain::services::connectors;
-use app::domain::services::links::{self, LinkFilter, LinkOptions};
+use app::domain::services::links::{self, EmailRequest, LinkFilter, LinkOptions};
 use app::domain::services::tenants::{self, TenantInput};
+use app::error::AppError;
+use app::i18n::Locale;
 use app::types::limits;
 use axum::Json;
 use axum::body::Bytes;
@@ -86,6 +88,10 @@ pub struct EndUser {
     pub email: Option<String>,
     /// Name.
     pub name: Option<String>,
+    /// The end user's language: `en`, `de`, `fr`, `es`, `pt-BR` or `ja`. E-mails about the link
+    /// are written in it (default `en`), and the Connect page speaks it unless the browser's
+    /// visitor picked another.
+    pub locale: Option<String>,
 }
 
 /// A connect link to create.
@@ -120,6 +126,11 @@ pub struct LinkCreate {
     pub tags: Option<Vec<String>>,
     /// Values for the connector's non-secret fields, e.g. `{"subdomain": "acme"}`.
     pub presets: Option<BTreeMap<String, String>>,
+    /// E-mail the link to `end_user.email` (default false; needs a mail server,
+    /// `AUTHLINK_SMTP_URL`). A reminder follows a day before expiry while it is unused.
+    pub send_email: Option<bool>,
+    /// Your own words in that e-mail (plain text, at most 2,000 characters).
+    pub email_message: Option<String>,
 }
 
 /// A connect link.
@@ -161,6 +172,8 @@ pub struct Link {
     pub completed_at: Option<String>,
     /// Revoked.
     pub revoked_at: Option<String>,
+    /// The address the link was e-mailed to (`send_email`).
+    pub emailed_to: Option<String>,
 }
 
 /// One page of links.
@@ -211,6 +224,7 @@ fn to_dto(
         end_user: EndUser {
             email: link.end_user_email.clone(),
             name: link.end_user_name.clone(),
+            locale: link.email_locale.clone(),
         },
         tags: link.tags()?,
         last_error: link.last_error.clone(),
@@ -219,6 +233,7 @@ fn to_dto(
         opened_at: link.opened_at.map(rfc3339),
         completed_at: link.completed_at.map(rfc3339),
         revoked_at: link.revoked_at.map(rfc3339),
+        emailed_to: link.email_to.clone(),
     })
 }
 
@@ -284,8 +299,13 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
         Some(seconds) => time::Duration::seconds(seconds),
         None => time::Duration::minutes(limits::LINK_DEFAULT_MINUTES),
     };
-    let tenant_id = resolve_tenant(api, input.tenant).await?;
     let end_user = input.end_user.unwrap_or_default();
+    let (end_user_locale, email) = email_request(&end_user, input.send_email, input.email_message)?;
+    if email.is_some() && api.app.mail.is_none() {
+        // Refused before a tenant is created on the fly for a link that cannot be sent.
+        return Err(Problem::from(links::email_not_configured()));
+    }
+    let tenant_id = resolve_tenant(api, input.tenant).await?;
     let options = LinkOptions {
         expires_in,
         single_use: input.single_use.unwrap_or(true),
@@ -300,11 +320,11 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
         also_allowed: connector_ids[1..].to_vec(),
         created_by_key: Some(caller.0.key_id),
         revoke_earlier: input.revoke_earlier.unwrap_or(false),
+        end_user_locale,
+        email,
     };
     let (link, generated) = links::create(
-        &api.app.db,
-        api.app.clock.as_ref(),
-        &api.app.settings.public_origin,
+        &api.app,
         None,
         TenantId(tenant_id),
         ConnectorId(connector_ids[0]),
@@ -318,6 +338,38 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
         &link,
         Some(generated.url),
     )
+}
+
+/// The end user's language and the e-mail `send_email` asks for, checked.
+fn email_request(
+    end_user: &EndUser,
+    send_email: Option<bool>,
+    message: Option<String>,
+) -> Result<(Option<Locale>, Option<EmailRequest>), Problem> {
+    let locale = match end_user.locale.as_deref() {
+        None => None,
+        Some(tag) => Some(Locale::from_tag(tag).ok_or_else(|| {
+            Problem::from(AppError::Validation(format!(
+                "end_user.locale {tag:?} is not one of {}.",
+                Locale::ALL.map(Locale::tag).join(", ")
+            )))
+        })?),
+    };
+    if !send_email.unwrap_or(false) {
+        if message.is_some() {
+            return Err(Problem::from(AppError::Validation(
+                "email_message needs send_email.".into(),
+            )));
+        }
+        return Ok((locale, None));
+    }
+    let Some(to) = end_user.email.as_deref() else {
+        return Err(Problem::from(AppError::Validation(
+            "send_email needs end_user.email.".into(),
+        )));
+    };
+    let request = EmailRequest::checked(to, locale.unwrap_or(Locale::En), message.as_deref())?;
+    Ok((locale, Some(request)))
 }
 
 /// Create a connect link.

@@ -17,7 +17,7 @@ on_both_backends!(
 );
 
 /// Every row of every table, one line per row.
-async fn dump(db: &impl ConnectionTrait) -> String {
+pub(crate) async fn dump(db: &impl ConnectionTrait) -> String {
     let backend = db.get_database_backend();
     let query = |sql: String| db.query_all_raw(Statement::from_string(backend, sql));
     let list = match backend {

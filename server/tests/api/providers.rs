@@ -316,8 +316,27 @@ async fn slack_gets_no_pkce_basic_auth_and_its_user_token(backend: Backend) {
         .expect("body")
         .replace("<!>", "");
     assert!(
-        page.contains("<code>chat:write</code> — Send messages as the app"),
+        page.contains(
+            r#"<li>Send messages as the app <code class="scope-raw">chat:write</code></li>"#
+        ),
         "{page}"
+    );
+    // In the end user's language, from the catalog's translations.
+    let german = reqwest::Client::new()
+        .get(r.a.app.url(&Api::path_of(&link)))
+        .header("accept-language", "de")
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body")
+        .replace("<!>", "");
+    assert!(
+        german.contains(
+            r#"<li>Nachrichten als die App senden <code class="scope-raw">chat:write</code></li>"#
+        ),
+        "{german}"
     );
     let (browser, authorize) = r.start(&link, &[]).await;
     assert_eq!(authorize.path(), "/oauth/v2/authorize");

@@ -55,6 +55,12 @@ pub struct Model {
     /// Whether a reconnect through this link may land on another provider account than the one
     /// the connection is pinned to.
     pub allow_account_change: bool,
+    /// Where the link was e-mailed.
+    pub email_to: Option<String>,
+    /// The language the e-mails about this link are written in.
+    pub email_locale: Option<String>,
+    /// When the reminder before expiry was queued (once per link).
+    pub reminder_queued_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 /// No navigable relations are needed.

@@ -7,6 +7,7 @@ pub mod callback_origin;
 pub mod connect_link;
 pub mod connection;
 pub mod connector;
+pub mod email;
 pub mod event;
 pub mod exchange_code;
 pub mod idempotency_key;

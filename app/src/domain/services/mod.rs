@@ -8,6 +8,7 @@ pub mod callbacks;
 pub mod connect;
 pub mod connections;
 pub mod connectors;
+pub mod emails;
 pub mod events;
 pub mod exchange;
 pub mod idempotency;

@@ -74,6 +74,7 @@ pub async fn load(state: &AppState, tenant_id: Uuid) -> Result<TenantDetails, Ap
             last_error,
             preset_fields: resolved.preset_fields(),
             links: links_here.iter().map(|l| links::info(l, now)).collect(),
+            email_links: state.mail.is_some(),
         });
     }
     Ok(TenantDetails {

@@ -159,6 +159,9 @@ async fn insert_link(
         created_by_key: Set(None),
         expiry_announced_at: Set(None),
         allow_account_change: Set(false),
+        email_to: Set(None),
+        email_locale: Set(None),
+        reminder_queued_at: Set(None),
     }
     .insert(&db)
     .await;

@@ -6,24 +6,26 @@ use std::collections::BTreeMap;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
-    TransactionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
+mod by_email;
 mod options;
 mod revocation;
 
+pub(crate) use by_email::queue as queue_email;
+pub use by_email::{EmailRequest, MESSAGE_MAX_CHARS, not_configured as email_not_configured};
 pub use options::{LinkOptions, MAX_ALLOWED_CONNECTORS, MAX_TAGS};
 pub use revocation::{announce_expired, revoke};
-
-use options::Checked;
 
 use super::connectors::{self, Resolved};
 use super::paging::{self, Page};
 use super::{events, tenants};
+use crate::domain::AppState;
 use crate::domain::clock::Clock;
 use crate::domain::crypto::{new_token, token_hash};
+use crate::domain::entities::email::EmailKind;
 use crate::domain::entities::{connect_link, tenant};
 use crate::domain::ids::{ConnectorId, LinkId, TenantId};
 use crate::error::AppError;
@@ -40,15 +42,20 @@ pub fn link_url(public_origin: &str, token: &str) -> String {
 /// Generates a link. The token is returned once, inside the URL; only its hash is stored. With
 /// [`LinkOptions::revoke_earlier`] (Regenerate) the tenant's other live links for the connector
 /// are revoked, and `link.revoked` announced for each, in the same transaction.
+///
+/// With [`LinkOptions::email`] the link is also e-mailed to its end user: the e-mail is queued in
+/// the same transaction, and carries a token of its own for this link when it is sent.
 pub async fn create(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    clock: &dyn Clock,
-    public_origin: &str,
+    state: &AppState,
     created_by: Option<Uuid>,
     TenantId(tenant_id): TenantId,
     ConnectorId(connector_id): ConnectorId,
     options: &LinkOptions,
 ) -> Result<(connect_link::Model, GeneratedLink), AppError> {
+    let db = &state.db;
+    if options.email.is_some() && state.mail.is_none() {
+        return Err(by_email::not_configured());
+    }
     let checked = options.checked_fields(db).await?;
     tenants::get(db, tenant_id).await?;
     let connector = connectors::get(db, connector_id).await?;
@@ -59,17 +66,10 @@ pub async fn create(
     }
     let presets = options::validate_presets(&connector, &options.presets)?;
     let allowed = options.allowed_connectors(db, connector_id).await?;
-    let Checked {
-        note,
-        callback_url,
-        callback_state,
-        end_user_email,
-        end_user_name,
-        tags,
-    } = checked;
+    let row = options.row(checked, &presets, &allowed)?;
 
     let token = new_token();
-    let now = clock.now();
+    let now = state.clock.now();
     let expires_at = now + options.expires_in;
     let txn = db.begin().await?;
     let model = connect_link::ActiveModel {
@@ -78,42 +78,25 @@ pub async fn create(
         tenant_id: Set(tenant_id),
         connector_id: Set(connector_id),
         expires_at: Set(expires_at),
-        single_use: Set(options.single_use),
-        note: Set(note),
-        presets: Set(serde_json::to_string(&presets).map_err(|_| AppError::Internal)?),
         created_by: Set(created_by),
         created_at: Set(now),
-        opened_at: Set(None),
-        completed_at: Set(None),
-        revoked_at: Set(None),
-        last_error: Set(None),
-        callback_url: Set(callback_url),
-        callback_state: Set(callback_state),
-        end_user_email: Set(end_user_email),
-        end_user_name: Set(end_user_name),
-        tags: Set((!tags.is_empty())
-            .then(|| serde_json::to_string(&tags))
-            .transpose()
-            .map_err(|_| AppError::Internal)?),
-        allowed_connectors: Set((allowed.len() > 1)
-            .then(|| serde_json::to_string(&allowed))
-            .transpose()
-            .map_err(|_| AppError::Internal)?),
-        created_by_key: Set(options.created_by_key),
-        expiry_announced_at: Set(None),
-        allow_account_change: Set(options.allow_account_change),
+        ..row
     }
     .insert(&txn)
     .await?;
     if options.revoke_earlier {
         revocation::revoke_earlier(&txn, &model, now).await?;
     }
+    if let Some(email) = &options.email {
+        by_email::queue(&txn, EmailKind::Link, &model, email, now).await?;
+    }
     txn.commit().await?;
     Ok((
         model,
         GeneratedLink {
-            url: link_url(public_origin, token.expose()),
+            url: link_url(&state.settings.public_origin, token.expose()),
             expires_at,
+            emailed_to: options.email.as_ref().map(|e| e.to.clone()),
         },
     ))
 }
@@ -225,12 +208,17 @@ pub async fn resolve(
     if token.is_empty() || token.len() > 100 {
         return Ok(None);
     }
-    let Some(link) = connect_link::Entity::find()
-        .filter(connect_link::Column::TokenHash.eq(token_hash(token)))
+    let hash = token_hash(token);
+    let found = connect_link::Entity::find()
+        .filter(connect_link::Column::TokenHash.eq(hash))
         .one(db)
-        .await?
-    else {
-        return Ok(None);
+        .await?;
+    let link = match found {
+        Some(link) => link,
+        None => match by_email::link_of_token(db, hash).await? {
+            Some(link) => link,
+            None => return Ok(None),
+        },
     };
     load_context(db, clock, link, choice).await
 }
@@ -403,7 +391,10 @@ pub async fn record_unusable(
     let subject = events::Subject::load(db, TenantId(link.tenant_id), connector_id)
         .await?
         .with_link(&link)?
-        .with_error(error.code(), &text::connect_error(&error));
+        .with_error(
+            error.code(),
+            &crate::i18n::Locale::En.messages().connect_error(&error),
+        );
     events::emit(db, now, EventType::ConnectionFailed, &subject).await?;
     tracing::info!(link_id = %link.id, "link revoked or expired before the end user came back; nothing stored");
     Ok(())

@@ -3,13 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use uuid::Uuid;
 
+use super::EmailRequest;
 use crate::domain::catalog::catalog;
+use crate::domain::entities::connect_link;
 use crate::domain::services::callbacks;
 use crate::domain::services::connectors::{self, Resolved};
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::types::limits;
 
 /// What the admin chooses in the Connect popup.
@@ -43,6 +46,10 @@ pub struct LinkOptions {
     /// Revoke the tenant's other live links for the same connector (Regenerate), in the same
     /// transaction that creates this one.
     pub revoke_earlier: bool,
+    /// The end user's language, for e-mails and the Connect page.
+    pub end_user_locale: Option<Locale>,
+    /// Also e-mail the link to its end user (needs a mail server).
+    pub email: Option<EmailRequest>,
 }
 
 impl Default for LinkOptions {
@@ -61,6 +68,8 @@ impl Default for LinkOptions {
             created_by_key: None,
             allow_account_change: false,
             revoke_earlier: false,
+            end_user_locale: None,
+            email: None,
         }
     }
 }
@@ -168,6 +177,43 @@ impl LinkOptions {
         })
     }
 
+    /// The row of a new link as far as these options decide it (the caller adds ids, token,
+    /// expiry and creation).
+    pub(super) fn row(
+        &self,
+        checked: Checked,
+        presets: &BTreeMap<String, String>,
+        allowed: &[Uuid],
+    ) -> Result<connect_link::ActiveModel, AppError> {
+        Ok(connect_link::ActiveModel {
+            single_use: Set(self.single_use),
+            note: Set(checked.note),
+            presets: Set(to_json(presets)?),
+            opened_at: Set(None),
+            completed_at: Set(None),
+            revoked_at: Set(None),
+            last_error: Set(None),
+            callback_url: Set(checked.callback_url),
+            callback_state: Set(checked.callback_state),
+            end_user_email: Set(checked.end_user_email),
+            end_user_name: Set(checked.end_user_name),
+            tags: Set((!checked.tags.is_empty())
+                .then(|| to_json(&checked.tags))
+                .transpose()?),
+            allowed_connectors: Set((allowed.len() > 1).then(|| to_json(&allowed)).transpose()?),
+            created_by_key: Set(self.created_by_key),
+            expiry_announced_at: Set(None),
+            allow_account_change: Set(self.allow_account_change),
+            email_to: Set(self.email.as_ref().map(|e| e.to.clone())),
+            email_locale: Set(self
+                .end_user_locale
+                .or(self.email.as_ref().map(|e| e.locale))
+                .map(|l| l.tag().to_owned())),
+            reminder_queued_at: Set(None),
+            ..Default::default()
+        })
+    }
+
     /// The link's own connector first, then the further ones it offers (each once); every one
     /// must exist and be enabled.
     pub(super) async fn allowed_connectors(
@@ -203,6 +249,10 @@ impl LinkOptions {
         }
         Ok(allowed)
     }
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|_| AppError::Internal)
 }
 
 /// Checks preset values against the connector's non-secret fields.
