@@ -13,6 +13,7 @@ cd "$root"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132"
 SCHEMATHESIS_VERSION="4.32.5"
+AIOSMTPD_VERSION="1.4.6"
 
 say() { printf '==> %s\n' "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -81,6 +82,13 @@ if [ "$purpose" = "test" ]; then
     say "installing Schemathesis $SCHEMATHESIS_VERSION"
     python3 -m venv "$schemathesis_env"
     "$schemathesis_env/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  # aiosmtpd (PyPI) is the real SMTP server the e-mail tests start; its own virtual environment.
+  smtp_env="$HOME/.cache/authlink/smtp"
+  if ! "$smtp_env/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    say "installing aiosmtpd $AIOSMTPD_VERSION"
+    python3 -m venv "$smtp_env"
+    "$smtp_env/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
   fi
   # The PostgreSQL tests need a running server; start a stopped local cluster when there is one.
   if have pg_ctlcluster && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
