@@ -726,6 +726,17 @@ pub struct TenantDetails {
     pub connectors: Vec<TenantConnector>,
 }
 
+/// The signed-in admin's alert settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSettings {
+    /// Whether alerts are e-mailed to this admin.
+    pub enabled: bool,
+    /// Whether the server can send e-mail at all.
+    pub mail_configured: bool,
+    /// Every admin who gets alerts.
+    pub recipients: Vec<String>,
+}
+
 /// A freshly generated connect link; the URL is shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GeneratedLink {
@@ -999,6 +1010,8 @@ pub mod limits {
     pub const EMAIL_MAX_CHARS: usize = 254;
     /// Longest note an admin may add to a link sent by e-mail.
     pub const EMAIL_MESSAGE_MAX_CHARS: usize = 2000;
+    /// Failed attempts through one link before admins are alerted.
+    pub const LINK_FAILURES_ALERT: i32 = 3;
     /// Longest product name.
     pub const PRODUCT_NAME_MAX_CHARS: usize = 80;
     /// Longest tenant name.

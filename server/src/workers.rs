@@ -1,4 +1,4 @@
-//! Background work: webhook delivery, e-mail to end users (links and reminders), token refresh, warnings of connections about to expire,
+//! Background work: webhook delivery, e-mail (links, reminders, admin alerts and digests), token refresh, warnings of connections about to expire,
 //! link-expiry announcements, expired exchange
 //! codes, OAuth flows interrupted between token exchange and write, and sweeps of expired sessions, idempotency records, old events, sign-in throttle
 //! buckets and finished OAuth flows. Every job claims
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use app::domain::AppState;
 use app::domain::services::{
-    connect, connections, emails, events, exchange, links, throttle, webhooks,
+    alerts, connect, connections, emails, events, exchange, links, throttle, webhooks,
 };
 use app::domain::session::DbSessionStore;
 use futures::FutureExt;
@@ -66,6 +66,12 @@ pub fn spawn(state: &AppState, settings: &Settings) -> Vec<JoinHandle<()>> {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
+                guarded("admin alerts", async {
+                    if let Err(e) = alerts::dispatch(&s).await {
+                        tracing::warn!(error = %e, "admin alert pass failed");
+                    }
+                })
+                .await;
                 guarded("e-mail delivery", async {
                     if let Err(e) = emails::deliver_due(&s, mailer.as_ref()).await {
                         tracing::warn!(error = %e, "e-mail delivery pass failed");

@@ -1,10 +1,10 @@
-//! Settings: API keys and allowed callback origins.
+//! Settings: API keys, allowed callback origins and the admin's alert e-mails.
 
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::types::{ApiKeyInfo, CallbackOriginInfo, CreatedApiKey};
+use crate::types::{AlertSettings, ApiKeyInfo, CallbackOriginInfo, CreatedApiKey};
 
 /// Every API key (never the keys themselves).
 #[server(prefix = "/rpc")]
@@ -113,5 +113,31 @@ pub async fn remove_callback_origin(id: String) -> Result<(), AppError> {
         id,
     )
     .await;
+    Ok(())
+}
+
+/// The signed-in admin's alert settings.
+#[server(prefix = "/rpc")]
+pub async fn get_alert_settings() -> Result<AlertSettings, AppError> {
+    use crate::domain::{services::alerts, session::require_role};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Viewer).await?;
+    Ok(AlertSettings {
+        enabled: alerts::enabled_for(&state.db, user.admin.id).await?,
+        mail_configured: state.mail.is_some(),
+        recipients: alerts::recipient_addresses(&state.db).await?,
+    })
+}
+
+/// Turns alerts by e-mail on or off for the signed-in admin.
+#[server(prefix = "/rpc")]
+pub async fn set_alerts(#[server(default)] enabled: bool) -> Result<(), AppError> {
+    use crate::domain::{services::alerts, session::require_role};
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Viewer).await?;
+    alerts::set_enabled(&state.db, user.admin.id, enabled, state.clock.now()).await?;
+    tracing::info!(admin_id = %user.admin.id, enabled, "alert e-mails switched");
     Ok(())
 }

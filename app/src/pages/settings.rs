@@ -1,4 +1,5 @@
-//! `/settings`: the signed-in account and its password, API keys, allowed callback origins and webhooks.
+//! `/settings`: the signed-in account, its password and alert e-mails, API keys, allowed callback
+//! origins and webhooks.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -6,8 +7,8 @@ use leptos_meta::Title;
 
 use crate::api::auth::ChangePassword;
 use crate::api::settings::{
-    AddCallbackOrigin, RemoveCallbackOrigin, RevokeApiKey, create_api_key, list_api_keys,
-    list_callback_origins,
+    AddCallbackOrigin, RemoveCallbackOrigin, RevokeApiKey, SetAlerts, create_api_key,
+    get_alert_settings, list_api_keys, list_callback_origins,
 };
 use crate::components::form::{ChoiceList, Choices, FormError, ShownOnce};
 use crate::components::layout::CurrentUserResource;
@@ -44,6 +45,7 @@ pub fn SettingsPage() -> impl IntoView {
             </Transition>
         </section>
         <ChangePasswordForm/>
+        <Alerts/>
         <ApiKeys/>
         <CallbackOrigins/>
         <crate::pages::webhooks::WebhookEndpoints/>
@@ -92,6 +94,51 @@ fn ChangePasswordForm() -> impl IntoView {
                     </button>
                 </div>
             </ActionForm>
+        </section>
+    }
+}
+
+/// Whether the signed-in admin gets alert e-mails about connections that need attention.
+#[component]
+fn Alerts() -> impl IntoView {
+    let save = ServerAction::<SetAlerts>::new();
+    let current = Resource::new(move || save.version().get(), |_| get_alert_settings());
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    view! {
+        <section class="card" aria-labelledby="alerts-heading">
+            <h2 id="alerts-heading">"Alerts"</h2>
+            <p class="muted">
+                {format!("An e-mail when a token refresh fails, a token that cannot be refreshed is about to expire, or connecting through a link fails {} times. When many come at once, the rest arrive as one daily digest.", crate::types::limits::LINK_FAILURES_ALERT)}
+            </p>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(s) => view! {
+                            {(!s.mail_configured).then(|| view! {
+                                <p class="help">"This server sends no e-mail yet: set AUTHLINK_SMTP_URL and AUTHLINK_SMTP_FROM."</p>
+                            })}
+                            <ActionForm action=save attr:class="stack">
+                                <div class="field checkbox">
+                                    <input id="alerts-enabled" name="enabled" type="checkbox" value="true" checked=s.enabled/>
+                                    <label for="alerts-enabled">"E-mail me alerts"</label>
+                                </div>
+                                <FormError error/>
+                                <div class="actions">
+                                    <button type="submit" class="button secondary" disabled=move || save.pending().get()>"Save"</button>
+                                </div>
+                            </ActionForm>
+                            <p class="help">
+                                {if s.recipients.is_empty() {
+                                    "Nobody gets alerts.".to_owned()
+                                } else {
+                                    format!("Alerts go to: {}", s.recipients.join(", "))
+                                }}
+                            </p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

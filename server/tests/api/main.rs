@@ -3,6 +3,7 @@
 mod helpers;
 
 mod account;
+mod alerts;
 mod at_rest;
 mod audit;
 mod auth;

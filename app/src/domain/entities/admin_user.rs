@@ -22,6 +22,8 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
     /// Last successful sign-in.
     pub last_sign_in_at: Option<TimeDateTimeWithTimeZone>,
+    /// Whether alerts about connections that need attention are e-mailed to this admin.
+    pub alerts: bool,
 }
 
 /// No relations yet.

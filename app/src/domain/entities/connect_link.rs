@@ -61,6 +61,8 @@ pub struct Model {
     pub email_locale: Option<String>,
     /// When the reminder before expiry was queued (once per link).
     pub reminder_queued_at: Option<TimeDateTimeWithTimeZone>,
+    /// Failed attempts through this link (an admin alert is raised at a few).
+    pub failures: i32,
 }
 
 /// No navigable relations are needed.

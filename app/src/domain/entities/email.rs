@@ -12,7 +12,7 @@ pub struct Model {
     pub id: Uuid,
     /// What it says.
     pub kind: EmailKind,
-    /// The connect link it carries.
+    /// The connect link it carries (none for admin alerts).
     pub link_id: Option<Uuid>,
     /// The address it goes to.
     pub recipient: String,
@@ -40,6 +40,10 @@ pub struct Model {
     pub sent_at: Option<TimeDateTimeWithTimeZone>,
     /// Creation time.
     pub created_at: TimeDateTimeWithTimeZone,
+    /// The subject of an e-mail that is not about a link (an admin alert or digest).
+    pub subject: Option<String>,
+    /// Its text; such e-mails carry no secret, so they are stored as queued.
+    pub body: Option<String>,
 }
 
 /// What an e-mail says (a TEXT column).
@@ -52,6 +56,12 @@ pub enum EmailKind {
     /// The reminder a day before an unused link expires.
     #[sea_orm(string_value = "link_reminder")]
     LinkReminder,
+    /// An alert to an admin: a connection needs attention.
+    #[sea_orm(string_value = "admin_alert")]
+    AdminAlert,
+    /// The daily digest of alerts to an admin.
+    #[sea_orm(string_value = "admin_digest")]
+    AdminDigest,
 }
 
 /// Where an e-mail stands (a TEXT column).

@@ -1,5 +1,6 @@
 //! SeaORM entities. They never leave the server: UI-facing data goes through `crate::types`.
 
+pub mod admin_alert;
 pub mod admin_user;
 pub mod api_key;
 pub mod audit_entry;

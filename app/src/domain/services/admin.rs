@@ -220,6 +220,7 @@ async fn insert_admin(
         created_at: Set(now),
         updated_at: Set(now),
         last_sign_in_at: Set(None),
+        alerts: Set(true),
     }
     .insert(db)
     .await

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use super::alerts;
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::json;
 use crate::domain::entities::webhook_delivery::DeliveryState;
@@ -189,6 +190,9 @@ pub async fn emit(
     }
     .insert(db)
     .await?;
+    if let Some(alert) = alert_for(id, event_type, subject) {
+        alerts::raise(db, now, alert).await?;
+    }
 
     let endpoints: Vec<(Uuid, String)> = webhook_endpoint::Entity::find()
         .select_only()
@@ -225,6 +229,25 @@ pub async fn emit(
             .await?;
     }
     Ok(id)
+}
+
+/// The admin alert an event calls for: a failed refresh, and a token that cannot be refreshed
+/// about to expire. Other events need no admin.
+fn alert_for(id: Uuid, event_type: EventType, subject: &Subject) -> Option<alerts::Raise> {
+    let kind = match event_type {
+        EventType::ConnectionRefreshFailed => alerts::AlertKind::RefreshFailed,
+        EventType::ConnectionExpiring => alerts::AlertKind::Expiring,
+        _ => return None,
+    };
+    Some(alerts::Raise {
+        kind,
+        dedupe_key: format!("event:{id}"),
+        tenant_id: subject.tenant.as_ref().map(|(id, _)| *id),
+        connector_id: subject.connector.as_ref().map(|(id, _)| *id),
+        link_id: subject.link.as_ref().map(|(id, _)| *id),
+        error: subject.error.clone(),
+        expires_at: subject.expires_at,
+    })
 }
 
 /// How long events (with their deliveries and attempts) are kept once nothing is pending.

@@ -2,6 +2,7 @@
 //! the REST API and the CLI all call these, so each business rule lives in one place.
 
 pub mod admin;
+pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod callbacks;

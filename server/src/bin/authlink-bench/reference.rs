@@ -162,6 +162,7 @@ async fn insert_link(
         email_to: Set(None),
         email_locale: Set(None),
         reminder_queued_at: Set(None),
+        failures: Set(0),
     }
     .insert(&db)
     .await;

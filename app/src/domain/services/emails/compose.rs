@@ -47,9 +47,10 @@ pub fn compose(to: &str, locale: Locale, m: &LinkMail<'_>) -> Composed {
         ("tenant", m.tenant.into()),
         ("expires", expires.as_str().into()),
     ];
-    let (subject, intro) = match m.kind {
-        EmailKind::Link => ("email-link-subject", "email-link-intro"),
-        EmailKind::LinkReminder => ("email-reminder-subject", "email-reminder-intro"),
+    let (subject, intro) = if m.kind == EmailKind::LinkReminder {
+        ("email-reminder-subject", "email-reminder-intro")
+    } else {
+        ("email-link-subject", "email-link-intro")
     };
     let mut paragraphs = vec![
         t.text("email-greeting"),

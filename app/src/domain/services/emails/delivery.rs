@@ -152,6 +152,14 @@ async fn prepare(
     state: &AppState,
     row: &email::Model,
 ) -> Result<Option<super::Composed>, AppError> {
+    if let (Some(subject), Some(body)) = (&row.subject, &row.body) {
+        return Ok(Some(super::Composed {
+            to: row.recipient.clone(),
+            subject: subject.clone(),
+            text: body.clone(),
+            locale: Locale::from_tag(&row.locale).unwrap_or(Locale::En),
+        }));
+    }
     let Some(link_id) = row.link_id else {
         return Ok(None);
     };

@@ -105,9 +105,10 @@ pub(crate) async fn queue(
     request: &EmailRequest,
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
-    let prefix = match kind {
-        EmailKind::Link => "link",
-        EmailKind::LinkReminder => "reminder",
+    let prefix = if kind == EmailKind::LinkReminder {
+        "reminder"
+    } else {
+        "link"
     };
     email::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -125,6 +126,8 @@ pub(crate) async fn queue(
         last_error: Set(None),
         sent_at: Set(None),
         created_at: Set(now),
+        subject: Set(None),
+        body: Set(None),
     }
     .insert(db)
     .await?;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -21,7 +21,7 @@ pub use revocation::{announce_expired, revoke};
 
 use super::connectors::{self, Resolved};
 use super::paging::{self, Page};
-use super::{events, tenants};
+use super::{alerts, events, tenants};
 use crate::domain::AppState;
 use crate::domain::clock::Clock;
 use crate::domain::crypto::{new_token, token_hash};
@@ -320,15 +320,32 @@ pub async fn record_failure(
             connect_link::Column::LastError,
             Expr::value(failure.stored()),
         )
+        .col_expr(
+            connect_link::Column::Failures,
+            Expr::col(connect_link::Column::Failures).add(1),
+        )
         .filter(connect_link::Column::Id.eq(link_id))
         .exec(&txn)
         .await?;
     if let Some(link) = connect_link::Entity::find_by_id(link_id).one(&txn).await? {
+        let message = text::provider_failure(&failure);
         let subject = events::Subject::load(&txn, TenantId(link.tenant_id), connector_id)
             .await?
             .with_link(&link)?
-            .with_error(error.code(), &text::provider_failure(&failure));
+            .with_error(error.code(), &message);
         events::emit(&txn, clock.now(), EventType::ConnectionFailed, &subject).await?;
+        if link.failures >= alerts::LINK_FAILURES {
+            let alert = alerts::Raise {
+                kind: alerts::AlertKind::LinkFailing,
+                dedupe_key: format!("link_failing:{link_id}"),
+                tenant_id: Some(link.tenant_id),
+                connector_id: Some(connector_id.0),
+                link_id: Some(link_id),
+                error: Some((error.code().to_owned(), message)),
+                expires_at: None,
+            };
+            alerts::raise(&txn, clock.now(), alert).await?;
+        }
     }
     txn.commit().await?;
     Ok(())

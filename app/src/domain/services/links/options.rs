@@ -210,6 +210,7 @@ impl LinkOptions {
                 .or(self.email.as_ref().map(|e| e.locale))
                 .map(|l| l.tag().to_owned())),
             reminder_queued_at: Set(None),
+            failures: Set(0),
             ..Default::default()
         })
     }
