@@ -721,14 +721,12 @@ fn parse_form(body: &[u8]) -> Option<BTreeMap<String, String>> {
 }
 
 async fn product_name(state: &AppState) -> String {
+    // A page still renders while the database hiccups; it then names no product.
     state
         .installation
-        .get(&state.db)
+        .product_name(&state.db)
         .await
-        .ok()
-        .flatten()
-        .map(|i| i.product_name)
-        .unwrap_or_else(|| "Authlink".into())
+        .unwrap_or_else(|_| "Authlink".into())
 }
 
 fn browser_cookie_name(state: &AppState) -> &'static str {

@@ -116,6 +116,14 @@ impl InstallationCache {
         }
         Ok(found)
     }
+
+    /// The product name end users and e-mails see; "Authlink" until setup names it.
+    pub async fn product_name(&self, db: &impl ConnectionTrait) -> Result<String, DbErr> {
+        Ok(self
+            .get(db)
+            .await?
+            .map_or_else(|| "Authlink".to_owned(), |i| i.product_name))
+    }
 }
 
 /// The installation row, if setup is done.

@@ -120,15 +120,15 @@ pub async fn dispatch(state: &AppState) -> Result<Dispatched, AppError> {
         return Ok(done);
     }
     let recipients = recipients(db).await?;
-    let mut product = None;
+    let product = state.installation.product_name(db).await?;
+    // Instances deciding at the same moment may each see room for one more: the limit is a
+    // matter of inbox comfort, not of correctness.
+    let mut sent_lately = admin_alert::Entity::find()
+        .filter(admin_alert::Column::Status.eq(AlertState::Sent))
+        .filter(admin_alert::Column::DecidedAt.gt(now - Duration::hours(24)))
+        .count(db)
+        .await?;
     for alert in pending {
-        // Instances deciding at the same moment may each see room for one more: the limit is a
-        // matter of inbox comfort, not of correctness.
-        let sent_lately = admin_alert::Entity::find()
-            .filter(admin_alert::Column::Status.eq(AlertState::Sent))
-            .filter(admin_alert::Column::DecidedAt.gt(now - Duration::hours(24)))
-            .count(db)
-            .await?;
         let next = if sent_lately < IMMEDIATE_PER_DAY {
             AlertState::Sent
         } else {
@@ -144,13 +144,10 @@ pub async fn dispatch(state: &AppState) -> Result<Dispatched, AppError> {
             .await?;
         if claimed.rows_affected == 1 {
             if next == AlertState::Sent {
-                let product = match &product {
-                    Some(p) => p,
-                    None => product.insert(product_name(state).await?),
-                };
-                let mail = compose::AlertMail::load(&txn, &alert).await?;
+                let (subject, body) = compose::AlertMail::load(&txn, &alert)
+                    .await?
+                    .single(&product, &state.settings.public_origin);
                 for admin in &recipients {
-                    let (subject, body) = mail.single(product, &state.settings.public_origin);
                     queue_text(
                         &txn,
                         EmailKind::AdminAlert,
@@ -163,6 +160,7 @@ pub async fn dispatch(state: &AppState) -> Result<Dispatched, AppError> {
                     .await?;
                 }
                 done.sent += 1;
+                sent_lately += 1;
             } else {
                 done.held += 1;
             }
@@ -170,10 +168,6 @@ pub async fn dispatch(state: &AppState) -> Result<Dispatched, AppError> {
         txn.commit().await?;
     }
     if digest_due(db, now).await? {
-        let product = match product {
-            Some(p) => p,
-            None => product_name(state).await?,
-        };
         done.digested = send_digest(state, &recipients, &product, now).await?;
     }
     Ok(done)
@@ -285,14 +279,6 @@ async fn recipients(db: &DatabaseConnection) -> Result<Vec<admin_user::Model>, A
         .order_by_asc(admin_user::Column::Email)
         .all(db)
         .await?)
-}
-
-async fn product_name(state: &AppState) -> Result<String, AppError> {
-    Ok(state
-        .installation
-        .get(&state.db)
-        .await?
-        .map_or_else(|| "Authlink".to_owned(), |i| i.product_name))
 }
 
 /// Whether `admin` gets alerts by e-mail.

@@ -185,11 +185,7 @@ async fn prepare(
     let (Some(connector), Some(tenant)) = (connector, tenant) else {
         return Ok(None);
     };
-    let product = state
-        .installation
-        .get(&state.db)
-        .await?
-        .map_or_else(|| "Authlink".to_owned(), |i| i.product_name);
+    let product = state.installation.product_name(&state.db).await?;
     let token = new_token();
     email::Entity::update_many()
         .col_expr(email::Column::TokenHash, Expr::value(token.hash().to_vec()))
