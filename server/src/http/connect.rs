@@ -107,24 +107,22 @@ pub async fn show(
 ) -> Response {
     let v = visitor(&state, &headers, choice.lang.as_deref());
     let product = product_name(&state).await;
-    match links::resolve(&state.db, state.clock.as_ref(), &token, choice.id()).await {
-        Ok(Some(ctx)) if !ctx.choices.is_empty() => {
-            let v = v.with_link_language(ctx.link.email_locale.as_deref());
-            chooser(&v, &product, &ctx, &token)
-        }
-        Ok(Some(ctx)) => {
-            let v = v.with_link_language(ctx.link.email_locale.as_deref());
-            let view = view_for(&v, &product, &ctx, &token, Vec::new(), Vec::new(), None);
-            html(
-                &v,
-                StatusCode::OK,
-                connect_page(view),
-                form_action_for(&ctx, &state.http),
-            )
-        }
-        Ok(None) => unavailable(&v, &product),
-        Err(_) => internal(&v, &product),
+    let ctx = match links::resolve(&state.db, state.clock.as_ref(), &token, choice.id()).await {
+        Ok(Some(ctx)) => ctx,
+        Ok(None) => return unavailable(&v, &product),
+        Err(_) => return internal(&v, &product),
+    };
+    let v = v.with_link_language(ctx.link.email_locale.as_deref());
+    if !ctx.choices.is_empty() {
+        return chooser(&v, &product, &ctx, &token);
     }
+    let view = view_for(&v, &product, &ctx, &token, Vec::new(), Vec::new(), None);
+    html(
+        &v,
+        StatusCode::OK,
+        connect_page(view),
+        form_action_for(&ctx, &state.http),
+    )
 }
 
 fn chooser(v: &Visitor, product: &str, ctx: &LinkContext, token: &str) -> Response {
@@ -181,12 +179,14 @@ pub async fn submit(
     let v = visitor(&state, &headers, None);
     let product = product_name(&state).await;
     let ctx = match links::resolve(&state.db, state.clock.as_ref(), &token, choice.id()).await {
-        Ok(Some(ctx)) if !ctx.choices.is_empty() => return chooser(&v, &product, &ctx, &token),
         Ok(Some(ctx)) => ctx,
         Ok(None) => return unavailable(&v, &product),
         Err(_) => return internal(&v, &product),
     };
     let v = v.with_link_language(ctx.link.email_locale.as_deref());
+    if !ctx.choices.is_empty() {
+        return chooser(&v, &product, &ctx, &token);
+    }
     let Some(submitted) = parse_form(&body) else {
         let view = view_for(
             &v,
