@@ -87,3 +87,36 @@ pub enum EmailState {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl ActiveModel {
+    /// A new e-mail of `kind` to `recipient`, due at once, not yet tried; the caller sets what
+    /// it carries (`link_id` and `message`, or `subject` and `body`).
+    pub fn pending(
+        kind: EmailKind,
+        recipient: String,
+        locale: String,
+        dedupe_key: String,
+        now: TimeDateTimeWithTimeZone,
+    ) -> Self {
+        use sea_orm::ActiveValue::Set;
+        Self {
+            id: Set(Uuid::now_v7()),
+            kind: Set(kind),
+            link_id: Set(None),
+            recipient: Set(recipient),
+            locale: Set(locale),
+            message: Set(None),
+            dedupe_key: Set(dedupe_key),
+            token_hash: Set(None),
+            status: Set(EmailState::Pending),
+            attempts: Set(0),
+            next_attempt_at: Set(Some(now)),
+            claimed_until: Set(None),
+            last_error: Set(None),
+            sent_at: Set(None),
+            created_at: Set(now),
+            subject: Set(None),
+            body: Set(None),
+        }
+    }
+}

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::domain::AppState;
 use crate::domain::entities::admin_alert::{self, AlertState};
 use crate::domain::entities::admin_user;
-use crate::domain::entities::email::{self, EmailKind, EmailState};
+use crate::domain::entities::email::{self, EmailKind};
 use crate::error::AppError;
 use crate::i18n::Locale;
 
@@ -243,23 +243,15 @@ async fn queue_text(
     now: time::OffsetDateTime,
 ) -> Result<(), AppError> {
     let row = email::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        kind: Set(kind),
-        link_id: Set(None),
-        recipient: Set(to.to_owned()),
-        locale: Set(Locale::En.tag().to_owned()),
-        message: Set(None),
-        dedupe_key: Set(dedupe_key.to_owned()),
-        token_hash: Set(None),
-        status: Set(EmailState::Pending),
-        attempts: Set(0),
-        next_attempt_at: Set(Some(now)),
-        claimed_until: Set(None),
-        last_error: Set(None),
-        sent_at: Set(None),
-        created_at: Set(now),
         subject: Set(Some(subject.to_owned())),
         body: Set(Some(body.to_owned())),
+        ..email::ActiveModel::pending(
+            kind,
+            to.to_owned(),
+            Locale::En.tag().to_owned(),
+            dedupe_key.to_owned(),
+            now,
+        )
     };
     email::Entity::insert(row)
         .on_conflict(

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::crypto::TokenHash;
 use crate::domain::entities::connect_link;
-use crate::domain::entities::email::{self, EmailKind, EmailState};
+use crate::domain::entities::email::{self, EmailKind};
 use crate::error::AppError;
 use crate::i18n::Locale;
 
@@ -111,23 +111,15 @@ pub(crate) async fn queue(
         "link"
     };
     email::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        kind: Set(kind),
         link_id: Set(Some(link.id)),
-        recipient: Set(request.to.clone()),
-        locale: Set(request.locale.tag().to_owned()),
         message: Set(request.message.clone()),
-        dedupe_key: Set(format!("{prefix}:{}", link.id)),
-        token_hash: Set(None),
-        status: Set(EmailState::Pending),
-        attempts: Set(0),
-        next_attempt_at: Set(Some(now)),
-        claimed_until: Set(None),
-        last_error: Set(None),
-        sent_at: Set(None),
-        created_at: Set(now),
-        subject: Set(None),
-        body: Set(None),
+        ..email::ActiveModel::pending(
+            kind,
+            request.to.clone(),
+            request.locale.tag().to_owned(),
+            format!("{prefix}:{}", link.id),
+            now,
+        )
     }
     .insert(db)
     .await?;
