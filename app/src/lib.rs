@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod brand;
 pub mod components;
 pub mod error;
 pub mod failure;

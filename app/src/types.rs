@@ -450,6 +450,8 @@ pub enum AuditAction {
     ApiKeyCreate,
     /// `api_key.revoke`: An API key was revoked.
     ApiKeyRevoke,
+    /// `branding.update`: The end-user pages' branding (name, colour, logo, support) changed.
+    BrandingUpdate,
     /// `callback_origin.add`: A callback origin was allowed.
     CallbackOriginAdd,
     /// `callback_origin.remove`: A callback origin was removed.
@@ -502,11 +504,12 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, sorted by name.
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 29] = [
         AuditAction::AdminPasswordChange,
         AuditAction::AdminSignIn,
         AuditAction::ApiKeyCreate,
         AuditAction::ApiKeyRevoke,
+        AuditAction::BrandingUpdate,
         AuditAction::CallbackOriginAdd,
         AuditAction::CallbackOriginRemove,
         AuditAction::ConnectComplete,
@@ -540,6 +543,7 @@ impl AuditAction {
             AuditAction::AdminSignIn => "admin.sign_in",
             AuditAction::ApiKeyCreate => "api_key.create",
             AuditAction::ApiKeyRevoke => "api_key.revoke",
+            AuditAction::BrandingUpdate => "branding.update",
             AuditAction::CallbackOriginAdd => "callback_origin.add",
             AuditAction::CallbackOriginRemove => "callback_origin.remove",
             AuditAction::ConnectStart => "connect.start",
@@ -572,6 +576,7 @@ impl AuditAction {
         match self {
             AuditAction::AdminPasswordChange | AuditAction::AdminSignIn => Some("admin_user"),
             AuditAction::ApiKeyCreate | AuditAction::ApiKeyRevoke => Some("api_key"),
+            AuditAction::BrandingUpdate => Some("installation"),
             AuditAction::CallbackOriginAdd | AuditAction::CallbackOriginRemove => {
                 Some("callback_origin")
             }
@@ -735,6 +740,34 @@ pub struct AlertSettings {
     pub mail_configured: bool,
     /// Every admin who gets alerts.
     pub recipients: Vec<String>,
+}
+
+/// The admin's brand as end users see it on the Connect page and its result pages.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Branding {
+    /// The product name ("Acme CRM asks you to connect…").
+    pub product_name: String,
+    /// The accent colour, `#rrggbb`, which passed the contrast check; the built-in one if absent.
+    pub accent_color: Option<String>,
+    /// Where end users can ask for help.
+    pub support_email: Option<String>,
+    /// A help page for end users.
+    pub support_url: Option<String>,
+    /// The logo's address, if there is one.
+    pub logo_url: Option<String>,
+}
+
+impl Branding {
+    /// The stylesheet that applies the accent colour, if one is set.
+    pub fn theme_url(&self) -> Option<String> {
+        let accent = crate::brand::Rgb::parse(self.accent_color.as_deref()?)?;
+        Some(crate::brand::theme_path(accent))
+    }
+
+    /// Whether end users have anyone to turn to.
+    pub fn has_support(&self) -> bool {
+        self.support_email.is_some() || self.support_url.is_some()
+    }
 }
 
 /// A freshly generated connect link; the URL is shown once.
@@ -1014,6 +1047,16 @@ pub mod limits {
     pub const LINK_FAILURES_ALERT: i32 = 3;
     /// Longest product name.
     pub const PRODUCT_NAME_MAX_CHARS: usize = 80;
+    /// Largest logo file accepted for upload.
+    pub const LOGO_MAX_BYTES: usize = 512 * 1024;
+    /// Widest and tallest logo accepted for upload, in pixels.
+    pub const LOGO_MAX_SIDE: u32 = 2048;
+    /// Narrowest and lowest logo accepted, in pixels.
+    pub const LOGO_MIN_SIDE: u32 = 16;
+    /// Logos are scaled down to fit a square of this many pixels.
+    pub const LOGO_STORED_SIDE: u32 = 512;
+    /// Longest support address or URL.
+    pub const SUPPORT_CONTACT_MAX_CHARS: usize = 300;
     /// Longest tenant name.
     pub const TENANT_NAME_MAX_CHARS: usize = 200;
     /// Longest external id.

@@ -15,6 +15,7 @@ mod m20261202_000008_flow_finished;
 mod m20261202_000009_expiry_warning;
 mod m20261203_000010_emails;
 mod m20261203_000011_admin_alerts;
+mod m20261203_000012_branding;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_expiry_warning::Migration),
             Box::new(m20261203_000010_emails::Migration),
             Box::new(m20261203_000011_admin_alerts::Migration),
+            Box::new(m20261203_000012_branding::Migration),
         ]
     }
 }

@@ -54,6 +54,9 @@ connected-heading = Sie sind verbunden
 connected-message = { $connector } ist jetzt mit { $product } verbunden.
 connected-close = Sie können dieses Fenster schließen.
 try-again = Erneut versuchen
+support-intro = Brauchen Sie Hilfe? Wenden Sie sich an { $product }:
+support-page = Hilfeseite
+brand-logo = Logo von { $product }
 failed-heading = Die Verbindung kam nicht zustande
 unusable-heading = Dieser Link kann nicht verwendet werden
 

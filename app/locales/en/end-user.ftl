@@ -57,6 +57,9 @@ connected-heading = You're connected
 connected-message = { $connector } is now connected to { $product }.
 connected-close = You can close this window.
 try-again = Try again
+support-intro = Need help? Contact { $product }:
+support-page = Help page
+brand-logo = { $product } logo
 failed-heading = The connection did not go through
 unusable-heading = This link cannot be used
 

@@ -54,6 +54,9 @@ connected-heading = Conexión realizada
 connected-message = { $connector } ya está conectado a { $product }.
 connected-close = Puede cerrar esta ventana.
 try-again = Intentar de nuevo
+support-intro = ¿Necesita ayuda? Contacte con { $product }:
+support-page = Página de ayuda
+brand-logo = Logotipo de { $product }
 failed-heading = La conexión no se completó
 unusable-heading = Este enlace no se puede usar
 

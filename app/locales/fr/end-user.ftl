@@ -54,6 +54,9 @@ connected-heading = Vous êtes connecté
 connected-message = { $connector } est maintenant connecté à { $product }.
 connected-close = Vous pouvez fermer cette fenêtre.
 try-again = Réessayer
+support-intro = Besoin d’aide ? Contactez { $product } :
+support-page = Page d’aide
+brand-logo = Logo de { $product }
 failed-heading = La connexion n’a pas abouti
 unusable-heading = Ce lien ne peut pas être utilisé
 

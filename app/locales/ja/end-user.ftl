@@ -54,6 +54,9 @@ connected-heading = 接続しました
 connected-message = { $connector } は { $product } に接続されました。
 connected-close = このウィンドウは閉じてかまいません。
 try-again = もう一度試す
+support-intro = お困りの場合は { $product } にお問い合わせください：
+support-page = ヘルプページ
+brand-logo = { $product } のロゴ
 failed-heading = 接続できませんでした
 unusable-heading = このリンクは使用できません
 

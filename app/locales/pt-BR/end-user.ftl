@@ -54,6 +54,9 @@ connected-heading = Conexão concluída
 connected-message = { $connector } agora está conectado a { $product }.
 connected-close = Você pode fechar esta janela.
 try-again = Tentar novamente
+support-intro = Precisa de ajuda? Fale com { $product }:
+support-page = Página de ajuda
+brand-logo = Logotipo de { $product }
 failed-heading = A conexão não foi concluída
 unusable-heading = Este link não pode ser usado
 

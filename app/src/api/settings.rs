@@ -1,4 +1,4 @@
-//! Settings: API keys, allowed callback origins and the admin's alert e-mails.
+//! Settings: API keys, allowed callback origins, the admin's alert e-mails and branding.
 
 use leptos::prelude::*;
 use server_fn::codec::Json;
@@ -139,5 +139,53 @@ pub async fn set_alerts(#[server(default)] enabled: bool) -> Result<(), AppError
     let (state, user) = require_role(Role::Viewer).await?;
     alerts::set_enabled(&state.db, user.admin.id, enabled, state.clock.now()).await?;
     tracing::info!(admin_id = %user.admin.id, enabled, "alert e-mails switched");
+    Ok(())
+}
+
+/// The end-user pages' branding.
+#[server(prefix = "/rpc")]
+pub async fn get_branding() -> Result<crate::types::Branding, AppError> {
+    use crate::domain::{services::branding, session::require_role};
+    use crate::types::Role;
+
+    let (state, _) = require_role(Role::Viewer).await?;
+    Ok(branding::current(&state.db, &state.installation).await?)
+}
+
+/// Saves the product name, accent colour and support contact end users see. An empty colour
+/// means the built-in one; empty contacts mean none.
+#[server(prefix = "/rpc")]
+pub async fn save_branding(
+    product_name: String,
+    #[server(default)] accent_color: String,
+    #[server(default)] support_email: String,
+    #[server(default)] support_url: String,
+) -> Result<(), AppError> {
+    use crate::domain::services::branding::{self, BrandingInput};
+    use crate::domain::session::require_role;
+    use crate::types::Role;
+
+    let (state, user) = require_role(Role::Admin).await?;
+    let input = BrandingInput {
+        product_name,
+        accent_color,
+        support_email,
+        support_url,
+    };
+    let saved = branding::save(&state.db, &state.installation, &input).await?;
+    tracing::info!(admin_id = %user.admin.id, "branding saved");
+    crate::domain::session::audit_admin_with(
+        &state,
+        &user,
+        crate::types::AuditAction::BrandingUpdate,
+        "branding",
+        Some(serde_json::json!({
+            "product_name": saved.product_name,
+            "accent_color": saved.accent_color,
+            "support_email": saved.support_email,
+            "support_url": saved.support_url,
+        })),
+    )
+    .await;
     Ok(())
 }

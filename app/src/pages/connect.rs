@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{Locale, Messages};
-use crate::types::{FieldInfo, FieldKind};
+use crate::types::{Branding, FieldInfo, FieldKind};
 
 /// The language switcher: every language with the address of this page in it. Empty on pages
 /// that cannot be loaded again by address (the answer to a form or a provider's callback).
@@ -20,8 +20,8 @@ pub struct ConnectView {
     pub messages: &'static Messages,
     /// The switcher's links.
     pub languages: Languages,
-    /// The admin's product name.
-    pub product_name: String,
+    /// The admin's product name, logo, colour and support contact.
+    pub brand: Branding,
     /// The tenant's name.
     pub tenant_name: String,
     /// The connector's name, as the admin named it: what the end user reads everywhere.
@@ -47,13 +47,53 @@ pub struct ConnectView {
     pub action: String,
 }
 
+/// The admin's logo above the page, if there is one.
+fn logo(messages: &'static Messages, brand: &Branding) -> Option<impl IntoView + use<>> {
+    let alt = messages.format(
+        "brand-logo",
+        &[("product", brand.product_name.clone().into())],
+    );
+    brand.logo_url.clone().map(|src| {
+        view! { <p class="brand-logo"><img src=src alt=alt/></p> }
+    })
+}
+
+/// Whom end users can ask for help, when the admin said.
+fn support(messages: &'static Messages, brand: &Branding) -> Option<impl IntoView + use<>> {
+    if !brand.has_support() {
+        return None;
+    }
+    let intro = messages.format(
+        "support-intro",
+        &[("product", brand.product_name.clone().into())],
+    );
+    let email = brand.support_email.clone().map(|address| {
+        let href = format!("mailto:{address}");
+        view! { <li><a href=href>{address}</a></li> }
+    });
+    let page = brand.support_url.clone().map(
+        |href| view! { <li><a href=href rel="noreferrer">{messages.text("support-page")}</a></li> },
+    );
+    Some(view! {
+        <div class="support" data-testid="support-contact">
+            <p>{intro}</p>
+            <ul>{email}{page}</ul>
+        </div>
+    })
+}
+
 fn document(
     messages: &'static Messages,
+    brand: Option<&Branding>,
     title: String,
     languages: Languages,
     body: impl IntoView + 'static,
 ) -> String {
     let current = messages.locale();
+    let theme = brand.and_then(Branding::theme_url).map(|href| {
+        view! { <link rel="stylesheet" href=href/> }
+    });
+    let brand_logo = brand.and_then(|b| logo(messages, b));
     let switcher = (!languages.is_empty()).then(|| {
         view! {
             <nav class="languages" aria-label=messages.text("language-nav")>
@@ -85,9 +125,10 @@ fn document(
                 <title>{title}</title>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/pkg/authlink.css"/>
+                {theme}
             </head>
             <body>
-                <main id="main" class="centered-card connect">{body}</main>
+                <main id="main" class="centered-card connect">{brand_logo}{body}</main>
                 {switcher}
             </body>
         </html>
@@ -113,7 +154,7 @@ pub fn connect_page(v: ConnectView) -> String {
     let names = || {
         [
             ("connector", v.connector_name.clone().into()),
-            ("product", v.product_name.clone().into()),
+            ("product", v.brand.product_name.clone().into()),
         ]
     };
     let title = t.format("connect-title", &names());
@@ -127,7 +168,7 @@ pub fn connect_page(v: ConnectView) -> String {
     let ConnectView {
         messages: _,
         languages,
-        product_name: _,
+        brand,
         tenant_name,
         connector_name,
         service_name,
@@ -255,7 +296,7 @@ pub fn connect_page(v: ConnectView) -> String {
             {t.text(if oauth { "connect-help-oauth" } else { "connect-help-credentials" })}
         </p>
     };
-    document(t, title, languages, body)
+    document(t, Some(&brand), title, languages, body)
 }
 
 /// The outcome pages: connected, or what went wrong. `retry` is the `state` of a failed OAuth
@@ -263,14 +304,15 @@ pub fn connect_page(v: ConnectView) -> String {
 /// JavaScript; the server checks that the browser is the flow's).
 pub fn result_page(
     messages: &'static Messages,
-    product_name: &str,
+    brand: &Branding,
     success: bool,
     heading: &str,
     message: &str,
     retry: Option<String>,
 ) -> String {
     let t = messages;
-    let title = format!("{heading} · {product_name}");
+    let title = format!("{heading} · {}", brand.product_name);
+    let contact = (!success).then(|| support(t, brand)).flatten();
     let heading = heading.to_owned();
     let message = message.to_owned();
     let class = if success {
@@ -290,9 +332,10 @@ pub fn result_page(
                 </form>
             })}
             {success.then(|| view! { <p class="help">{t.text("connected-close")}</p> })}
+            {contact}
         </div>
     };
-    document(t, title, Vec::new(), body)
+    document(t, Some(brand), title, Vec::new(), body)
 }
 
 /// What the built-in demo provider's consent screen shows.
@@ -359,7 +402,8 @@ pub fn consent_page(messages: &'static Messages, v: ConsentView) -> String {
         </form>
         <p class="help">{t.text("consent-demo-note")}</p>
     };
-    document(t, title, Vec::new(), body)
+    // The demo provider is a provider, not the admin's product: none of their branding.
+    document(t, None, title, Vec::new(), body)
 }
 
 /// One connector on the choice page.
@@ -380,8 +424,8 @@ pub struct ChooserView {
     pub messages: &'static Messages,
     /// The switcher's links.
     pub languages: Languages,
-    /// The admin's product name.
-    pub product_name: String,
+    /// The admin's product name, logo, colour and support contact.
+    pub brand: Branding,
     /// The tenant's name.
     pub tenant_name: String,
     /// Link expiry.
@@ -393,13 +437,13 @@ pub struct ChooserView {
 /// Lets the end user pick which tool to connect; plain links, no script.
 pub fn chooser_page(v: ChooserView) -> String {
     let t = v.messages;
-    let product = [("product", v.product_name.clone().into())];
+    let product = [("product", v.brand.product_name.clone().into())];
     let title = t.format("chooser-title", &product);
     let eyebrow = t.format("connect-eyebrow", &product);
     let ChooserView {
         messages: _,
         languages,
-        product_name: _,
+        brand,
         tenant_name,
         expires_at,
         options,
@@ -426,5 +470,5 @@ pub fn chooser_page(v: ChooserView) -> String {
                 .collect_view()}
         </ul>
     };
-    document(t, title, languages, body)
+    document(t, Some(&brand), title, languages, body)
 }

@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod audit;
+pub mod branding;
 #[cfg(feature = "ssr")]
 pub mod connect;
 pub mod connectors;

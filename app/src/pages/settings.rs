@@ -1,5 +1,5 @@
-//! `/settings`: the signed-in account, its password and alert e-mails, API keys, allowed callback
-//! origins and webhooks.
+//! `/settings`: the signed-in account, its password and alert e-mails, branding, API keys,
+//! allowed callback origins and webhooks.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -36,8 +36,6 @@ pub fn SettingsPage() -> impl IntoView {
                                     <dd>{me.email}</dd>
                                     <dt>"Role"</dt>
                                     <dd>{me.role.to_string()}</dd>
-                                    <dt>"Product name shown to end users"</dt>
-                                    <dd>{me.product_name}</dd>
                                 </dl>
                             }
                         })
@@ -46,6 +44,7 @@ pub fn SettingsPage() -> impl IntoView {
         </section>
         <ChangePasswordForm/>
         <Alerts/>
+        <crate::pages::branding::BrandingSettings/>
         <ApiKeys/>
         <CallbackOrigins/>
         <crate::pages::webhooks::WebhookEndpoints/>

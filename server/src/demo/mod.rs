@@ -292,9 +292,14 @@ impl DemoProvider {
 
 fn refusal_page(message: &str) -> Response {
     // Words meant for the developer whose request was wrong: English, like the messages.
+    // The provider's own page: its name, none of the admin's branding.
+    let provider = app::types::Branding {
+        product_name: PROVIDER_NAME.into(),
+        ..app::types::Branding::default()
+    };
     let body = result_page(
         Locale::En.messages(),
-        PROVIDER_NAME,
+        &provider,
         false,
         "This authorization request is not valid",
         message,

@@ -19,7 +19,7 @@ use app::i18n::CatalogText;
 use app::pages::connect::{
     ChoiceView, ChooserView, ConnectView, chooser_page, connect_page, result_page,
 };
-use app::types::{AuditAction, AuthMode, FieldInfo};
+use app::types::{AuditAction, AuthMode, Branding, FieldInfo};
 use axum::Extension;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -40,7 +40,7 @@ static UNKNOWN_CALLBACKS: AtomicU64 = AtomicU64::new(0);
 pub struct Limited {
     /// Per client address.
     pub limit: EndUserLimit,
-    /// For the product name on the page.
+    /// For the branding on the page.
     pub state: AppState,
 }
 
@@ -56,13 +56,13 @@ pub async fn rate_limit(
         Ok(()) => next.run(request).await,
         Err(seconds) => {
             let v = visitor(&limited.state, request.headers(), None);
-            let product = product_name(&limited.state).await;
+            let brand = branding(&limited.state).await;
             let mut response = html(
                 &v,
                 StatusCode::TOO_MANY_REQUESTS,
                 result_page(
                     v.t,
-                    &product,
+                    &brand,
                     false,
                     &v.t.text("too-many-heading"),
                     &v.t.too_many_requests(seconds),
@@ -106,17 +106,17 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Response {
     let v = visitor(&state, &headers, choice.lang.as_deref());
-    let product = product_name(&state).await;
+    let brand = branding(&state).await;
     let ctx = match links::resolve(&state.db, state.clock.as_ref(), &token, choice.id()).await {
         Ok(Some(ctx)) => ctx,
-        Ok(None) => return unavailable(&v, &product),
-        Err(_) => return internal(&v, &product),
+        Ok(None) => return unavailable(&v, &brand),
+        Err(_) => return internal(&v, &brand),
     };
     let v = v.with_link_language(ctx.link.email_locale.as_deref());
     if !ctx.choices.is_empty() {
-        return chooser(&v, &product, &ctx, &token);
+        return chooser(&v, &brand, &ctx, &token);
     }
-    let view = view_for(&v, &product, &ctx, &token, Vec::new(), Vec::new(), None);
+    let view = view_for(&v, &brand, &ctx, &token, Vec::new(), Vec::new(), None);
     html(
         &v,
         StatusCode::OK,
@@ -125,7 +125,7 @@ pub async fn show(
     )
 }
 
-fn chooser(v: &Visitor, product: &str, ctx: &LinkContext, token: &str) -> Response {
+fn chooser(v: &Visitor, brand: &Branding, ctx: &LinkContext, token: &str) -> Response {
     let options = ctx
         .choices
         .iter()
@@ -138,7 +138,7 @@ fn chooser(v: &Visitor, product: &str, ctx: &LinkContext, token: &str) -> Respon
     let body = chooser_page(ChooserView {
         messages: v.t,
         languages: v.languages(&format!("/connect/{token}")),
-        product_name: product.to_owned(),
+        brand: brand.clone(),
         tenant_name: ctx.tenant.name.clone(),
         expires_at: ctx.link.expires_at,
         options,
@@ -149,13 +149,13 @@ fn chooser(v: &Visitor, product: &str, ctx: &LinkContext, token: &str) -> Respon
 /// Where the browser goes after success: the link's callback URL, else the "connected" page.
 fn succeeded(
     v: &Visitor,
-    product: &str,
+    brand: &Branding,
     ctx: &LinkContext,
     completed: &connect::Completed,
 ) -> Response {
     match completed.callback_redirect() {
         Some(url) => see_other(&url),
-        None => connected(v, product, &ctx.connector.model.name),
+        None => connected(v, brand, &ctx.connector.model.name),
     }
 }
 
@@ -177,20 +177,20 @@ pub async fn submit(
 ) -> Response {
     let ip = ip.map(|Extension(ClientIp(ip))| ip);
     let v = visitor(&state, &headers, None);
-    let product = product_name(&state).await;
+    let brand = branding(&state).await;
     let ctx = match links::resolve(&state.db, state.clock.as_ref(), &token, choice.id()).await {
         Ok(Some(ctx)) => ctx,
-        Ok(None) => return unavailable(&v, &product),
-        Err(_) => return internal(&v, &product),
+        Ok(None) => return unavailable(&v, &brand),
+        Err(_) => return internal(&v, &brand),
     };
     let v = v.with_link_language(ctx.link.email_locale.as_deref());
     if !ctx.choices.is_empty() {
-        return chooser(&v, &product, &ctx, &token);
+        return chooser(&v, &brand, &ctx, &token);
     }
     let Some(submitted) = parse_form(&body) else {
         let view = view_for(
             &v,
-            &product,
+            &brand,
             &ctx,
             &token,
             Vec::new(),
@@ -230,7 +230,7 @@ pub async fn submit(
                 }
                 response
             }
-            Err(e) => failed_form(&state, &v, &product, &ctx, &token, &submitted, e),
+            Err(e) => failed_form(&state, &v, &brand, &ctx, &token, &submitted, e),
         }
     } else {
         let outcome = connect::submit_credentials(&state, &ctx, &submitted).await;
@@ -240,8 +240,8 @@ pub async fn submit(
         };
         end_user_step(&state, Some(ctx.link.id), ip.as_deref(), &ctx, step).await;
         match outcome {
-            Ok(completed) => succeeded(&v, &product, &ctx, &completed),
-            Err(e) => failed_form(&state, &v, &product, &ctx, &token, &submitted, e),
+            Ok(completed) => succeeded(&v, &brand, &ctx, &completed),
+            Err(e) => failed_form(&state, &v, &brand, &ctx, &token, &submitted, e),
         }
     }
 }
@@ -255,7 +255,7 @@ pub async fn callback(
 ) -> Response {
     let ip = ip.map(|Extension(ClientIp(ip))| ip);
     let v = visitor(&state, &headers, None);
-    let product = product_name(&state).await;
+    let brand = branding(&state).await;
     let params = CallbackParams::from_query(query.as_deref().unwrap_or(""));
     let browser = cookie(&headers, browser_cookie_name(&state));
     match connect::finish_oauth(&state, &params, browser.as_deref()).await {
@@ -276,7 +276,7 @@ pub async fn callback(
                 .await
                 .map(|c| c.model.name)
                 .unwrap_or_else(|_| "The service".into());
-            connected(&v, &product, &connector)
+            connected(&v, &brand, &connector)
         }
         Err(ConnectError::FlowUnknown) => {
             // Anyone can send any `state`: nothing durable is written for one we do not know,
@@ -293,7 +293,7 @@ pub async fn callback(
             retry_or_failure(
                 &state,
                 &v,
-                &product,
+                &brand,
                 &ConnectError::FlowUnknown,
                 &params,
                 &headers,
@@ -318,7 +318,7 @@ pub async fn callback(
             {
                 return see_other(&url);
             }
-            retry_or_failure(&state, &v, &product, &e, &params, &headers).await
+            retry_or_failure(&state, &v, &brand, &e, &params, &headers).await
         }
     }
 }
@@ -328,7 +328,7 @@ pub async fn callback(
 async fn retry_or_failure(
     state: &AppState,
     v: &Visitor,
-    product: &str,
+    brand: &Branding,
     error: &ConnectError,
     params: &CallbackParams,
     headers: &HeaderMap,
@@ -337,18 +337,18 @@ async fn retry_or_failure(
         error,
         ConnectError::LinkUnavailable | ConnectError::Internal
     ) {
-        return failure(v, product, error);
+        return failure(v, brand, error);
     }
     let browser = cookie(headers, browser_cookie_name(state));
     match connect::retryable(state, params.state.as_deref(), browser.as_deref()).await {
         Ok(Some(retry)) => failure_page(
             v,
-            product,
+            brand,
             error,
             params.state.clone(),
             form_action_for(&retry.ctx, &state.http),
         ),
-        _ => failure(v, product, error),
+        _ => failure(v, brand, error),
     }
 }
 
@@ -362,15 +362,15 @@ pub async fn retry(
 ) -> Response {
     let ip = ip.map(|Extension(ClientIp(ip))| ip);
     let v = visitor(&state, &headers, None);
-    let product = product_name(&state).await;
+    let brand = branding(&state).await;
     let flow_state = parse_form(&body).and_then(|mut form| form.remove("state"));
     let Some(browser) = cookie(&headers, browser_cookie_name(&state)) else {
-        return unavailable(&v, &product);
+        return unavailable(&v, &brand);
     };
     let retry = match connect::retryable(&state, flow_state.as_deref(), Some(&browser)).await {
         Ok(Some(retry)) => retry,
-        Ok(None) => return unavailable(&v, &product),
-        Err(_) => return internal(&v, &product),
+        Ok(None) => return unavailable(&v, &brand),
+        Err(_) => return internal(&v, &brand),
     };
     let started = connect::start_oauth(&state, &retry.ctx, &retry.submitted, &browser).await;
     end_user_step(
@@ -383,7 +383,7 @@ pub async fn retry(
     .await;
     match started {
         Ok(url) => see_other(&url),
-        Err(e) => failure(&v, &product, &e),
+        Err(e) => failure(&v, &brand, &e),
     }
 }
 
@@ -458,7 +458,7 @@ async fn record_step(
 
 fn view_for(
     v: &Visitor,
-    product: &str,
+    brand: &Branding,
     ctx: &LinkContext,
     token: &str,
     values: Vec<(String, String)>,
@@ -497,7 +497,7 @@ fn view_for(
     ConnectView {
         messages: v.t,
         languages: v.languages(&action),
-        product_name: product.to_owned(),
+        brand: brand.clone(),
         tenant_name: ctx.tenant.name.clone(),
         connector_name: ctx.connector.model.name.clone(),
         service_name: (!provider.generic).then(|| provider.name.clone()),
@@ -534,7 +534,7 @@ fn translated(v: &Visitor, provider: &str, mut f: FieldInfo) -> FieldInfo {
 fn failed_form(
     state: &AppState,
     v: &Visitor,
-    product: &str,
+    brand: &Branding,
     ctx: &LinkContext,
     token: &str,
     submitted: &BTreeMap<String, String>,
@@ -573,15 +573,15 @@ fn failed_form(
             };
             (StatusCode::UNPROCESSABLE_ENTITY, known, Some(summary))
         }
-        ConnectError::LinkUnavailable => return unavailable(v, product),
-        ConnectError::Internal => return internal(v, product),
+        ConnectError::LinkUnavailable => return unavailable(v, brand),
+        ConnectError::Internal => return internal(v, brand),
         other => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Vec::new(),
             Some(v.t.connect_error(&other)),
         ),
     };
-    let view = view_for(v, product, ctx, token, values, errors, form_error);
+    let view = view_for(v, brand, ctx, token, values, errors, form_error);
     html(
         v,
         status,
@@ -590,17 +590,20 @@ fn failed_form(
     )
 }
 
-fn connected(v: &Visitor, product: &str, connector: &str) -> Response {
+fn connected(v: &Visitor, brand: &Branding, connector: &str) -> Response {
     let message = v.t.format(
         "connected-message",
-        &[("connector", connector.into()), ("product", product.into())],
+        &[
+            ("connector", connector.into()),
+            ("product", brand.product_name.clone().into()),
+        ],
     );
     html(
         v,
         StatusCode::OK,
         result_page(
             v.t,
-            product,
+            brand,
             true,
             &v.t.text("connected-heading"),
             &message,
@@ -610,13 +613,13 @@ fn connected(v: &Visitor, product: &str, connector: &str) -> Response {
     )
 }
 
-fn failure(v: &Visitor, product: &str, error: &ConnectError) -> Response {
-    failure_page(v, product, error, None, None)
+fn failure(v: &Visitor, brand: &Branding, error: &ConnectError) -> Response {
+    failure_page(v, brand, error, None, None)
 }
 
 fn failure_page(
     v: &Visitor,
-    product: &str,
+    brand: &Branding,
     error: &ConnectError,
     retry: Option<String>,
     form_target: Option<String>,
@@ -632,17 +635,17 @@ fn failure_page(
     html(
         v,
         status,
-        result_page(v.t, product, false, &heading, &message, retry),
+        result_page(v.t, brand, false, &heading, &message, retry),
         form_target,
     )
 }
 
-fn unavailable(v: &Visitor, product: &str) -> Response {
-    failure(v, product, &ConnectError::LinkUnavailable)
+fn unavailable(v: &Visitor, brand: &Branding) -> Response {
+    failure(v, brand, &ConnectError::LinkUnavailable)
 }
 
-fn internal(v: &Visitor, product: &str) -> Response {
-    failure(v, product, &ConnectError::Internal)
+fn internal(v: &Visitor, brand: &Branding) -> Response {
+    failure(v, brand, &ConnectError::Internal)
 }
 
 fn html(v: &Visitor, status: StatusCode, body: String, form_target: Option<String>) -> Response {
@@ -720,13 +723,14 @@ fn parse_form(body: &[u8]) -> Option<BTreeMap<String, String>> {
     Some(out)
 }
 
-async fn product_name(state: &AppState) -> String {
-    // A page still renders while the database hiccups; it then names no product.
-    state
-        .installation
-        .product_name(&state.db)
+async fn branding(state: &AppState) -> Branding {
+    // A page still renders while the database hiccups; it then shows the built-in brand.
+    app::domain::services::branding::current(&state.db, &state.installation)
         .await
-        .unwrap_or_else(|_| "Authlink".into())
+        .unwrap_or_else(|_| Branding {
+            product_name: "Authlink".into(),
+            ..Branding::default()
+        })
 }
 
 fn browser_cookie_name(state: &AppState) -> &'static str {

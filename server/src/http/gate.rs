@@ -20,6 +20,7 @@ const UNGATED_PREFIXES: &[&str] = &[
     "/healthz",
     "/readyz",
     "/favicon",
+    "/brand/",
     "/connect/",
     "/oauth/",
     "/demo/",

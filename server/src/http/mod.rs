@@ -1,6 +1,7 @@
 //! The router: Leptos pages and server functions, health checks, and the middleware stack.
 
 mod audit_export;
+mod brand;
 mod connect;
 mod end_user_limit;
 mod gate;
@@ -81,6 +82,8 @@ pub fn router(config: &Config, state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/audit.csv", get(audit_export::export))
+        .route("/brand/logo/{file}", get(brand::logo))
+        .route("/brand/theme/{file}", get(brand::theme))
         .merge(end_user_routes);
     own_routes = own_routes.merge(crate::rest::router(
         state.clone(),
@@ -92,6 +95,15 @@ pub fn router(config: &Config, state: AppState) -> Router {
             state.clone(),
         )));
     }
+    // The one route that takes more than a form's worth of body: its own, larger limit.
+    let uploads = Router::new()
+        .route(
+            brand::LOGO_UPLOAD_PATH,
+            axum::routing::post(brand::upload_logo),
+        )
+        .layer(sessions.clone())
+        .layer(RequestBodyLimitLayer::new(brand::UPLOAD_BODY_LIMIT))
+        .with_state(state.clone());
     let pages = own_routes
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
@@ -109,7 +121,8 @@ pub fn router(config: &Config, state: AppState) -> Router {
         .layer(middleware::from_fn(fresh_signed_in_memo))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(security::BODY_LIMIT_BYTES))
-        .with_state(state);
+        .with_state(state)
+        .merge(uploads);
 
     pages.layer(
         ServiceBuilder::new()

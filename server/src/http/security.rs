@@ -92,15 +92,20 @@ pub async fn reject_cross_site(
         .into_response()
 }
 
-/// Refuses bodies over [`BODY_LIMIT_BYTES`] up front with a clear message. Bodies without a
+/// Refuses bodies over [`BODY_LIMIT_BYTES`] (a logo upload: a little more) up front with a clear message. Bodies without a
 /// length are cut off by `RequestBodyLimitLayer` further in.
 pub async fn limit_body(request: Request<Body>, next: Next) -> Response {
+    let limit = if request.uri().path() == super::brand::LOGO_UPLOAD_PATH {
+        super::brand::UPLOAD_BODY_LIMIT
+    } else {
+        BODY_LIMIT_BYTES
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > BODY_LIMIT_BYTES as u64) {
+    if declared.is_some_and(|len| len > limit as u64) {
         if request.uri().path().starts_with("/api/v1/") {
             return crate::rest::Problem::payload_too_large(BODY_LIMIT_BYTES).into_response();
         }
@@ -110,7 +115,7 @@ pub async fn limit_body(request: Request<Body>, next: Next) -> Response {
             [(header::CONNECTION, "close")],
             format!(
                 "The request is too large: at most {} KiB are accepted.",
-                BODY_LIMIT_BYTES / 1024
+                limit / 1024
             ),
         )
             .into_response();

@@ -7,6 +7,7 @@ mod alerts;
 mod at_rest;
 mod audit;
 mod auth;
+mod branding;
 mod connector_changes;
 mod contract;
 mod demo;

@@ -1,4 +1,5 @@
-//! The installation itself: one row, written when the owner account is created.
+//! The installation itself: one row, written when the owner account is created and changed by
+//! Settings → Branding.
 //!
 //! Its fixed primary key is what makes owner setup race-free: two simultaneous setups both try
 //! to insert row 1 and exactly one succeeds.
@@ -19,6 +20,14 @@ pub struct Model {
     pub product_name: String,
     /// When the owner account was created.
     pub setup_completed_at: TimeDateTimeWithTimeZone,
+    /// The accent colour of end-user pages, `#rrggbb`; the built-in one when absent.
+    pub accent_color: Option<String>,
+    /// Where end users can ask for help, shown on failure and expired-link pages.
+    pub support_email: Option<String>,
+    /// A help page for end users, shown like the support e-mail.
+    pub support_url: Option<String>,
+    /// The digest of the logo in `brand_logos`, naming its address; no logo when absent.
+    pub logo_digest: Option<String>,
 }
 
 /// No relations.

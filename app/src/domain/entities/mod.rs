@@ -4,6 +4,7 @@ pub mod admin_alert;
 pub mod admin_user;
 pub mod api_key;
 pub mod audit_entry;
+pub mod brand_logo;
 pub mod callback_origin;
 pub mod connect_link;
 pub mod connection;

@@ -67,7 +67,7 @@ pub fn validate_new_password(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-fn validate_product_name(raw: &str) -> Result<String, AppError> {
+pub(crate) fn validate_product_name(raw: &str) -> Result<String, AppError> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(AppError::Validation(
@@ -96,25 +96,44 @@ pub async fn is_setup_complete(db: &impl ConnectionTrait) -> Result<bool, DbErr>
         .is_some())
 }
 
-/// The installation row, kept once it exists: setup writes it once and nothing changes it, so
-/// every page and Connect page can show the product name without reading it again.
+/// The installation row, kept for a few seconds at a time so that every page and Connect page
+/// can show the product name and branding without reading them again. Branding saved here is
+/// seen at once; saved by another instance, within [`InstallationCache::FRESH_FOR`].
 #[derive(Debug, Clone, Default)]
-pub struct InstallationCache(std::sync::Arc<std::sync::OnceLock<installation::Model>>);
+pub struct InstallationCache(
+    std::sync::Arc<std::sync::RwLock<Option<(installation::Model, std::time::Instant)>>>,
+);
 
 impl InstallationCache {
+    /// How long a read row is used before it is read again.
+    pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
     /// The installation row, if setup is done.
     pub async fn get(
         &self,
         db: &impl ConnectionTrait,
     ) -> Result<Option<installation::Model>, DbErr> {
-        if let Some(known) = self.0.get() {
-            return Ok(Some(known.clone()));
+        let cached = self
+            .0
+            .read()
+            .ok()
+            .and_then(|kept| kept.clone())
+            .filter(|(_, read_at)| read_at.elapsed() < Self::FRESH_FOR);
+        if let Some((known, _)) = cached {
+            return Ok(Some(known));
         }
         let found = installation(db).await?;
         if let Some(model) = &found {
-            let _ = self.0.set(model.clone());
+            self.set(model.clone());
         }
         Ok(found)
+    }
+
+    /// Keeps `model` as the current row (after this instance changed it).
+    pub fn set(&self, model: installation::Model) {
+        if let Ok(mut kept) = self.0.write() {
+            *kept = Some((model, std::time::Instant::now()));
+        }
     }
 
     /// The product name end users and e-mails see; "Authlink" until setup names it.
@@ -172,6 +191,10 @@ where
         id: Set(installation::SINGLETON_ID),
         product_name: Set(product_name),
         setup_completed_at: Set(now),
+        accent_color: Set(None),
+        support_email: Set(None),
+        support_url: Set(None),
+        logo_digest: Set(None),
     }
     .insert(&txn)
     .await;

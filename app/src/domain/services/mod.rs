@@ -5,6 +5,7 @@ pub mod admin;
 pub mod alerts;
 pub mod api_keys;
 pub mod audit;
+pub mod branding;
 pub mod callbacks;
 pub mod connect;
 pub mod connections;

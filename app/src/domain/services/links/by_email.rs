@@ -63,7 +63,7 @@ impl EmailRequest {
 
 /// One `local@domain` address without spaces, quotes or control characters: what every mail
 /// server takes, and nothing that could become a second header or recipient.
-fn plausible_address(a: &str) -> bool {
+pub(crate) fn plausible_address(a: &str) -> bool {
     let Some((local, domain)) = a.split_once('@') else {
         return false;
     };

@@ -14,6 +14,7 @@ mod by_email;
 mod options;
 mod revocation;
 
+pub(crate) use by_email::plausible_address;
 pub(crate) use by_email::queue as queue_email;
 pub use by_email::{EmailRequest, MESSAGE_MAX_CHARS, not_configured as email_not_configured};
 pub use options::{LinkOptions, MAX_ALLOWED_CONNECTORS, MAX_TAGS};
