@@ -64,13 +64,20 @@ export default defineConfig({
       name: "desktop",
       dependencies: ["foundation"],
       use: { ...devices["Desktop Chrome"], launchOptions: chromium },
-      testIgnore: /(responsive|foundation)\.spec\.ts/,
+      testIgnore: /(responsive|foundation|accessibility)\.spec\.ts/,
     },
     {
       name: "phone",
       dependencies: ["desktop"],
       use: { ...devices["Pixel 7"], launchOptions: chromium },
       testMatch: /responsive\.spec\.ts/,
+    },
+    {
+      // Last: axe-core on every page, once the other specs have filled them.
+      name: "accessibility",
+      dependencies: ["phone"],
+      use: { ...devices["Desktop Chrome"], launchOptions: chromium },
+      testMatch: /accessibility\.spec\.ts/,
     },
   ],
   webServer: [
