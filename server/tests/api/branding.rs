@@ -2,7 +2,6 @@
 //! (PNG, JPEG or WebP within limits, re-encoded; anything else refused), and the end-user pages
 //! that show them.
 
-use std::collections::HashMap;
 use std::io::Cursor;
 use std::sync::Arc;
 
@@ -61,25 +60,7 @@ async fn new_link(a: &Api) -> String {
 
 /// The end user denies access at the provider; answers the failure page.
 async fn denied_page(a: &Api, path: &str) -> String {
-    let browser = client_with(Arc::new(Jar::default()));
-    let start = browser
-        .post(a.app.url(path))
-        .header("origin", &a.app.base)
-        .send()
-        .await
-        .expect("start");
-    assert_eq!(start.status(), 303);
-    let authorize =
-        url::Url::parse(start.headers()["location"].to_str().expect("loc")).expect("url");
-    let q: HashMap<_, _> = authorize.query_pairs().into_owned().collect();
-    let done = browser
-        .get(a.app.url(&format!(
-            "/oauth/callback?error=access_denied&state={}",
-            q["state"]
-        )))
-        .send()
-        .await
-        .expect("callback");
+    let done = a.end_user_oauth_response(&a.app.url(path), None).await;
     assert_eq!(done.status(), 400);
     done.text().await.expect("html")
 }

@@ -185,6 +185,22 @@ impl Api {
         link_url: &str,
         code: Option<&str>,
     ) -> (u16, Option<String>) {
+        let done = self.end_user_oauth_response(link_url, code).await;
+        (
+            done.status().as_u16(),
+            done.headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        )
+    }
+
+    /// Like [`Api::end_user_oauth`], answering the callback's whole response (its page).
+    pub(crate) async fn end_user_oauth_response(
+        &self,
+        link_url: &str,
+        code: Option<&str>,
+    ) -> reqwest::Response {
         let browser = client_with(Arc::new(Jar::default()));
         let start = browser
             .post(self.app.url(&Self::path_of(link_url)))
@@ -203,18 +219,11 @@ impl Api {
             }
             None => format!("/oauth/callback?error=access_denied&state={}", q["state"]),
         };
-        let done = browser
+        browser
             .get(self.app.url(&callback))
             .send()
             .await
-            .expect("callback");
-        (
-            done.status().as_u16(),
-            done.headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-        )
+            .expect("callback")
     }
 
     /// The end user submits the API-key form of `link_url`; returns status and Location.
