@@ -22,6 +22,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use components::layout::DashboardLayout;
+use i18n::dashboard::{t, t_with};
 use pages::{
     audit::AuditPage,
     connectors::{ConnectorsPage, EditConnectorPage, NewConnectorPage},
@@ -65,7 +66,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/authlink.css"/>
-        <Title formatter=|page: String| if page.is_empty() { "Authlink".to_owned() } else { format!("{page} · Authlink") }/>
+        <Title formatter=|page: String| if page.is_empty() { t("app-name") } else { t_with("app-page-title", &[("page", page.into())]) }/>
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/setup") view=SetupPage/>

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::dashboard::t;
+
 /// Copies `text` and announces "Copied" (or a hint to copy by hand) to screen readers.
 #[component]
 pub fn CopyButton(
@@ -9,9 +11,10 @@ pub fn CopyButton(
     #[prop(into)]
     text: Signal<String>,
     /// The button's label.
-    #[prop(default = "Copy")]
-    label: &'static str,
+    #[prop(optional, into)]
+    label: Option<String>,
 ) -> impl IntoView {
+    let label = label.unwrap_or_else(|| t("copy-copy"));
     let status = RwSignal::new(String::new());
     let on_click = move |_| {
         let value = text.get_untracked();
@@ -33,8 +36,8 @@ fn copy_to_clipboard(value: String, status: RwSignal<String>) {
     let promise = window.navigator().clipboard().write_text(&value);
     leptos::task::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(promise).await {
-            Ok(_) => status.set("Copied".into()),
-            Err(_) => status.set("Could not copy; select the text and copy it by hand.".into()),
+            Ok(_) => status.set(t("copy-copied")),
+            Err(_) => status.set(t("copy-failed")),
         }
     });
 }

@@ -48,7 +48,7 @@ impl Choices {
 /// A fieldset of [`Choices`]; each checkbox's id is `{id_prefix}-{value}` with `:` and `.` as `-`.
 #[component]
 pub fn ChoiceList(
-    legend: &'static str,
+    #[prop(into)] legend: String,
     id_prefix: &'static str,
     choices: Choices,
 ) -> impl IntoView {
@@ -77,11 +77,13 @@ pub fn ShownOnce(
     /// Id of the input.
     id: &'static str,
     /// Its label.
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// The secret.
     value: String,
     /// What to do with it.
-    help: &'static str,
+    #[prop(into)]
+    help: String,
 ) -> impl IntoView {
     let copied = value.clone();
     view! {

@@ -1,6 +1,8 @@
 //! The signed-in dashboard: side navigation, the signed-in user and Sign out.
 
 use leptos::prelude::*;
+
+use crate::i18n::dashboard::t;
 use leptos_router::components::{A, Outlet, Redirect};
 
 use crate::api::auth::{SignOut, get_current_user};
@@ -19,20 +21,20 @@ pub fn DashboardLayout() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
 
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{t("layout-skip-to-content")}</a>
         <div class="dashboard">
             <header class="sidebar">
                 <a class="brand" href="/tenants">
                     <span class="brand-mark" aria-hidden="true">"A"</span>
-                    <span>"Authlink"</span>
+                    <span>{t("layout-authlink")}</span>
                 </a>
-                <nav aria-label="Main">
+                <nav aria-label=t("layout-main")>
                     <ul class="nav-list">
-                        <li><A href="/tenants">"Tenants"</A></li>
-                        <li><A href="/overview">"Status"</A></li>
-                        <li><A href="/connectors">"Connectors"</A></li>
-                        <li><A href="/audit">"Audit log"</A></li>
-                        <li><A href="/settings">"Settings"</A></li>
+                        <li><A href="/tenants">{t("layout-tenants")}</A></li>
+                        <li><A href="/overview">{t("layout-status")}</A></li>
+                        <li><A href="/connectors">{t("layout-connectors")}</A></li>
+                        <li><A href="/audit">{t("layout-audit-log")}</A></li>
+                        <li><A href="/settings">{t("layout-settings")}</A></li>
                     </ul>
                 </nav>
                 <Transition fallback=|| ()>
@@ -44,7 +46,7 @@ pub fn DashboardLayout() -> impl IntoView {
                                         <p class="account-email">{me.email}</p>
                                         <p class="account-role">{me.role.to_string()}</p>
                                         <ActionForm action=sign_out>
-                                            <button type="submit" class="button secondary">"Sign out"</button>
+                                            <button type="submit" class="button secondary">{t("layout-sign-out")}</button>
                                         </ActionForm>
                                     </div>
                                 }

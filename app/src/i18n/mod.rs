@@ -1,5 +1,5 @@
 //! The end user's languages: which one a visitor gets, and the words of the end-user pages in
-//! it.
+//! it; and the dashboard's words ([`dashboard`]).
 //!
 //! The words live in Fluent files, `app/locales/<tag>/end-user.ftl`, compiled into the binary.
 //! English is the reference: every other file has exactly its messages with the same variables
@@ -7,6 +7,7 @@
 //! labels, help, choices and scope descriptions) is translated in `catalog.ftl` beside it; what is
 //! not translated there stays as the catalog writes it.
 
+pub mod dashboard;
 #[cfg(feature = "ssr")]
 mod messages;
 #[cfg(feature = "ssr")]

@@ -322,3 +322,88 @@ fn codes_become_sentences_in_the_language_with_the_provider_detail_kept() {
         }
     }
 }
+
+/// The files whose words come from `dashboard.ftl`.
+const DASHBOARD_SOURCES: [&str; 17] = [
+    include_str!("../lib.rs"),
+    include_str!("../components/copy.rs"),
+    include_str!("../components/form.rs"),
+    include_str!("../components/layout.rs"),
+    include_str!("../pages/audit.rs"),
+    include_str!("../pages/branding.rs"),
+    include_str!("../pages/connectors.rs"),
+    include_str!("../pages/home.rs"),
+    include_str!("../pages/not_found.rs"),
+    include_str!("../pages/overview.rs"),
+    include_str!("../pages/settings.rs"),
+    include_str!("../pages/setup.rs"),
+    include_str!("../pages/sign_in.rs"),
+    include_str!("../pages/tenant_details.rs"),
+    include_str!("../pages/tenants.rs"),
+    include_str!("../pages/webhooks.rs"),
+    include_str!("../components/util.rs"),
+];
+
+#[test]
+fn every_dashboard_message_the_code_names_exists_and_every_message_is_used() {
+    let messages = messages_of(dashboard::SOURCE);
+    assert!(
+        FluentResource::try_new(dashboard::SOURCE.to_owned()).is_ok(),
+        "dashboard.ftl parses"
+    );
+    let called = regex::Regex::new(
+        r#"\bt(?:_with)?\(\s*"([^"]+)"|\bt\(if [^{]*\{\s*"([^"]+)"\s*\}\s*else\s*\{\s*"([^"]+)""#,
+    )
+    .expect("pattern");
+    let literal = regex::Regex::new(r#""([a-z][a-z0-9]*(?:-[a-z0-9]+)+)""#).expect("pattern");
+    let mut named = BTreeSet::new();
+    let mut literals = BTreeSet::new();
+    for source in DASHBOARD_SOURCES {
+        for found in called.captures_iter(source) {
+            named.extend(
+                found
+                    .iter()
+                    .skip(1)
+                    .flatten()
+                    .map(|m| m.as_str().to_owned()),
+            );
+        }
+        literals.extend(literal.captures_iter(source).map(|c| c[1].to_owned()));
+    }
+    let missing: Vec<_> = named
+        .iter()
+        .filter(|id| !messages.contains_key(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "named in the code but not in dashboard.ftl: {missing:?}"
+    );
+    let unused: Vec<_> = messages
+        .keys()
+        .filter(|id| !literals.contains(*id))
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "in dashboard.ftl but never used: {unused:?}"
+    );
+    assert!(
+        named.len() > 250,
+        "the dashboard's words come from the file ({})",
+        named.len()
+    );
+}
+
+#[test]
+fn dashboard_messages_fill_in_their_variables() {
+    assert_eq!(dashboard::t("tenants-create-tenant"), "Create tenant");
+    assert_eq!(
+        dashboard::t_with("tenant-details-links-count", &[("count", 3.into())]),
+        "Links (3)"
+    );
+    // A leading space survives, written as Fluent's quoted text.
+    assert!(
+        dashboard::t_with("webhooks-next-attempt", &[("time", "soon".into())])
+            .starts_with(" · next attempt soon")
+    );
+    assert_eq!(dashboard::t("no-such-message"), "no-such-message");
+}

@@ -2,6 +2,8 @@
 //! shared), older pages, and the same view as CSV at `/audit.csv`.
 
 use leptos::prelude::*;
+
+use crate::i18n::dashboard::t;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -9,12 +11,13 @@ use crate::api::audit::list_audit;
 use crate::components::util::query_string;
 use crate::types::format_time;
 
+/// The actor filter: value and message id.
 const ACTOR_TYPES: [(&str, &str); 5] = [
-    ("", "Anyone"),
-    ("admin", "Admin users"),
-    ("api_key", "API keys"),
-    ("end_user", "End users"),
-    ("system", "Authlink"),
+    ("", "audit-actor-anyone"),
+    ("admin", "audit-actor-admin"),
+    ("api_key", "audit-actor-api-key"),
+    ("end_user", "audit-actor-end-user"),
+    ("system", "audit-actor-system"),
 ];
 
 /// The Audit log page.
@@ -52,44 +55,44 @@ pub fn AuditPage() -> impl IntoView {
         format!("/audit.csv{}", query_string(&pairs))
     };
     view! {
-        <Title text="Audit log"/>
+        <Title text=t("audit-audit-log")/>
         <div class="page-head">
-            <h1>"Audit log"</h1>
-            <a class="button secondary" href=export download="authlink-audit.csv">"Export CSV"</a>
+            <h1>{t("audit-audit-log")}</h1>
+            <a class="button secondary" href=export download="authlink-audit.csv">{t("audit-export-csv")}</a>
         </div>
-        <form method="get" action="/audit" class="toolbar wrap" aria-label="Filter the audit log">
+        <form method="get" action="/audit" class="toolbar wrap" aria-label=t("audit-filter-the-audit-log")>
             <div class="field inline">
-                <label for="audit-actor">"Actor"</label>
+                <label for="audit-actor">{t("audit-actor")}</label>
                 <select id="audit-actor" name="actor_type">
                     {ACTOR_TYPES.iter().map(|(value, label)| view! {
-                        <option value=*value selected=move || actor() == *value>{*label}</option>
+                        <option value=*value selected=move || actor() == *value>{t(label)}</option>
                     }).collect_view()}
                 </select>
             </div>
             <div class="field inline">
-                <label for="audit-action">"Action starts with"</label>
+                <label for="audit-action">{t("audit-action-starts-with")}</label>
                 <input id="audit-action" name="action" type="text" maxlength="100" prop:value=action
-                    placeholder="tenant. or connect.complete"/>
+                    placeholder=t("audit-tenant-or-connect-complete")/>
             </div>
             <div class="field inline">
-                <label for="audit-target">"Target id"</label>
+                <label for="audit-target">{t("audit-target-id")}</label>
                 <input id="audit-target" name="target" type="text" maxlength="100" prop:value=target/>
             </div>
             <div class="field inline">
-                <label for="audit-from">"From"</label>
+                <label for="audit-from">{t("audit-from")}</label>
                 <input id="audit-from" name="from" type="date" prop:value=from/>
             </div>
             <div class="field inline">
-                <label for="audit-until">"Until"</label>
+                <label for="audit-until">{t("audit-until")}</label>
                 <input id="audit-until" name="until" type="date" prop:value=until/>
             </div>
-            <button type="submit" class="button secondary">"Filter"</button>
+            <button type="submit" class="button secondary">{t("audit-filter")}</button>
         </form>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>{t("audit-loading")}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(p) if p.entries.is_empty() => view! { <p class="muted">"Nothing recorded matches."</p> }.into_any(),
+                    Ok(p) if p.entries.is_empty() => view! { <p class="muted">{t("audit-nothing-recorded-matches")}</p> }.into_any(),
                     Ok(p) => {
                         let older = p.next.map(|id| {
                             let f = filters();
@@ -102,11 +105,11 @@ pub fn AuditPage() -> impl IntoView {
                                 <table class="table" data-testid="audit-table">
                                     <thead>
                                         <tr>
-                                            <th scope="col">"Time"</th>
-                                            <th scope="col">"Actor"</th>
-                                            <th scope="col">"Action"</th>
-                                            <th scope="col">"Target"</th>
-                                            <th scope="col">"IP"</th>
+                                            <th scope="col">{t("audit-time")}</th>
+                                            <th scope="col">{t("audit-actor")}</th>
+                                            <th scope="col">{t("audit-action")}</th>
+                                            <th scope="col">{t("audit-target")}</th>
+                                            <th scope="col">{t("audit-ip")}</th>
                                         </tr>
                                     </thead>
                                     <tbody>
@@ -128,9 +131,9 @@ pub fn AuditPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
-                            <nav class="pager" aria-label="Audit log pages">
-                                {(!before().is_empty()).then(|| view! { <a class="button secondary" href="/audit">"Newest"</a> })}
-                                {older.map(|href| view! { <a class="button secondary" href=href rel="next">"Older →"</a> })}
+                            <nav class="pager" aria-label=t("audit-audit-log-pages")>
+                                {(!before().is_empty()).then(|| view! { <a class="button secondary" href="/audit">{t("audit-newest")}</a> })}
+                                {older.map(|href| view! { <a class="button secondary" href=href rel="next">{t("audit-older")}</a> })}
                             </nav>
                         }.into_any()
                     }

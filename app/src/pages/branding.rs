@@ -3,6 +3,8 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+
+use crate::i18n::dashboard::{t, t_with};
 use leptos_router::hooks::use_query_map;
 
 use crate::api::settings::{SaveBranding, get_branding};
@@ -17,12 +19,12 @@ pub fn BrandingSettings() -> impl IntoView {
     let current = Resource::new(move || save.version().get(), |_| get_branding());
     view! {
         <section class="card" id="branding" aria-labelledby="branding-heading">
-            <h2 id="branding-heading">"Branding"</h2>
+            <h2 id="branding-heading">{t("branding-branding")}</h2>
             <p class="muted">
-                "What end users see when they open a link: your product's name and logo, your colour, and whom to ask for help when something fails."
+                {t("branding-what-end-users-see-when-they")}
             </p>
             <LogoOutcome/>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <Transition fallback=|| view! { <p>{t("branding-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -46,8 +48,8 @@ fn LogoOutcome() -> impl IntoView {
                 }.into_any())
             } else {
                 let done = match q.get("logo").as_deref() {
-                    Some("saved") => "Logo saved. End users see it from now on.",
-                    Some("removed") => "Logo removed.",
+                    Some("saved") => t("branding-logo-saved"),
+                    Some("removed") => t("branding-logo-removed"),
                     _ => return None,
                 };
                 Some(view! { <p class="form-success" role="status">{done}</p> }.into_any())
@@ -59,14 +61,17 @@ fn LogoOutcome() -> impl IntoView {
 /// How the accent colour fares, as the admin types it.
 fn accent_verdict(raw: &str) -> (bool, String) {
     if raw.trim().is_empty() {
-        return (true, "The built-in colour is used.".into());
+        return (true, t("branding-accent-built-in"));
     }
     match check_accent(raw) {
         Ok(accent) => (
             true,
-            format!(
-                "Contrast {:.2}:1 against the page and white button text: passes WCAG AA ({AA_TEXT_CONTRAST}:1).",
-                accent_contrast(accent)
+            t_with(
+                "branding-accent-passes",
+                &[
+                    ("ratio", format!("{:.2}", accent_contrast(accent)).into()),
+                    ("needed", AA_TEXT_CONTRAST.into()),
+                ],
             ),
         ),
         Err(e) => (false, e.to_string()),
@@ -89,15 +94,15 @@ fn BrandingForm(brand: Branding, save: ServerAction<SaveBranding>) -> impl IntoV
             <div class="branding-forms">
                 <ActionForm action=save attr:class="stack">
                     <div class="field">
-                        <label for="brand-product-name">"Product name"</label>
+                        <label for="brand-product-name">{t("branding-product-name")}</label>
                         <input id="brand-product-name" name="product_name" type="text" required
                             maxlength=limits::PRODUCT_NAME_MAX_CHARS value=brand.product_name.clone()
                             on:input:target=move |ev| name.set(ev.target().value())/>
                     </div>
                     <div class="field">
-                        <label for="brand-accent">"Accent colour"</label>
+                        <label for="brand-accent">{t("branding-accent-colour")}</label>
                         <input id="brand-accent" name="accent_color" type="text" maxlength="7"
-                            placeholder="#3b5bdb" value=brand.accent_color.clone().unwrap_or_default()
+                            placeholder=t("branding-3b5bdb") value=brand.accent_color.clone().unwrap_or_default()
                             autocomplete="off" spellcheck="false" aria-describedby="brand-accent-help"
                             aria-invalid=move || (!verdict.get().0).then_some("true")
                             on:input:target=move |ev| accent.set(ev.target().value())/>
@@ -107,29 +112,29 @@ fn BrandingForm(brand: Branding, save: ServerAction<SaveBranding>) -> impl IntoV
                         </p>
                     </div>
                     <div class="field">
-                        <label for="brand-support-email">"Support e-mail"</label>
+                        <label for="brand-support-email">{t("branding-support-e-mail")}</label>
                         <input id="brand-support-email" name="support_email" type="email"
                             maxlength=limits::EMAIL_MAX_CHARS value=brand.support_email.clone().unwrap_or_default()
-                            placeholder="help@example.com" aria-describedby="brand-support-help"
+                            placeholder=t("branding-help-example-com") aria-describedby="brand-support-help"
                             on:input:target=move |ev| email.set(ev.target().value())/>
                     </div>
                     <div class="field">
-                        <label for="brand-support-url">"Support page"</label>
+                        <label for="brand-support-url">{t("branding-support-page")}</label>
                         <input id="brand-support-url" name="support_url" type="url"
                             maxlength=limits::SUPPORT_CONTACT_MAX_CHARS value=brand.support_url.clone().unwrap_or_default()
-                            placeholder="https://example.com/help" aria-describedby="brand-support-help"
+                            placeholder=t("branding-https-example-com-help") aria-describedby="brand-support-help"
                             on:input:target=move |ev| url.set(ev.target().value())/>
                         <p class="help" id="brand-support-help">
-                            "Shown to end users when connecting fails or a link can no longer be used. Leave both empty for none."
+                            {t("branding-shown-to-end-users-when-connecting")}
                         </p>
                     </div>
                     <FormError error/>
                     <Show when=saved>
-                        <p class="form-success" role="status">"Branding saved. End users see it from now on."</p>
+                        <p class="form-success" role="status">{t("branding-branding-saved-end-users-see-it")}</p>
                     </Show>
                     <div class="actions">
                         <button type="submit" class="button primary" disabled=move || save.pending().get()>
-                            "Save branding"
+                            {t("branding-save-branding")}
                         </button>
                     </div>
                 </ActionForm>
@@ -143,27 +148,29 @@ fn BrandingForm(brand: Branding, save: ServerAction<SaveBranding>) -> impl IntoV
 /// Uploading and removing the logo: plain form posts, so they work without JavaScript.
 #[component]
 fn LogoForms(has_logo: bool) -> impl IntoView {
-    let help = format!(
-        "PNG, JPEG or WebP, at most {} KiB and {side} × {side} pixels. It is shown up to 48 pixels high; larger images are scaled down.",
-        limits::LOGO_MAX_BYTES / 1024,
-        side = limits::LOGO_MAX_SIDE,
+    let help = t_with(
+        "branding-logo-help",
+        &[
+            ("kib", (limits::LOGO_MAX_BYTES / 1024).into()),
+            ("side", limits::LOGO_MAX_SIDE.into()),
+        ],
     );
     view! {
         <form method="post" action="/settings/branding/logo" enctype="multipart/form-data" class="stack">
             <div class="field">
-                <label for="brand-logo">"Logo"</label>
+                <label for="brand-logo">{t("branding-logo")}</label>
                 <input id="brand-logo" name="logo" type="file" required
                     accept="image/png,image/jpeg,image/webp" aria-describedby="brand-logo-help"/>
                 <p class="help" id="brand-logo-help">{help}</p>
             </div>
             <div class="actions">
-                <button type="submit" class="button secondary">"Upload logo"</button>
+                <button type="submit" class="button secondary">{t("branding-upload-logo")}</button>
             </div>
         </form>
         {has_logo.then(|| view! {
             <form method="post" action="/settings/branding/logo" enctype="multipart/form-data">
                 <input type="hidden" name="remove" value="1"/>
-                <button type="submit" class="button danger small">"Remove logo"</button>
+                <button type="submit" class="button danger small">{t("branding-remove-logo")}</button>
             </form>
         })}
     }
@@ -200,7 +207,7 @@ fn Preview(
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = accent;
-    let alt = move || format!("{} logo", name.get());
+    let alt = move || t_with("branding-preview-logo", &[("product", name.get().into())]);
     let support = move || {
         let email = email.get();
         let url = url.get();
@@ -209,19 +216,25 @@ fn Preview(
                 .into_iter()
                 .filter(|p| !p.is_empty())
                 .collect();
-            format!("Need help? Contact {}: {}", name.get(), parts.join(" · "))
+            t_with(
+                "branding-preview-support",
+                &[
+                    ("product", name.get().into()),
+                    ("contacts", parts.join(" · ").into()),
+                ],
+            )
         })
     };
     view! {
         <figure class="brand-preview" data-testid="brand-preview">
             <div class="preview-page" node_ref=page>
                 {logo_url.map(|src| view! { <p class="brand-logo"><img src=src alt=alt/></p> })}
-                <p class="eyebrow">{move || format!("{} asks you to connect", name.get())}</p>
-                <p class="preview-heading">"Connect your CRM"</p>
-                <span class="button primary" aria-hidden="true">"Continue"</span>
+                <p class="eyebrow">{move || t_with("branding-preview-eyebrow", &[("product", name.get().into())])}</p>
+                <p class="preview-heading">{t("branding-connect-your-crm")}</p>
+                <span class="button primary" aria-hidden="true">{t("branding-continue")}</span>
                 <p class="help" data-testid="preview-support">{support}</p>
             </div>
-            <figcaption class="help">"Preview of the Connect page, as you type. Save to apply it."</figcaption>
+            <figcaption class="help">{t("branding-preview-of-the-connect-page-as")}</figcaption>
         </figure>
     }
 }

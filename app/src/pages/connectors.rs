@@ -2,6 +2,8 @@
 //! picker and the connector form.
 
 use leptos::prelude::*;
+
+use crate::i18n::dashboard::{t, t_with};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -20,20 +22,20 @@ pub fn ConnectorsPage() -> impl IntoView {
     let connectors = Resource::new(move || toggle.version().get(), |_| list_connectors());
     let toggle_error = Signal::derive(move || toggle.value().get().and_then(Result::err));
     view! {
-        <Title text="Connectors"/>
+        <Title text=t("connectors-connectors")/>
         <div class="page-head">
-            <h1>"Connectors"</h1>
-            <a class="button primary" href="/connectors/new">"Add connector"</a>
+            <h1>{t("connectors-connectors")}</h1>
+            <a class="button primary" href="/connectors/new">{t("connectors-add-connector")}</a>
         </div>
         <FormError error=toggle_error/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>{t("connectors-loading")}</p> }>
             {move || Suspend::new(async move {
                 match connectors.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(list) if list.is_empty() => view! {
                         <section class="empty-state" aria-labelledby="connectors-empty">
-                            <h2 id="connectors-empty">"No connectors yet"</h2>
-                            <p>"A connector is an integration your tenants can connect: a provider from the catalog plus your OAuth app's credentials."</p>
+                            <h2 id="connectors-empty">{t("connectors-no-connectors-yet")}</h2>
+                            <p>{t("connectors-a-connector-is-an-integration-your")}</p>
                         </section>
                     }.into_any(),
                     Ok(list) => view! {
@@ -41,11 +43,11 @@ pub fn ConnectorsPage() -> impl IntoView {
                             <table class="table" data-testid="connector-table">
                                 <thead>
                                     <tr>
-                                        <th scope="col">"Name"</th>
-                                        <th scope="col">"Provider"</th>
-                                        <th scope="col">"Key"</th>
-                                        <th scope="col">"Connected tenants"</th>
-                                        <th scope="col">"Status"</th>
+                                        <th scope="col">{t("connectors-name")}</th>
+                                        <th scope="col">{t("connectors-provider")}</th>
+                                        <th scope="col">{t("connectors-key")}</th>
+                                        <th scope="col">{t("connectors-connected-tenants")}</th>
+                                        <th scope="col">{t("connectors-status")}</th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -62,11 +64,11 @@ pub fn ConnectorsPage() -> impl IntoView {
                                                         <input type="hidden" name="id" value=c.id.clone()/>
                                                         <input type="hidden" name="enabled" value=(!enabled).to_string()/>
                                                         <span class=if enabled { "status connected" } else { "status none" }>
-                                                            {if enabled { "Enabled" } else { "Disabled" }}
+                                                            {t(if enabled { "connectors-enabled" } else { "connectors-disabled" })}
                                                         </span>
                                                         " "
                                                         <button type="submit" class="button secondary small">
-                                                            {if enabled { "Disable" } else { "Enable" }}
+                                                            {t(if enabled { "connectors-disable" } else { "connectors-enable" })}
                                                         </button>
                                                     </ActionForm>
                                                 </td>
@@ -91,10 +93,10 @@ pub fn NewConnectorPage() -> impl IntoView {
     let category = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<ProviderInfo>);
     view! {
-        <Title text="Add connector"/>
-        <p class="breadcrumb"><a href="/connectors">"← Connectors"</a></p>
-        <h1>"Add connector"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Title text=t("connectors-add-connector")/>
+        <p class="breadcrumb"><a href="/connectors">{t("connectors-connectors-2")}</a></p>
+        <h1>{t("connectors-add-connector")}</h1>
+        <Transition fallback=|| view! { <p>{t("connectors-loading")}</p> }>
             {move || Suspend::new(async move {
                 let all = match providers.await {
                     Ok(all) => all,
@@ -108,24 +110,24 @@ pub fn NewConnectorPage() -> impl IntoView {
                     <Show when=move || chosen.get().is_none()
                         fallback=move || view! {
                             <button type="button" class="button secondary" on:click=move |_| chosen.set(None)>
-                                "← Choose another provider"
+                                {t("connectors-choose-another-provider")}
                             </button>
                             {move || chosen.get().map(|p| view! { <ConnectorForm provider=p existing=None/> })}
                         }>
                         <div class="toolbar" role="search">
                             <div class="field inline">
-                                <label for="provider-search">"Search providers"</label>
-                                <input id="provider-search" type="search" bind:value=search placeholder="e.g. Slack"/>
+                                <label for="provider-search">{t("connectors-search-providers")}</label>
+                                <input id="provider-search" type="search" bind:value=search placeholder=t("connectors-e-g-slack")/>
                             </div>
                             <div class="field inline">
-                                <label for="provider-category">"Category"</label>
+                                <label for="provider-category">{t("connectors-category")}</label>
                                 <select id="provider-category" on:change=move |ev| category.set(event_target_value(&ev))>
-                                    <option value="">"All categories"</option>
+                                    <option value="">{t("connectors-all-categories")}</option>
                                     {categories.clone().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                                 </select>
                             </div>
                         </div>
-                        <ul class="provider-grid" aria-label="Providers">
+                        <ul class="provider-grid" aria-label=t("connectors-providers")>
                             {move || {
                                 let q = search.get().to_lowercase();
                                 let cat = category.get();
@@ -169,9 +171,9 @@ pub fn EditConnectorPage() -> impl IntoView {
     });
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     view! {
-        <Title text="Connector"/>
-        <p class="breadcrumb"><a href="/connectors">"← Connectors"</a></p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Title text=t("connectors-connector")/>
+        <p class="breadcrumb"><a href="/connectors">{t("connectors-connectors-2")}</a></p>
+        <Transition fallback=|| view! { <p>{t("connectors-loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -182,25 +184,25 @@ pub fn EditConnectorPage() -> impl IntoView {
                             <h1>{connector.name.clone()}</h1>
                             <ConnectorForm provider existing=Some(connector)/>
                             <section class="card danger-zone" aria-labelledby="connector-delete-heading">
-                                <h2 id="connector-delete-heading">"Delete connector"</h2>
+                                <h2 id="connector-delete-heading">{t("connectors-delete-connector")}</h2>
                                 <ActionForm action=delete attr:class="stack">
                                     <input type="hidden" name="id" value=cid/>
                                     {if count > 0 {
                                         view! {
-                                            <p>{format!("{count} tenant(s) are connected through this connector. Deleting it deletes their connections and stored credentials too.")}</p>
+                                            <p>{t_with("connectors-delete-warning", &[("count", count.into())])}</p>
                                             <div class="field checkbox">
                                                 <input id="delete-connections" name="delete_connections" value="true" type="checkbox" required/>
-                                                <label for="delete-connections">"Yes, delete the connector and its connections"</label>
+                                                <label for="delete-connections">{t("connectors-yes-delete-the-connector-and-its")}</label>
                                             </div>
                                         }.into_any()
                                     } else {
                                         view! {
-                                            <p>"No tenant is connected through this connector."</p>
+                                            <p>{t("connectors-no-tenant-is-connected-through-this")}</p>
                                             <input type="hidden" name="delete_connections" value="false"/>
                                         }.into_any()
                                     }}
                                     <FormError error=delete_error/>
-                                    <button type="submit" class="button danger">"Delete connector"</button>
+                                    <button type="submit" class="button danger">{t("connectors-delete-connector")}</button>
                                 </ActionForm>
                             </section>
                         }.into_any()
@@ -240,25 +242,25 @@ fn ConnectorForm(provider: ProviderInfo, existing: Option<ConnectorInfo>) -> imp
             <h2 id="connector-form-heading">{format!("{} connector", provider.name)}</h2>
             <p class="muted">
                 {format!("{} · {} · ", provider.category, provider.auth.label())}
-                <a href=provider.docs.clone() target="_blank" rel="noopener noreferrer">"Provider documentation"</a>
+                <a href=provider.docs.clone() target="_blank" rel="noopener noreferrer">{t("connectors-provider-documentation")}</a>
             </p>
             <ActionForm action=save attr:class="stack">
                 <input type="hidden" name="id" value=e.as_ref().map(|c| c.id.clone()).unwrap_or_default()/>
                 <input type="hidden" name="provider" value=provider.id.clone()/>
                 <div class="field">
-                    <label for="connector-name">"Name"</label>
+                    <label for="connector-name">{t("connectors-name")}</label>
                     <input id="connector-name" name="name" type="text" required maxlength=limits::CONNECTOR_NAME_MAX_CHARS
                         value=e.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| provider.name.clone())/>
                 </div>
                 <div class="field">
-                    <label for="connector-key">"Key"</label>
+                    <label for="connector-key">{t("connectors-key")}</label>
                     <input id="connector-key" name="key" type="text" maxlength="64" pattern="[a-z0-9_\\-]*"
                         value=e.as_ref().map(|c| c.key.clone()).unwrap_or_default() aria-describedby="connector-key-help"/>
-                    <p class="help" id="connector-key-help">"Used in the API and webhooks. Derived from the name when left empty."</p>
+                    <p class="help" id="connector-key-help">{t("connectors-used-in-the-api-and-webhooks")}</p>
                 </div>
                 {oauth.then(|| view! {
                     <div class="field">
-                        <p class="label">"Redirect URI to register at the provider"</p>
+                        <p class="label">{t("connectors-redirect-uri-to-register-at-the")}</p>
                         <Suspense fallback=|| ()>
                             {move || Suspend::new(async move {
                                 let uri = redirect.await.unwrap_or_default();
@@ -271,86 +273,86 @@ fn ConnectorForm(provider: ProviderInfo, existing: Option<ConnectorInfo>) -> imp
                         </Suspense>
                     </div>
                     <div class="field">
-                        <label for="connector-client-id">"OAuth client ID"</label>
+                        <label for="connector-client-id">{t("connectors-oauth-client-id")}</label>
                         <input id="connector-client-id" name="client_id" type="text" required maxlength="512"
                             value=e.as_ref().and_then(|c| c.client_id.clone()).unwrap_or_default() autocomplete="off"/>
                     </div>
                     <div class="field">
-                        <label for="connector-client-secret">"OAuth client secret"</label>
+                        <label for="connector-client-secret">{t("connectors-oauth-client-secret")}</label>
                         <input id="connector-client-secret" name="client_secret" type="password" maxlength="2048"
                             required=!has_secret autocomplete="off" aria-describedby="connector-client-secret-help"/>
                         <p class="help" id="connector-client-secret-help">
-                            {if has_secret { "Stored encrypted and never shown. Leave empty to keep it." } else { "Stored encrypted and never shown again." }}
+                            {t(if has_secret { "connectors-secret-kept" } else { "connectors-secret-new" })}
                         </p>
                     </div>
                     <div class="field">
-                        <label for="connector-scopes">"Scopes"</label>
+                        <label for="connector-scopes">{t("connectors-scopes")}</label>
                         <input id="connector-scopes" name="scopes" type="text" maxlength="4000"
                             value=e.as_ref().map(|c| c.scopes.join(" ")).unwrap_or_default()
                             placeholder=scopes_placeholder aria-describedby="connector-scopes-help"/>
-                        <p class="help" id="connector-scopes-help">"Separated by spaces. Empty uses the catalog's defaults."</p>
+                        <p class="help" id="connector-scopes-help">{t("connectors-separated-by-spaces-empty-uses-the")}</p>
                     </div>
                     <div class="field">
-                        <label for="connector-extra">"Extra authorization parameters"</label>
+                        <label for="connector-extra">{t("connectors-extra-authorization-parameters")}</label>
                         <textarea id="connector-extra" name="extra_params" rows="2" aria-describedby="connector-extra-help">{extra}</textarea>
-                        <p class="help" id="connector-extra-help">"One per line, as name=value (e.g. prompt=consent)."</p>
+                        <p class="help" id="connector-extra-help">{t("connectors-one-per-line-as-name-value")}</p>
                     </div>
                 })}
                 {(generic && oauth).then(|| view! {
                     <div class="field">
-                        <label for="connector-authorization-url">"Authorization URL"</label>
+                        <label for="connector-authorization-url">{t("connectors-authorization-url")}</label>
                         <input id="connector-authorization-url" name="authorization_url" type="url" required
                             value=options.authorization_url.clone().unwrap_or_default()/>
                     </div>
                     <div class="field">
-                        <label for="connector-token-url">"Token URL"</label>
+                        <label for="connector-token-url">{t("connectors-token-url")}</label>
                         <input id="connector-token-url" name="token_url" type="url" required
                             value=options.token_url.clone().unwrap_or_default()/>
                     </div>
                     <div class="field">
-                        <label for="connector-revocation-url">"Revocation URL (optional)"</label>
+                        <label for="connector-revocation-url">{t("connectors-revocation-url-optional")}</label>
                         <input id="connector-revocation-url" name="revocation_url" type="url"
                             value=options.revocation_url.clone().unwrap_or_default() aria-describedby="connector-revocation-help"/>
-                        <p class="help" id="connector-revocation-help">"RFC 7009 endpoint; the token is revoked there when a tenant is disconnected."</p>
+                        <p class="help" id="connector-revocation-help">{t("connectors-rfc-7009-endpoint-the-token-is")}</p>
                     </div>
                     <div class="field checkbox">
                         <input id="connector-token-basic" name="token_auth_basic" type="checkbox" checked=options.token_auth_basic/>
-                        <label for="connector-token-basic">"Send the client credentials with HTTP Basic at the token endpoint"</label>
+                        <label for="connector-token-basic">{t("connectors-send-the-client-credentials-with-http")}</label>
                     </div>
                 })}
                 {generic.then(|| view! {
                     <div class="field">
-                        <label for="connector-verify-url">"Verification URL (optional)"</label>
+                        <label for="connector-verify-url">{t("connectors-verification-url-optional")}</label>
                         <input id="connector-verify-url" name="verify_url" type="url"
                             value=options.verify_url.clone().unwrap_or_default() aria-describedby="connector-verify-help"/>
-                        <p class="help" id="connector-verify-help">"Must answer 2xx with the new credentials for the connection to be accepted."</p>
+                        <p class="help" id="connector-verify-help">{t("connectors-must-answer-2xx-with-the-new")}</p>
                     </div>
                     <div class="field">
-                        <label for="connector-identity-url">"Identity URL (optional)"</label>
+                        <label for="connector-identity-url">{t("connectors-identity-url-optional")}</label>
                         <input id="connector-identity-url" name="identity_url" type="url"
                             value=options.identity_url.clone().unwrap_or_default()/>
                     </div>
                     <div class="field">
-                        <label for="connector-identity-pointer">"Account name in the identity response (JSON pointer)"</label>
-                        <input id="connector-identity-pointer" name="identity_pointer" type="text" placeholder="/email"
+                        <label for="connector-identity-pointer">{t("connectors-account-name-in-the-identity-response")}</label>
+                        <input id="connector-identity-pointer" name="identity_pointer" type="text" placeholder=t("connectors-email")
                             value=options.identity_pointer.clone().unwrap_or_default()/>
                     </div>
                 })}
                 {(generic && provider.auth == AuthMode::ApiKey).then(|| view! {
                     <div class="field">
-                        <label for="connector-header-name">"Header carrying the key"</label>
-                        <input id="connector-header-name" name="header_name" type="text" placeholder="Authorization"
+                        <label for="connector-header-name">{t("connectors-header-carrying-the-key")}</label>
+                        <input id="connector-header-name" name="header_name" type="text" placeholder=t("connectors-authorization")
                             value=options.header_name.clone().unwrap_or_default()/>
                     </div>
                     <div class="field">
-                        <label for="connector-header-prefix">"Text before the key"</label>
-                        <input id="connector-header-prefix" name="header_prefix" type="text" placeholder="Bearer "
+                        <label for="connector-header-prefix">{t("connectors-text-before-the-key")}</label>
+                        <input id="connector-header-prefix" name="header_prefix" type="text" placeholder=t("connectors-bearer")
                             value=options.header_prefix.clone().unwrap_or_default()/>
                     </div>
                 })}
                 <FormError error/>
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>
-                    {if existing.is_some() { "Save connector" } else { "Create connector" }}
+                    {t(if existing.is_some() { "connectors-save" } else { "connectors-create" })}
                 </button>
             </ActionForm>
         </section>

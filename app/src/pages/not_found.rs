@@ -1,6 +1,8 @@
 //! The 404 page. It names nothing about what exists.
 
 use leptos::prelude::*;
+
+use crate::i18n::dashboard::t;
 use leptos_meta::Title;
 
 /// Shown for any path that is not a page.
@@ -11,11 +13,11 @@ pub fn NotFoundPage() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found"/>
+        <Title text=t("not-found-page-not-found")/>
         <main id="main" class="centered-card">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. Check the link, or go to the dashboard."</p>
-            <p><a class="button" href="/">"Go to the dashboard"</a></p>
+            <h1>{t("not-found-page-not-found")}</h1>
+            <p>{t("not-found-there-is-nothing-at-this-address")}</p>
+            <p><a class="button" href="/">{t("not-found-go-to-the-dashboard")}</a></p>
         </main>
     }
 }

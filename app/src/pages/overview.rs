@@ -2,6 +2,8 @@
 //! filter for tenants whose connections need attention. Paged; the filter is a GET form.
 
 use leptos::prelude::*;
+
+use crate::i18n::dashboard::t;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -11,12 +13,14 @@ use crate::types::ConnectionStatus;
 
 fn cell(status: ConnectionStatus) -> (&'static str, &'static str) {
     match status {
-        ConnectionStatus::Connected => ("✓", "Connected"),
-        ConnectionStatus::ExpiresSoon => ("!", "Expires soon"),
-        ConnectionStatus::NeedsReauth => ("⟳", "Needs reauth"),
-        ConnectionStatus::Error => ("✕", "Error"),
-        ConnectionStatus::Disconnected | ConnectionStatus::NotConnected => ("–", "Not connected"),
-        ConnectionStatus::PendingConfirmation => ("…", "Awaiting confirmation"),
+        ConnectionStatus::Connected => ("✓", "overview-cell-connected"),
+        ConnectionStatus::ExpiresSoon => ("!", "overview-cell-expires-soon"),
+        ConnectionStatus::NeedsReauth => ("⟳", "overview-cell-needs-reauth"),
+        ConnectionStatus::Error => ("✕", "overview-cell-error"),
+        ConnectionStatus::Disconnected | ConnectionStatus::NotConnected => {
+            ("–", "overview-cell-not-connected")
+        }
+        ConnectionStatus::PendingConfirmation => ("…", "overview-cell-pending"),
     }
 }
 
@@ -28,18 +32,18 @@ pub fn OverviewPage() -> impl IntoView {
     let cursor = move || query.read().get("cursor");
     let data = Resource::new(move || (problems(), cursor()), |(p, c)| get_overview(p, c));
     view! {
-        <Title text="Status"/>
+        <Title text=t("overview-status")/>
         <div class="page-head">
-            <h1>"Status"</h1>
+            <h1>{t("overview-status")}</h1>
         </div>
         <form method="get" action="/overview" class="toolbar">
             <div class="field checkbox">
                 <input id="only-problems" name="problems" value="1" type="checkbox" prop:checked=problems/>
-                <label for="only-problems">"Only tenants with problems"</label>
+                <label for="only-problems">{t("overview-only-tenants-with-problems")}</label>
             </div>
-            <button type="submit" class="button secondary">"Apply"</button>
+            <button type="submit" class="button secondary">{t("overview-apply")}</button>
         </form>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>{t("overview-loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -51,14 +55,14 @@ pub fn OverviewPage() -> impl IntoView {
                         });
                         view! {
                             <ul class="counts" data-testid="status-counts">
-                                <li><strong>{c.tenants}</strong>" tenants"</li>
-                                <li class="ok"><strong>{c.connected}</strong>" connected"</li>
-                                <li class="warn"><strong>{c.expires_soon}</strong>" expire soon"</li>
-                                <li class="bad"><strong>{c.needs_reauth}</strong>" need reauth"</li>
-                                <li class="bad"><strong>{c.error}</strong>" with errors"</li>
+                                <li><strong>{c.tenants}</strong>{t("overview-tenants")}</li>
+                                <li class="ok"><strong>{c.connected}</strong>{t("overview-connected")}</li>
+                                <li class="warn"><strong>{c.expires_soon}</strong>{t("overview-expire-soon")}</li>
+                                <li class="bad"><strong>{c.needs_reauth}</strong>{t("overview-need-reauth")}</li>
+                                <li class="bad"><strong>{c.error}</strong>{t("overview-with-errors")}</li>
                             </ul>
                             {if d.rows.is_empty() {
-                                view! { <p class="muted">{if problems() { "No problems. Every connection works." } else { "No tenants yet." }}</p> }.into_any()
+                                view! { <p class="muted">{t(if problems() { "overview-no-problems" } else { "overview-no-tenants" })}</p> }.into_any()
                             } else {
                                 let columns = d.columns.clone();
                                 view! {
@@ -66,7 +70,7 @@ pub fn OverviewPage() -> impl IntoView {
                                         <table class="table status-matrix" data-testid="status-matrix">
                                             <thead>
                                                 <tr>
-                                                    <th scope="col">"Tenant"</th>
+                                                    <th scope="col">{t("overview-tenant")}</th>
                                                     {columns.iter().map(|col| view! { <th scope="col">{col.name.clone()}</th> }).collect_view()}
                                                 </tr>
                                             </thead>
@@ -82,7 +86,7 @@ pub fn OverviewPage() -> impl IntoView {
                                                             view! {
                                                                 <td class=format!("cell {}", s.as_str())>
                                                                     <span aria-hidden="true">{mark}</span>
-                                                                    <span class="visually-hidden">{label}</span>
+                                                                    <span class="visually-hidden">{t(label)}</span>
                                                                 </td>
                                                             }
                                                         }).collect_view()}
@@ -93,12 +97,12 @@ pub fn OverviewPage() -> impl IntoView {
                                     </div>
                                 }.into_any()
                             }}
-                            <nav class="pager" aria-label="Status pages">
+                            <nav class="pager" aria-label=t("overview-status-pages")>
                                 {(cursor().is_some()).then(|| {
                                     let first = if problems() { "/overview?problems=1" } else { "/overview" };
-                                    view! { <a class="button secondary" href=first>"First page"</a> }
+                                    view! { <a class="button secondary" href=first>{t("overview-first-page")}</a> }
                                 })}
-                                {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Next →"</a> })}
+                                {next.map(|href| view! { <a class="button secondary" href=href rel="next">{t("overview-next")}</a> })}
                             </nav>
                         }.into_any()
                     }

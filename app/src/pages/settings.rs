@@ -3,6 +3,8 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+
+use crate::i18n::dashboard::{t, t_with};
 use leptos_meta::Title;
 
 use crate::api::auth::ChangePassword;
@@ -20,11 +22,11 @@ use crate::types::{API_SCOPES, CreatedApiKey, format_time, limits};
 pub fn SettingsPage() -> impl IntoView {
     let CurrentUserResource(user) = expect_context::<CurrentUserResource>();
     view! {
-        <Title text="Settings"/>
-        <h1>"Settings"</h1>
+        <Title text=t("settings-settings")/>
+        <h1>{t("settings-settings")}</h1>
         <section class="card" aria-labelledby="account-heading">
-            <h2 id="account-heading">"Your account"</h2>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <h2 id="account-heading">{t("settings-your-account")}</h2>
+            <Transition fallback=|| view! { <p>{t("settings-loading")}</p> }>
                 {move || Suspend::new(async move {
                     user.await
                         .ok()
@@ -32,9 +34,9 @@ pub fn SettingsPage() -> impl IntoView {
                         .map(|me| {
                             view! {
                                 <dl class="facts">
-                                    <dt>"E-mail"</dt>
+                                    <dt>{t("settings-e-mail")}</dt>
                                     <dd>{me.email}</dd>
-                                    <dt>"Role"</dt>
+                                    <dt>{t("settings-role")}</dt>
                                     <dd>{me.role.to_string()}</dd>
                                 </dl>
                             }
@@ -59,24 +61,24 @@ fn ChangePasswordForm() -> impl IntoView {
     let done = move || matches!(change.value().get(), Some(Ok(())));
     view! {
         <section class="card" aria-labelledby="password-heading">
-            <h2 id="password-heading">"Password"</h2>
+            <h2 id="password-heading">{t("settings-password")}</h2>
             <ActionForm action=change attr:class="stack">
                 <div class="field">
-                    <label for="current_password">"Current password"</label>
+                    <label for="current_password">{t("settings-current-password")}</label>
                     <input id="current_password" name="current_password" type="password" required
                         maxlength=limits::PASSWORD_MAX_CHARS autocomplete="current-password"/>
                 </div>
                 <div class="field">
-                    <label for="new_password">"New password"</label>
+                    <label for="new_password">{t("settings-new-password")}</label>
                     <input id="new_password" name="new_password" type="password" required
                         minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
                         autocomplete="new-password" aria-describedby="new_password-help"/>
                     <p class="help" id="new_password-help">
-                        {format!("At least {} characters. Every other session of your account ends.", limits::PASSWORD_MIN_CHARS)}
+                        {t_with("settings-new-password-help", &[("min", limits::PASSWORD_MIN_CHARS.into())])}
                     </p>
                 </div>
                 <div class="field">
-                    <label for="new_password_confirmation">"Repeat the new password"</label>
+                    <label for="new_password_confirmation">{t("settings-repeat-the-new-password")}</label>
                     <input id="new_password_confirmation" name="new_password_confirmation" type="password"
                         required minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
                         autocomplete="new-password"/>
@@ -84,12 +86,12 @@ fn ChangePasswordForm() -> impl IntoView {
                 <FormError error/>
                 <Show when=done>
                     <p class="form-success" role="status">
-                        "Password changed. You are still signed in here; your other sessions have ended."
+                        {t("settings-password-changed-you-are-still-signed")}
                     </p>
                 </Show>
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || change.pending().get()>
-                        "Change password"
+                        {t("settings-change-password")}
                     </button>
                 </div>
             </ActionForm>
@@ -105,33 +107,33 @@ fn Alerts() -> impl IntoView {
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     view! {
         <section class="card" aria-labelledby="alerts-heading">
-            <h2 id="alerts-heading">"Alerts"</h2>
+            <h2 id="alerts-heading">{t("settings-alerts")}</h2>
             <p class="muted">
-                {format!("An e-mail when a token refresh fails, a token that cannot be refreshed is about to expire, or connecting through a link fails {} times. When many come at once, the rest arrive as one daily digest.", crate::types::limits::LINK_FAILURES_ALERT)}
+                {t_with("settings-alerts-intro", &[("failures", crate::types::limits::LINK_FAILURES_ALERT.into())])}
             </p>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <Transition fallback=|| view! { <p>{t("settings-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(s) => view! {
                             {(!s.mail_configured).then(|| view! {
-                                <p class="help">"This server sends no e-mail yet: set AUTHLINK_SMTP_URL and AUTHLINK_SMTP_FROM."</p>
+                                <p class="help">{t("settings-this-server-sends-no-e-mail")}</p>
                             })}
                             <ActionForm action=save attr:class="stack">
                                 <div class="field checkbox">
                                     <input id="alerts-enabled" name="enabled" type="checkbox" value="true" checked=s.enabled/>
-                                    <label for="alerts-enabled">"E-mail me alerts"</label>
+                                    <label for="alerts-enabled">{t("settings-e-mail-me-alerts")}</label>
                                 </div>
                                 <FormError error/>
                                 <div class="actions">
-                                    <button type="submit" class="button secondary" disabled=move || save.pending().get()>"Save"</button>
+                                    <button type="submit" class="button secondary" disabled=move || save.pending().get()>{t("settings-save")}</button>
                                 </div>
                             </ActionForm>
                             <p class="help">
                                 {if s.recipients.is_empty() {
-                                    "Nobody gets alerts.".to_owned()
+                                    t("settings-alerts-nobody")
                                 } else {
-                                    format!("Alerts go to: {}", s.recipients.join(", "))
+                                    t_with("settings-alerts-recipients", &[("recipients", s.recipients.join(", ").into())])
                                 }}
                             </p>
                         }.into_any(),
@@ -174,46 +176,46 @@ fn ApiKeys() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="api-keys-heading">
-            <h2 id="api-keys-heading">"API keys"</h2>
+            <h2 id="api-keys-heading">{t("settings-api-keys")}</h2>
             <p class="muted">
-                "Your backend calls the REST API with "<code>"Authorization: Bearer <key>"</code>". "
-                <a href="/api/docs">"API reference"</a>" · "<a href="/api/v1/openapi.json">"OpenAPI document"</a>
+                {t("settings-your-backend-calls-the-rest-api")}<code>{t("settings-authorization-bearer-key")}</code>". "
+                <a href="/api/docs">{t("settings-api-reference")}</a>" · "<a href="/api/v1/openapi.json">{t("settings-openapi-document")}</a>
             </p>
             <form class="stack" on:submit=submit>
                 <div class="field">
-                    <label for="api-key-name">"Name"</label>
+                    <label for="api-key-name">{t("settings-name")}</label>
                     <input id="api-key-name" type="text" required maxlength="120" bind:value=name
-                        placeholder="e.g. Production backend"/>
+                        placeholder=t("settings-e-g-production-backend")/>
                 </div>
-                <ChoiceList legend="Scopes" id_prefix="scope" choices=chosen/>
+                <ChoiceList legend=t("settings-scopes") id_prefix="scope" choices=chosen/>
                 {move || match created.get() {
                     Some(Ok(key)) => view! {
                         <ShownOnce testid="created-api-key" id="created-key"
-                            label="New API key (shown only now)" value=key.key
-                            help="Store it in your backend's secrets now; Authlink keeps only its hash."/>
+                            label=t("settings-new-api-key-shown-only-now") value=key.key
+                            help=t("settings-store-it-in-your-backend-s")/>
                     }.into_any(),
                     Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     None => ().into_any(),
                 }}
                 <div class="actions">
-                    <button type="submit" class="button primary" disabled=move || pending.get()>"Create API key"</button>
+                    <button type="submit" class="button primary" disabled=move || pending.get()>{t("settings-create-api-key")}</button>
                 </div>
             </form>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <Transition fallback=|| view! { <p>{t("settings-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match keys.await {
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="muted">"No API keys yet."</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">{t("settings-no-api-keys-yet")}</p> }.into_any(),
                         Ok(list) => view! {
                             <div class="table-wrap">
                                 <table class="table" data-testid="api-key-table">
                                     <thead>
                                         <tr>
-                                            <th scope="col">"Name"</th>
-                                            <th scope="col">"Key"</th>
-                                            <th scope="col">"Scopes"</th>
-                                            <th scope="col">"Last used"</th>
-                                            <th scope="col">"Status"</th>
+                                            <th scope="col">{t("settings-name")}</th>
+                                            <th scope="col">{t("settings-key")}</th>
+                                            <th scope="col">{t("settings-scopes")}</th>
+                                            <th scope="col">{t("settings-last-used")}</th>
+                                            <th scope="col">{t("settings-status")}</th>
                                         </tr>
                                     </thead>
                                     <tbody>
@@ -222,15 +224,15 @@ fn ApiKeys() -> impl IntoView {
                                                 <td>{k.name.clone()}</td>
                                                 <td><code>{format!("{}…", k.prefix)}</code></td>
                                                 <td>{k.scopes.join(", ")}</td>
-                                                <td>{k.last_used_at.map(format_time).unwrap_or_else(|| "never".into())}</td>
+                                                <td>{k.last_used_at.map(format_time).unwrap_or_else(|| t("settings-never-used"))}</td>
                                                 <td>
                                                     {match k.revoked_at {
-                                                        Some(t) => view! { <span class="status none">{format!("Revoked {}", format_time(t))}</span> }.into_any(),
+                                                        Some(at) => view! { <span class="status none">{t_with("settings-key-revoked", &[("time", format_time(at).into())])}</span> }.into_any(),
                                                         None => view! {
                                                             <ActionForm action=revoke>
                                                                 <input type="hidden" name="id" value=k.id.clone()/>
                                                                 <button type="submit" class="button danger small"
-                                                                    aria-label=format!("Revoke {}", k.name)>"Revoke"</button>
+                                                                    aria-label=t_with("settings-revoke-key", &[("key", k.name.clone().into())])>{t("settings-revoke")}</button>
                                                             </ActionForm>
                                                         }.into_any(),
                                                     }}
@@ -260,27 +262,26 @@ fn CallbackOrigins() -> impl IntoView {
     let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
     view! {
         <section class="card" aria-labelledby="callback-origins-heading">
-            <h2 id="callback-origins-heading">"Callback origins"</h2>
+            <h2 id="callback-origins-heading">{t("settings-callback-origins")}</h2>
             <p class="muted">
-                "A connect link's callback URL must be on one of these origins, matched exactly: "
-                "https origins, http://localhost or http://127.0.0.1 for development, or an app scheme such as myapp:."
+                {t("settings-a-connect-link-s-callback-url")}
             </p>
             <ActionForm action=add attr:class="stack">
                 <div class="field">
-                    <label for="callback-origin">"Origin"</label>
+                    <label for="callback-origin">{t("settings-origin")}</label>
                     <input id="callback-origin" name="origin" type="text" required maxlength="300"
-                        placeholder="https://app.example.com"/>
+                        placeholder=t("settings-https-app-example-com")/>
                 </div>
                 <FormError error=add_error/>
                 <div class="actions">
-                    <button type="submit" class="button primary">"Allow origin"</button>
+                    <button type="submit" class="button primary">{t("settings-allow-origin")}</button>
                 </div>
             </ActionForm>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <Transition fallback=|| view! { <p>{t("settings-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match origins.await {
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="muted">"No callback origins allowed yet."</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">{t("settings-no-callback-origins-allowed-yet")}</p> }.into_any(),
                         Ok(list) => view! {
                             <ul class="origin-list" data-testid="callback-origins">
                                 {list.into_iter().map(|o| view! {
@@ -289,7 +290,7 @@ fn CallbackOrigins() -> impl IntoView {
                                         <ActionForm action=remove>
                                             <input type="hidden" name="id" value=o.id.clone()/>
                                             <button type="submit" class="button secondary small"
-                                                aria-label=format!("Remove {}", o.origin)>"Remove"</button>
+                                                aria-label=t_with("settings-remove-origin", &[("origin", o.origin.clone().into())])>{t("settings-remove")}</button>
                                         </ActionForm>
                                     </li>
                                 }).collect_view()}

@@ -1,6 +1,8 @@
 //! `/setup`: creates the owner account; available only until one exists.
 
 use leptos::prelude::*;
+
+use crate::i18n::dashboard::{t, t_with};
 use leptos_meta::Title;
 
 use crate::api::auth::{SetupOwner, setup_needs_code};
@@ -14,59 +16,58 @@ pub fn SetupPage() -> impl IntoView {
     let error = Signal::derive(move || setup.value().get().and_then(Result::err));
     let needs_code = Resource::new(|| (), |_| setup_needs_code());
     view! {
-        <Title text="Create the owner account"/>
+        <Title text=t("setup-create-the-owner-account")/>
         <main id="main" class="centered-card">
-            <h1>"Create the owner account"</h1>
+            <h1>{t("setup-create-the-owner-account")}</h1>
             <p class="lead">
-                "Welcome to Authlink. This account owns the installation; you can add more people later."
+                {t("setup-welcome-to-authlink-this-account-owns")}
             </p>
             <ActionForm action=setup attr:class="stack" attr:novalidate=false>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         needs_code.await.unwrap_or(true).then(|| view! {
                             <div class="field">
-                                <label for="setup_code">"Setup code"</label>
+                                <label for="setup_code">{t("setup-setup-code")}</label>
                                 <input id="setup_code" name="setup_code" type="text" required
                                     maxlength="40" autocomplete="off" spellcheck="false"
                                     aria-describedby="setup_code-help"/>
                                 <p class="help" id="setup_code-help">
-                                    "Authlink printed it in its log when it started (look for \"setup code\"). "
-                                    "It proves you run this server."
+                                    {t("setup-code-help")}
                                 </p>
                             </div>
                         })
                     })}
                 </Suspense>
                 <div class="field">
-                    <label for="product_name">"Your product's name"</label>
+                    <label for="product_name">{t("setup-your-product-s-name")}</label>
                     <input id="product_name" name="product_name" type="text" required
                         maxlength=limits::PRODUCT_NAME_MAX_CHARS autocomplete="organization"
                         aria-describedby="product_name-help"/>
-                    <p class="help" id="product_name-help">"End users see it when they connect their tools."</p>
+                    <p class="help" id="product_name-help">{t("setup-end-users-see-it-when-they")}</p>
                 </div>
                 <div class="field">
-                    <label for="email">"E-mail"</label>
+                    <label for="email">{t("setup-e-mail")}</label>
                     <input id="email" name="email" type="email" required
                         maxlength=limits::EMAIL_MAX_CHARS autocomplete="username"/>
                 </div>
                 <div class="field">
-                    <label for="password">"Password"</label>
+                    <label for="password">{t("setup-password")}</label>
                     <input id="password" name="password" type="password" required
                         minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
                         autocomplete="new-password" aria-describedby="password-help"/>
                     <p class="help" id="password-help">
-                        {format!("At least {} characters. A passphrase is best.", limits::PASSWORD_MIN_CHARS)}
+                        {t_with("setup-password-help", &[("min", limits::PASSWORD_MIN_CHARS.into())])}
                     </p>
                 </div>
                 <div class="field">
-                    <label for="password_confirmation">"Repeat the password"</label>
+                    <label for="password_confirmation">{t("setup-repeat-the-password")}</label>
                     <input id="password_confirmation" name="password_confirmation" type="password" required
                         minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
                         autocomplete="new-password"/>
                 </div>
                 <FormError error/>
                 <button type="submit" class="button primary" disabled=move || setup.pending().get()>
-                    "Create the owner account"
+                    {t("setup-create-the-owner-account")}
                 </button>
             </ActionForm>
         </main>

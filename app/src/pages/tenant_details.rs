@@ -2,6 +2,8 @@
 //! Generate Customer Link popup, Disconnect, and the links issued.
 
 use leptos::prelude::*;
+
+use crate::i18n::dashboard::{t, t_with};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -56,9 +58,9 @@ pub fn TenantDetailsPage() -> impl IntoView {
     });
 
     view! {
-        <Title text="Tenant"/>
-        <p class="breadcrumb"><a href="/tenants">"← Tenants"</a></p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Title text=t("tenant-details-tenant")/>
+        <p class="breadcrumb"><a href="/tenants">{t("tenant-details-tenants")}</a></p>
+        <Transition fallback=|| view! { <p>{t("tenant-details-loading")}</p> }>
             {move || Suspend::new(async move {
                 match details.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -66,22 +68,22 @@ pub fn TenantDetailsPage() -> impl IntoView {
                         let tenant = d.tenant.clone();
                         let (edit_id, delete_id) = (tenant.id.clone(), tenant.id.clone());
                         let (edit_name, edit_external) = (tenant.name.clone(), tenant.external_id.clone());
-                        let confirm_label = format!("Yes, delete {}", tenant.name);
+                        let confirm_label = t_with("tenant-details-yes-delete", &[("tenant", tenant.name.clone().into())]);
                         view! {
                             <Title text=tenant.name.clone()/>
                             <div class="page-head">
                                 <h1>{tenant.name.clone()}</h1>
-                                <p class="muted">"External ID " <code>{tenant.external_id.clone()}</code></p>
+                                <p class="muted">{t("tenant-details-external-id")} <code>{tenant.external_id.clone()}</code></p>
                             </div>
                             <FormError error=action_error/>
                             <section aria-labelledby="connectors-heading">
-                                <h2 id="connectors-heading">"Connectors"</h2>
+                                <h2 id="connectors-heading">{t("tenant-details-connectors")}</h2>
                                 {if d.connectors.is_empty() {
                                     view! {
                                         <p class="empty-state">
-                                            "No connector is enabled yet. "
-                                            <a href="/connectors/new">"Add a connector"</a>
-                                            " first."
+                                            {t("tenant-details-no-connector-is-enabled-yet")}
+                                            <a href="/connectors/new">{t("tenant-details-add-a-connector")}</a>
+                                            {t("tenant-details-first")}
                                         </p>
                                     }.into_any()
                                 } else {
@@ -96,26 +98,26 @@ pub fn TenantDetailsPage() -> impl IntoView {
                                 }}
                             </section>
                             <section class="card" aria-labelledby="tenant-edit-heading">
-                                <h2 id="tenant-edit-heading">"Tenant"</h2>
+                                <h2 id="tenant-edit-heading">{t("tenant-details-tenant")}</h2>
                                 <ActionForm action=update attr:class="stack">
                                     <input type="hidden" name="id" value=edit_id.clone()/>
                                     <div class="field">
-                                        <label for="edit-name">"Name"</label>
+                                        <label for="edit-name">{t("tenant-details-name")}</label>
                                         <input id="edit-name" name="name" type="text" required
                                             maxlength=limits::TENANT_NAME_MAX_CHARS value=edit_name.clone()/>
                                     </div>
                                     <div class="field">
-                                        <label for="edit-external-id">"External ID"</label>
+                                        <label for="edit-external-id">{t("tenant-details-external-id-2")}</label>
                                         <input id="edit-external-id" name="external_id" type="text" required
                                             maxlength=limits::EXTERNAL_ID_MAX_CHARS value=edit_external.clone()/>
                                     </div>
                                     <FormError error=update_error/>
-                                    <button type="submit" class="button secondary">"Save changes"</button>
+                                    <button type="submit" class="button secondary">{t("tenant-details-save-changes")}</button>
                                 </ActionForm>
                             </section>
                             <section class="card danger-zone" aria-labelledby="tenant-delete-heading">
-                                <h2 id="tenant-delete-heading">"Delete tenant"</h2>
-                                <p>"Deletes the tenant with its connections, stored credentials and links. This cannot be undone."</p>
+                                <h2 id="tenant-delete-heading">{t("tenant-details-delete-tenant")}</h2>
+                                <p>{t("tenant-details-deletes-the-tenant-with-its-connections")}</p>
                                 <ActionForm action=delete attr:class="stack">
                                     <input type="hidden" name="id" value=delete_id.clone()/>
                                     <div class="field checkbox">
@@ -123,7 +125,7 @@ pub fn TenantDetailsPage() -> impl IntoView {
                                         <label for="confirm-delete">{confirm_label.clone()}</label>
                                     </div>
                                     <FormError error=delete_error/>
-                                    <button type="submit" class="button danger">"Delete tenant"</button>
+                                    <button type="submit" class="button danger">{t("tenant-details-delete-tenant")}</button>
                                 </ActionForm>
                             </section>
                         }
@@ -181,55 +183,65 @@ fn ConnectorStatus(
     let heading_id = format!("connector-{}", c.connector_id);
     let badge_class = format!("status {}", c.status.as_str());
     let badge = match c.status {
-        ConnectionStatus::Connected => "✓ Connected",
-        other => other.label(),
+        ConnectionStatus::Connected => t("tenant-details-badge-connected"),
+        other => other.label().to_owned(),
     };
-    let connected = || {
-        format!(
-            "{}{}",
-            c.connected_at
-                .map(|t| format!("Connected {}", format_time(t)))
-                .unwrap_or_default(),
-            c.account_label
-                .as_ref()
-                .map(|a| format!(" as {a}"))
-                .unwrap_or_default()
-        )
+    let connected = || match (c.connected_at, c.account_label.as_ref()) {
+        (Some(at), Some(account)) => t_with(
+            "tenant-details-connected-at-as",
+            &[
+                ("time", format_time(at).into()),
+                ("account", account.clone().into()),
+            ],
+        ),
+        (Some(at), None) => t_with(
+            "tenant-details-connected-at",
+            &[("time", format_time(at).into())],
+        ),
+        (None, Some(account)) => t_with(
+            "tenant-details-connected-as",
+            &[("account", account.clone().into())],
+        ),
+        (None, None) => String::new(),
     };
     let detail = match c.status {
         ConnectionStatus::Connected => Some(connected()),
-        ConnectionStatus::ExpiresSoon => Some(format!(
-            "{}. The access token expires {} and the provider gave no way to renew it: send a new link before then.",
-            connected(),
-            c.expires_at.map(format_time).unwrap_or_default()
+        ConnectionStatus::ExpiresSoon => Some(t_with(
+            "tenant-details-expires-soon",
+            &[
+                ("connected", connected().into()),
+                (
+                    "expires",
+                    c.expires_at.map(format_time).unwrap_or_default().into(),
+                ),
+            ],
         )),
-        ConnectionStatus::NeedsReauth => Some(
-            c.last_error
-                .as_deref()
-                .map(text::stored_failure)
-                .unwrap_or_else(|| "The access token has expired.".to_owned())
-                + " Send a Reconnect link; the connection keeps its id.",
-        ),
+        ConnectionStatus::NeedsReauth => Some(t_with(
+            "tenant-details-needs-reauth",
+            &[(
+                "reason",
+                c.last_error
+                    .as_deref()
+                    .map(text::stored_failure)
+                    .unwrap_or_else(|| t("tenant-details-token-expired"))
+                    .into(),
+            )],
+        )),
         ConnectionStatus::Error => c.last_error.as_deref().map(text::stored_failure),
-        ConnectionStatus::Disconnected => {
-            Some("Disconnected: the credentials were deleted.".to_owned())
-        }
+        ConnectionStatus::Disconnected => Some(t("tenant-details-disconnected-detail")),
         ConnectionStatus::NotConnected => None,
-        ConnectionStatus::PendingConfirmation => Some(
-            "The customer finished connecting. The connection becomes usable when your backend redeems the exchange code from the callback URL, within 5 minutes."
-                .to_owned(),
-        ),
+        ConnectionStatus::PendingConfirmation => Some(t("tenant-details-pending-detail")),
     };
     let has_credentials = c.has_connection
         && !matches!(
             c.status,
             ConnectionStatus::Disconnected | ConnectionStatus::PendingConfirmation
         );
-    let button = if c.has_connection {
-        "Reconnect"
+    let button = t(if c.has_connection {
+        "tenant-details-reconnect"
     } else {
-        "Connect"
-    };
+        "tenant-details-connect"
+    });
     let open = {
         let c = connector.clone();
         move |_| dialog_for.set(Some(c.clone()))
@@ -248,32 +260,32 @@ fn ConnectorStatus(
                     aria-describedby=heading_id>{button}</button>
                 {has_credentials.then(|| view! {
                     <details class="inline-confirm">
-                        <summary class="button secondary">"Disconnect"</summary>
+                        <summary class="button secondary">{t("tenant-details-disconnect")}</summary>
                         <ActionForm action=disconnect attr:class="stack">
                             <input type="hidden" name="tenant_id" value=tenant_id.clone()/>
                             <input type="hidden" name="connector_id" value=c.connector_id.clone()/>
-                            <p>"The token is revoked at the provider where possible and the stored credentials are deleted. The tenant must connect again to restore access."</p>
+                            <p>{t("tenant-details-the-token-is-revoked-at-the")}</p>
                             <div class="field checkbox">
                                 <input id=confirm_id.clone() type="checkbox" required/>
-                                <label for=confirm_id.clone()>"Yes, disconnect"</label>
+                                <label for=confirm_id.clone()>{t("tenant-details-yes-disconnect")}</label>
                             </div>
-                            <button type="submit" class="button danger">"Disconnect"</button>
+                            <button type="submit" class="button danger">{t("tenant-details-disconnect")}</button>
                         </ActionForm>
                     </details>
                 })}
             </div>
             {(!c.links.is_empty()).then(|| view! {
                 <details class="links">
-                    <summary>{format!("Links ({})", c.links.len())}</summary>
+                    <summary>{t_with("tenant-details-links-count", &[("count", c.links.len().into())])}</summary>
                     <div class="table-wrap">
                         <table class="table">
                             <thead>
                                 <tr>
-                                    <th scope="col">"Created"</th>
-                                    <th scope="col">"For"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col">"Expires"</th>
-                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                    <th scope="col">{t("tenant-details-created")}</th>
+                                    <th scope="col">{t("tenant-details-for")}</th>
+                                    <th scope="col">{t("tenant-details-status")}</th>
+                                    <th scope="col">{t("tenant-details-expires")}</th>
+                                    <th scope="col"><span class="visually-hidden">{t("tenant-details-actions")}</span></th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -289,7 +301,7 @@ fn ConnectorStatus(
                                             <td>{revocable.then(|| view! {
                                                 <ActionForm action=revoke>
                                                     <input type="hidden" name="id" value=l.id.clone()/>
-                                                    <button type="submit" class="button secondary small">"Revoke"</button>
+                                                    <button type="submit" class="button secondary small">{t("tenant-details-revoke")}</button>
                                                 </ActionForm>
                                             })}</td>
                                         </tr>
@@ -402,11 +414,11 @@ fn ConnectDialog(
             on:close=move |_| connector.set(None)>
             <form class="stack" on:submit=generate>
                 <h2 id="connect-dialog-title">
-                    {move || connector.get().map(|c| format!("Connect {}", c.name)).unwrap_or_default()}
+                    {move || connector.get().map(|c| t_with("tenant-details-connect-heading", &[("connector", c.name.into())])).unwrap_or_default()}
                 </h2>
-                <p class="muted">"Generate a link and send it to your customer. It takes them straight to the connection."</p>
+                <p class="muted">{t("tenant-details-generate-a-link-and-send-it")}</p>
                 <div class="field">
-                    <label for="link-expiry">"Link expires after"</label>
+                    <label for="link-expiry">{t("tenant-details-link-expires-after")}</label>
                     <select id="link-expiry" on:change=move |ev| expiry.set(event_target_value(&ev))>
                         {EXPIRY_CHOICES.iter().map(|(minutes, label)| view! {
                             <option value=minutes.to_string() selected=move || expiry.get() == minutes.to_string()>{*label}</option>
@@ -415,22 +427,22 @@ fn ConnectDialog(
                 </div>
                 <div class="field checkbox">
                     <input id="link-single-use" type="checkbox" bind:checked=single_use/>
-                    <label for="link-single-use">"Single use (the link stops working once used)"</label>
+                    <label for="link-single-use">{t("tenant-details-single-use-the-link-stops-working")}</label>
                 </div>
                 {move || connector.get().and_then(|c| c.pinned_account).map(|account| view! {
                     <div class="field checkbox">
                         <input id="link-account-change" type="checkbox" bind:checked=allow_account_change
                             aria-describedby="link-account-change-help"/>
-                        <label for="link-account-change">"Allow connecting a different account"</label>
+                        <label for="link-account-change">{t("tenant-details-allow-connecting-a-different-account")}</label>
                         <p class="help" id="link-account-change-help">
-                            {format!("The connection is pinned to account {account}; a reconnect to another account is refused unless this is on, and then replaces it.")}
+                            {t_with("tenant-details-pinned-account", &[("account", account.clone().into())])}
                         </p>
                     </div>
                 })}
                 <div class="field">
-                    <label for="link-note">"Recipient (optional)"</label>
+                    <label for="link-note">{t("tenant-details-recipient-optional")}</label>
                     <input id="link-note" type="text" maxlength=limits::LINK_NOTE_MAX_CHARS bind:value=note
-                        placeholder="e.g. jane@customer.com"/>
+                        placeholder=t("tenant-details-e-g-jane-customer-com")/>
                 </div>
                 {move || connector.get().is_some_and(|c| c.email_links).then(|| view! {
                     <EmailOptions to=email_to locale=email_locale message=email_message/>
@@ -444,7 +456,7 @@ fn ConnectDialog(
                         let input_id = format!("preset-{name}");
                         view! {
                             <div class="field">
-                                <label for=input_id.clone()>{format!("{} (optional preset)", field.label)}</label>
+                                <label for=input_id.clone()>{t_with("tenant-details-optional-preset", &[("field", field.label.clone().into())])}</label>
                                 {if field.options.is_empty() {
                                     view! {
                                         <input id=input_id type="text" bind:value=value placeholder=field.default.clone().unwrap_or_default()/>
@@ -452,7 +464,7 @@ fn ConnectDialog(
                                 } else {
                                     view! {
                                         <select id=input_id on:change=move |ev| value.set(event_target_value(&ev))>
-                                            <option value="" selected=move || value.get().is_empty()>"The customer chooses"</option>
+                                            <option value="" selected=move || value.get().is_empty()>{t("tenant-details-the-customer-chooses")}</option>
                                             {field.options.iter().map(|o| {
                                                 let choice = o.value.clone();
                                                 view! {
@@ -470,12 +482,12 @@ fn ConnectDialog(
                 {move || match result.get() {
                     Some(Ok(link)) => view! {
                         <div class="generated" data-testid="generated-link">
-                            <label for="generated-url">"Customer link"</label>
+                            <label for="generated-url">{t("tenant-details-customer-link")}</label>
                             <input id="generated-url" type="text" readonly value=link.url.clone()/>
                             <CopyButton text=Signal::derive(move || link.url.clone())/>
-                            <p class="help">{format!("Valid until {}. Regenerate makes a new link and revokes the earlier ones for this connector.", format_time(link.expires_at))}</p>
+                            <p class="help">{t_with("tenant-details-link-valid-until", &[("time", format_time(link.expires_at).into())])}</p>
                             {link.emailed_to.clone().map(|to| view! {
-                                <p class="help" role="status">{format!("It is being e-mailed to {to}, with a reminder a day before it expires if it is still unused.")}</p>
+                                <p class="help" role="status">{t_with("tenant-details-link-emailed", &[("to", to.clone().into())])}</p>
                             })}
                         </div>
                     }.into_any(),
@@ -484,9 +496,9 @@ fn ConnectDialog(
                 }}
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || pending.get()>
-                        {move || if matches!(result.get(), Some(Ok(_))) { "Regenerate" } else { "Generate Customer Link" }}
+                        {move || t(if matches!(result.get(), Some(Ok(_))) { "tenant-details-regenerate" } else { "tenant-details-generate" })}
                     </button>
-                    <button type="button" class="button secondary" on:click=close>"Close"</button>
+                    <button type="button" class="button secondary" on:click=close>{t("tenant-details-close")}</button>
                 </div>
             </form>
         </dialog>
@@ -502,14 +514,14 @@ fn EmailOptions(
 ) -> impl IntoView {
     view! {
         <fieldset class="stack email-options">
-            <legend>"Send by e-mail (optional)"</legend>
+            <legend>{t("tenant-details-send-by-e-mail-optional")}</legend>
             <div class="field">
-                <label for="link-email-to">"Customer's e-mail address"</label>
+                <label for="link-email-to">{t("tenant-details-customer-s-e-mail-address")}</label>
                 <input id="link-email-to" type="email" autocomplete="off" maxlength=limits::EMAIL_MAX_CHARS bind:value=to
-                    placeholder="jane@customer.com"/>
+                    placeholder=t("tenant-details-jane-customer-com")/>
             </div>
             <div class="field">
-                <label for="link-email-locale">"Language of the e-mail and the Connect page"</label>
+                <label for="link-email-locale">{t("tenant-details-language-of-the-e-mail-and")}</label>
                 <select id="link-email-locale" on:change=move |ev| locale.set(event_target_value(&ev))>
                     {Locale::ALL.into_iter().map(|l| view! {
                         <option value=l.tag() selected=move || locale.get() == l.tag()>{l.native_name()}</option>
@@ -517,7 +529,7 @@ fn EmailOptions(
                 </select>
             </div>
             <div class="field">
-                <label for="link-email-message">"Your message (optional)"</label>
+                <label for="link-email-message">{t("tenant-details-your-message-optional")}</label>
                 <textarea id="link-email-message" rows="3" maxlength=limits::EMAIL_MESSAGE_MAX_CHARS bind:value=message></textarea>
             </div>
         </fieldset>

@@ -1,6 +1,8 @@
 //! `/tenants`: the admin's customers — search, sort, keyset pages, create.
 
 use leptos::prelude::*;
+
+use crate::i18n::dashboard::t;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -30,50 +32,50 @@ pub fn TenantsPage() -> impl IntoView {
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
 
     view! {
-        <Title text="Tenants"/>
+        <Title text=t("tenants-tenants")/>
         <div class="page-head">
-            <h1>"Tenants"</h1>
+            <h1>{t("tenants-tenants")}</h1>
         </div>
         <form method="get" action="/tenants" role="search" class="toolbar">
             <div class="field inline">
-                <label for="tenant-search">"Search tenants"</label>
+                <label for="tenant-search">{t("tenants-search-tenants")}</label>
                 <input id="tenant-search" name="q" type="search" prop:value=search
-                    placeholder="Name or external ID" maxlength="200"/>
+                    placeholder=t("tenants-name-or-external-id") maxlength="200"/>
             </div>
             <div class="field inline">
-                <label for="tenant-sort">"Sort by"</label>
+                <label for="tenant-sort">{t("tenants-sort-by")}</label>
                 <select id="tenant-sort" name="sort">
-                    <option value="name" selected=move || sort() != "newest">"Name (A–Z)"</option>
-                    <option value="newest" selected=move || sort() == "newest">"Newest first"</option>
+                    <option value="name" selected=move || sort() != "newest">{t("tenants-name-a-z")}</option>
+                    <option value="newest" selected=move || sort() == "newest">{t("tenants-newest-first")}</option>
                 </select>
             </div>
-            <button type="submit" class="button secondary">"Search"</button>
+            <button type="submit" class="button secondary">{t("tenants-search")}</button>
         </form>
 
         <details class="card disclosure">
-            <summary>"New tenant"</summary>
+            <summary>{t("tenants-new-tenant")}</summary>
             <ActionForm action=create attr:class="stack">
                 <div class="field">
-                    <label for="tenant-name">"Name"</label>
+                    <label for="tenant-name">{t("tenants-name")}</label>
                     <input id="tenant-name" name="name" type="text" required
                         maxlength=limits::TENANT_NAME_MAX_CHARS autocomplete="organization"/>
                 </div>
                 <div class="field">
-                    <label for="tenant-external-id">"External ID"</label>
+                    <label for="tenant-external-id">{t("tenants-external-id")}</label>
                     <input id="tenant-external-id" name="external_id" type="text" required
                         maxlength=limits::EXTERNAL_ID_MAX_CHARS aria-describedby="tenant-external-id-help"/>
                     <p class="help" id="tenant-external-id-help">
-                        "Your own ID for this customer, e.g. the account ID in your database."
+                        {t("tenants-your-own-id-for-this-customer")}
                     </p>
                 </div>
                 <FormError error=create_error/>
                 <button type="submit" class="button primary" disabled=move || create.pending().get()>
-                    "Create tenant"
+                    {t("tenants-create-tenant")}
                 </button>
             </ActionForm>
         </details>
 
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>{t("tenants-loading")}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -82,11 +84,10 @@ pub fn TenantsPage() -> impl IntoView {
                         view! {
                             <section class="empty-state" aria-labelledby="tenants-empty">
                                 <h2 id="tenants-empty">
-                                    {if searching { "No tenant matches" } else { "No tenants yet" }}
+                                    {t(if searching { "tenants-no-match" } else { "tenants-none-yet" })}
                                 </h2>
                                 <p>
-                                    "Tenants are your customers. Each one connects the tools it uses — "
-                                    "Salesforce, Slack, GitHub and others — through a link you send them."
+                                    {t("tenants-tenants-are-your-customers-each-one")}
                                 </p>
                             </section>
                         }
@@ -106,10 +107,10 @@ pub fn TenantsPage() -> impl IntoView {
                                 <table class="table" data-testid="tenant-table">
                                     <thead>
                                         <tr>
-                                            <th scope="col">"Name"</th>
-                                            <th scope="col">"External ID"</th>
-                                            <th scope="col">"Connected"</th>
-                                            <th scope="col">"Created"</th>
+                                            <th scope="col">{t("tenants-name")}</th>
+                                            <th scope="col">{t("tenants-external-id")}</th>
+                                            <th scope="col">{t("tenants-connected")}</th>
+                                            <th scope="col">{t("tenants-created")}</th>
                                         </tr>
                                     </thead>
                                     <tbody>
@@ -124,9 +125,9 @@ pub fn TenantsPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
-                            <nav class="pager" aria-label="Pages">
-                                {prev.map(|href| view! { <a class="button secondary" href=href rel="prev">"← Previous"</a> })}
-                                {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Next →"</a> })}
+                            <nav class="pager" aria-label=t("tenants-pages")>
+                                {prev.map(|href| view! { <a class="button secondary" href=href rel="prev">{t("tenants-previous")}</a> })}
+                                {next.map(|href| view! { <a class="button secondary" href=href rel="next">{t("tenants-next")}</a> })}
                             </nav>
                         }
                             .into_any()

@@ -3,6 +3,8 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+
+use crate::i18n::dashboard::{t, t_with};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -18,7 +20,7 @@ use crate::types::{
 
 fn events_label(types: &[String]) -> String {
     if types.is_empty() {
-        "All events".to_owned()
+        t("webhooks-all-events")
     } else {
         types.join(", ")
     }
@@ -54,47 +56,47 @@ pub fn WebhookEndpoints() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="webhooks-heading">
-            <h2 id="webhooks-heading">"Webhooks"</h2>
+            <h2 id="webhooks-heading">{t("webhooks-webhooks")}</h2>
             <p class="muted">
-                "Authlink posts signed events (Standard Webhooks) to these URLs and retries for about a day when a receiver is down."
+                {t("webhooks-authlink-posts-signed-events-standard-we")}
             </p>
             <form class="stack" on:submit=submit>
                 <div class="field">
-                    <label for="webhook-url">"Endpoint URL"</label>
+                    <label for="webhook-url">{t("webhooks-endpoint-url")}</label>
                     <input id="webhook-url" type="url" required maxlength="2000" bind:value=url
-                        placeholder="https://api.example.com/authlink/events"/>
+                        placeholder=t("webhooks-https-api-example-com-authlink-events")/>
                 </div>
                 <div class="field">
-                    <label for="webhook-description">"Description (optional)"</label>
+                    <label for="webhook-description">{t("webhooks-description-optional")}</label>
                     <input id="webhook-description" type="text" maxlength="200" bind:value=description/>
                 </div>
-                <ChoiceList legend="Events (none chosen: all events)" id_prefix="event" choices=chosen/>
+                <ChoiceList legend=t("webhooks-events-none-chosen-all-events") id_prefix="event" choices=chosen/>
                 {move || match created.get() {
                     Some(Ok(endpoint)) => view! {
                         <ShownOnce testid="created-webhook-secret" id="created-secret"
-                            label="Signing secret (shown only now)" value=endpoint.secret
-                            help="Verify every request's webhook-signature with it; Authlink will not show it again."/>
+                            label=t("webhooks-signing-secret-shown-only-now") value=endpoint.secret
+                            help=t("webhooks-verify-every-request-s-webhook-signature")/>
                     }.into_any(),
                     Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     None => ().into_any(),
                 }}
                 <div class="actions">
-                    <button type="submit" class="button primary" disabled=move || pending.get()>"Add endpoint"</button>
+                    <button type="submit" class="button primary" disabled=move || pending.get()>{t("webhooks-add-endpoint")}</button>
                 </div>
             </form>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <Transition fallback=|| view! { <p>{t("webhooks-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match endpoints.await {
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="muted">"No webhook endpoints yet."</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">{t("webhooks-no-webhook-endpoints-yet")}</p> }.into_any(),
                         Ok(list) => view! {
                             <div class="table-wrap">
                                 <table class="table" data-testid="webhook-table">
                                     <thead>
                                         <tr>
-                                            <th scope="col">"Endpoint"</th>
-                                            <th scope="col">"Events"</th>
-                                            <th scope="col">"Status"</th>
+                                            <th scope="col">{t("webhooks-endpoint")}</th>
+                                            <th scope="col">{t("webhooks-events")}</th>
+                                            <th scope="col">{t("webhooks-status")}</th>
                                         </tr>
                                     </thead>
                                     <tbody>
@@ -122,10 +124,10 @@ pub fn WebhookEndpoints() -> impl IntoView {
 #[component]
 fn EndpointStatus(endpoint: WebhookEndpointInfo) -> impl IntoView {
     if endpoint.enabled {
-        view! { <span class="status connected">"Enabled"</span> }.into_any()
+        view! { <span class="status connected">{t("webhooks-enabled")}</span> }.into_any()
     } else {
         view! {
-            <span class="status error">"Disabled"</span>
+            <span class="status error">{t("webhooks-disabled")}</span>
             {endpoint.disabled_reason.map(|r| view! { <span class="muted">" "{r}</span> })}
         }
         .into_any()
@@ -154,12 +156,12 @@ pub fn WebhookEndpointPage() -> impl IntoView {
     let replay_error = Signal::derive(move || replay.value().get().and_then(Result::err));
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     view! {
-        <Title text="Webhook endpoint"/>
-        <p><a href="/settings">"← Settings"</a></p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Title text=t("webhooks-webhook-endpoint")/>
+        <p><a href="/settings">{t("webhooks-settings")}</a></p>
+        <Transition fallback=|| view! { <p>{t("webhooks-loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <h1>"Webhook endpoint"</h1><p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <h1>{t("webhooks-webhook-endpoint")}</h1><p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok((endpoint, deliveries)) => {
                         let confirm_id = "confirm-delete-endpoint";
                         let (switch_id, delete_id) = (endpoint.id.clone(), endpoint.id.clone());
@@ -167,15 +169,15 @@ pub fn WebhookEndpointPage() -> impl IntoView {
                         view! {
                             <h1 class="break">{endpoint.url.clone()}</h1>
                             <section class="card" aria-labelledby="endpoint-heading">
-                                <h2 id="endpoint-heading">"Endpoint"</h2>
+                                <h2 id="endpoint-heading">{t("webhooks-endpoint")}</h2>
                                 <dl class="facts">
-                                    <dt>"Status"</dt>
+                                    <dt>{t("webhooks-status")}</dt>
                                     <dd><EndpointStatus endpoint=endpoint.clone()/></dd>
-                                    <dt>"Events"</dt>
+                                    <dt>{t("webhooks-events")}</dt>
                                     <dd>{events_label(&endpoint.event_types)}</dd>
-                                    <dt>"Description"</dt>
+                                    <dt>{t("webhooks-description")}</dt>
                                     <dd>{endpoint.description.clone().unwrap_or_default()}</dd>
-                                    <dt>"Added"</dt>
+                                    <dt>{t("webhooks-added")}</dt>
                                     <dd>{format_time(endpoint.created_at)}</dd>
                                 </dl>
                                 <div class="actions">
@@ -183,19 +185,19 @@ pub fn WebhookEndpointPage() -> impl IntoView {
                                         <input type="hidden" name="id" value=switch_id/>
                                         <input type="hidden" name="enabled" value=(!enabled).to_string()/>
                                         <button type="submit" class="button secondary">
-                                            {if enabled { "Disable" } else { "Enable" }}
+                                            {t(if enabled { "webhooks-disable" } else { "webhooks-enable" })}
                                         </button>
                                     </ActionForm>
                                     <details class="inline-confirm">
-                                        <summary class="button secondary">"Delete"</summary>
+                                        <summary class="button secondary">{t("webhooks-delete")}</summary>
                                         <ActionForm action=delete attr:class="stack">
                                             <input type="hidden" name="id" value=delete_id/>
-                                            <p>"The endpoint and its delivery history are deleted; nothing more is sent to it."</p>
+                                            <p>{t("webhooks-the-endpoint-and-its-delivery-history")}</p>
                                             <div class="field checkbox">
                                                 <input id=confirm_id type="checkbox" required/>
-                                                <label for=confirm_id>"Yes, delete this endpoint"</label>
+                                                <label for=confirm_id>{t("webhooks-yes-delete-this-endpoint")}</label>
                                             </div>
-                                            <button type="submit" class="button danger">"Delete endpoint"</button>
+                                            <button type="submit" class="button danger">{t("webhooks-delete-endpoint")}</button>
                                         </ActionForm>
                                     </details>
                                 </div>
@@ -203,10 +205,10 @@ pub fn WebhookEndpointPage() -> impl IntoView {
                                 <FormError error=delete_error/>
                             </section>
                             <section class="card" aria-labelledby="deliveries-heading">
-                                <h2 id="deliveries-heading">"Recent deliveries"</h2>
+                                <h2 id="deliveries-heading">{t("webhooks-recent-deliveries")}</h2>
                                 <FormError error=replay_error/>
                                 {if deliveries.is_empty() {
-                                    view! { <p class="muted">"Nothing sent yet."</p> }.into_any()
+                                    view! { <p class="muted">{t("webhooks-nothing-sent-yet")}</p> }.into_any()
                                 } else {
                                     view! {
                                         <ul class="deliveries" data-testid="deliveries">
@@ -245,17 +247,17 @@ fn Delivery(
             <details>
                 <summary>
                     <span class=status_class>{delivery.status.clone()}</span>" "{summary}
-                    {delivery.next_attempt_at.map(|t| format!(" · next attempt {}", format_time(t)))}
+                    {delivery.next_attempt_at.map(|at| t_with("webhooks-next-attempt", &[("time", format_time(at).into())]))}
                 </summary>
-                <p class="muted">"Event "<code>{delivery.event_id.clone()}</code></p>
+                <p class="muted">{t("webhooks-event")}<code>{delivery.event_id.clone()}</code></p>
                 <div class="table-wrap">
                     <table class="table">
                         <thead>
                             <tr>
                                 <th scope="col">"#"</th>
-                                <th scope="col">"Sent"</th>
-                                <th scope="col">"Answer"</th>
-                                <th scope="col">"Time"</th>
+                                <th scope="col">{t("webhooks-sent")}</th>
+                                <th scope="col">{t("webhooks-answer")}</th>
+                                <th scope="col">{t("webhooks-time")}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -280,7 +282,7 @@ fn Delivery(
                 <ActionForm action=replay>
                     <input type="hidden" name="id" value=delivery.id.clone()/>
                     <button type="submit" class="button secondary small"
-                        aria-label=format!("Send {} again", delivery.event_type)>"Send again"</button>
+                        aria-label=t_with("webhooks-send-event-again", &[("event", delivery.event_type.clone().into())])>{t("webhooks-send-again")}</button>
                 </ActionForm>
             })}
         </li>
