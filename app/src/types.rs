@@ -33,6 +33,17 @@ impl Role {
     }
 }
 
+impl Role {
+    /// The dashboard message that names it (`i18n::dashboard`).
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Role::Owner => "role-owner",
+            Role::Admin => "role-admin",
+            Role::Viewer => "role-viewer",
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -81,13 +92,13 @@ pub enum AuthMode {
 }
 
 impl AuthMode {
-    /// Short description for the UI.
-    pub fn label(self) -> &'static str {
+    /// The dashboard message that names it (`i18n::dashboard`).
+    pub fn message_id(self) -> &'static str {
         match self {
-            AuthMode::OAuth2 => "OAuth2",
-            AuthMode::ApiKey => "API key",
-            AuthMode::Basic => "Username and password",
-            AuthMode::Custom => "Credentials",
+            AuthMode::OAuth2 => "auth-mode-oauth2",
+            AuthMode::ApiKey => "auth-mode-api-key",
+            AuthMode::Basic => "auth-mode-basic",
+            AuthMode::Custom => "auth-mode-custom",
         }
     }
 }
@@ -307,16 +318,16 @@ pub enum ConnectionStatus {
 }
 
 impl ConnectionStatus {
-    /// Display form.
-    pub fn label(self) -> &'static str {
+    /// The dashboard message that names it (`i18n::dashboard`).
+    pub fn message_id(self) -> &'static str {
         match self {
-            ConnectionStatus::Connected => "Connected",
-            ConnectionStatus::ExpiresSoon => "Expires soon",
-            ConnectionStatus::NeedsReauth => "Needs reauth",
-            ConnectionStatus::Error => "Error",
-            ConnectionStatus::Disconnected => "Disconnected",
-            ConnectionStatus::NotConnected => "Not connected",
-            ConnectionStatus::PendingConfirmation => "Awaiting confirmation",
+            ConnectionStatus::Connected => "connection-status-connected",
+            ConnectionStatus::ExpiresSoon => "connection-status-expires-soon",
+            ConnectionStatus::NeedsReauth => "connection-status-needs-reauth",
+            ConnectionStatus::Error => "connection-status-error",
+            ConnectionStatus::Disconnected => "connection-status-disconnected",
+            ConnectionStatus::NotConnected => "connection-status-not-connected",
+            ConnectionStatus::PendingConfirmation => "connection-status-pending",
         }
     }
 
@@ -655,7 +666,18 @@ pub enum LinkStatus {
 }
 
 impl LinkStatus {
-    /// Display form.
+    /// The dashboard message that names it (`i18n::dashboard`).
+    pub fn message_id(self) -> &'static str {
+        match self {
+            LinkStatus::Active => "link-status-active",
+            LinkStatus::Opened => "link-status-opened",
+            LinkStatus::Completed => "link-status-completed",
+            LinkStatus::Expired => "link-status-expired",
+            LinkStatus::Revoked => "link-status-revoked",
+        }
+    }
+
+    /// The stored and REST form, also the page's CSS class.
     pub fn label(self) -> &'static str {
         match self {
             LinkStatus::Active => "active",

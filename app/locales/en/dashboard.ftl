@@ -39,6 +39,13 @@ tenants-none-yet = No tenants yet
 
 ## app/src/pages/tenant_details.rs
 
+tenant-details-expiry-5-minutes = 5 minutes
+tenant-details-expiry-1-hour = 1 hour
+tenant-details-expiry-1-day = 1 day
+tenant-details-expiry-3-days = 3 days
+tenant-details-expiry-7-days = 7 days
+tenant-details-expiry-14-days = 14 days
+tenant-details-expiry-30-days = 30 days
 tenant-details-tenant = Tenant
 tenant-details-tenants = ← Tenants
 tenant-details-loading = Loading…
@@ -357,3 +364,25 @@ copy-failed = Could not copy; select the text and copy it by hand.
 
 app-name = Authlink
 app-page-title = { $page } · Authlink
+
+## app/src/types.rs
+
+auth-mode-oauth2 = OAuth2
+auth-mode-api-key = API key
+auth-mode-basic = Username and password
+auth-mode-custom = Credentials
+connection-status-connected = Connected
+connection-status-expires-soon = Expires soon
+connection-status-needs-reauth = Needs reauth
+connection-status-error = Error
+connection-status-disconnected = Disconnected
+connection-status-not-connected = Not connected
+connection-status-pending = Awaiting confirmation
+link-status-active = active
+link-status-opened = opened
+link-status-completed = completed
+link-status-expired = expired
+link-status-revoked = revoked
+role-owner = owner
+role-admin = admin
+role-viewer = viewer

@@ -44,7 +44,7 @@ pub fn DashboardLayout() -> impl IntoView {
                                 view! {
                                     <div class="account" data-testid="signed-in-user">
                                         <p class="account-email">{me.email}</p>
-                                        <p class="account-role">{me.role.to_string()}</p>
+                                        <p class="account-role">{t(me.role.message_id())}</p>
                                         <ActionForm action=sign_out>
                                             <button type="submit" class="button secondary">{t("layout-sign-out")}</button>
                                         </ActionForm>

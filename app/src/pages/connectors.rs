@@ -56,7 +56,7 @@ pub fn ConnectorsPage() -> impl IntoView {
                                         view! {
                                             <tr>
                                                 <td><a href=format!("/connectors/{}", c.id)>{c.name}</a></td>
-                                                <td>{format!("{} · {}", c.provider_name, c.auth.label())}</td>
+                                                <td>{format!("{} · {}", c.provider_name, t(c.auth.message_id()))}</td>
                                                 <td><code>{c.key}</code></td>
                                                 <td>{c.connection_count}</td>
                                                 <td>
@@ -141,7 +141,7 @@ pub fn NewConnectorPage() -> impl IntoView {
                                             <li>
                                                 <button type="button" class="provider" on:click=move |_| chosen.set(Some(pick.clone()))>
                                                     <span class="provider-name">{p.name.clone()}</span>
-                                                    <span class="muted">{format!("{} · {}", p.category, p.auth.label())}</span>
+                                                    <span class="muted">{format!("{} · {}", p.category, t(p.auth.message_id()))}</span>
                                                 </button>
                                             </li>
                                         }
@@ -241,7 +241,7 @@ fn ConnectorForm(provider: ProviderInfo, existing: Option<ConnectorInfo>) -> imp
         <section class="card" aria-labelledby="connector-form-heading">
             <h2 id="connector-form-heading">{format!("{} connector", provider.name)}</h2>
             <p class="muted">
-                {format!("{} · {} · ", provider.category, provider.auth.label())}
+                {format!("{} · {} · ", provider.category, t(provider.auth.message_id()))}
                 <a href=provider.docs.clone() target="_blank" rel="noopener noreferrer">{t("connectors-provider-documentation")}</a>
             </p>
             <ActionForm action=save attr:class="stack">

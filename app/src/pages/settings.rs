@@ -37,7 +37,7 @@ pub fn SettingsPage() -> impl IntoView {
                                     <dt>{t("settings-e-mail")}</dt>
                                     <dd>{me.email}</dd>
                                     <dt>{t("settings-role")}</dt>
-                                    <dd>{me.role.to_string()}</dd>
+                                    <dd>{t(me.role.message_id())}</dd>
                                 </dl>
                             }
                         })

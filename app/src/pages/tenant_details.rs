@@ -184,7 +184,7 @@ fn ConnectorStatus(
     let badge_class = format!("status {}", c.status.as_str());
     let badge = match c.status {
         ConnectionStatus::Connected => t("tenant-details-badge-connected"),
-        other => other.label().to_owned(),
+        other => t(other.message_id()),
     };
     let connected = || match (c.connected_at, c.account_label.as_ref()) {
         (Some(at), Some(account)) => t_with(
@@ -253,7 +253,7 @@ fn ConnectorStatus(
                 <h3 id=heading_id.clone()>{c.name.clone()}</h3>
                 <span class=badge_class data-testid="connection-status">{badge}</span>
             </div>
-            <p class="muted">{format!("{} · {}", c.provider_name, c.auth.label())}</p>
+            <p class="muted">{format!("{} · {}", c.provider_name, t(c.auth.message_id()))}</p>
             {detail.map(|d| view! { <p class="status-detail" data-testid="status-detail">{d}</p> })}
             <div class="actions">
                 <button type="button" class="button primary" on:click=open
@@ -296,7 +296,7 @@ fn ConnectorStatus(
                                         <tr>
                                             <td>{format_time(l.created_at)}</td>
                                             <td>{l.note.unwrap_or_default()}</td>
-                                            <td><span class=format!("link-status {}", l.status.label())>{l.status.label()}</span></td>
+                                            <td><span class=format!("link-status {}", l.status.label())>{t(l.status.message_id())}</span></td>
                                             <td>{format_time(l.expires_at)}</td>
                                             <td>{revocable.then(|| view! {
                                                 <ActionForm action=revoke>
@@ -316,14 +316,15 @@ fn ConnectorStatus(
     }
 }
 
+/// Link lifetimes offered, in minutes, with the message that names each.
 const EXPIRY_CHOICES: [(i64, &str); 7] = [
-    (5, "5 minutes"),
-    (60, "1 hour"),
-    (24 * 60, "1 day"),
-    (3 * 24 * 60, "3 days"),
-    (limits::LINK_DEFAULT_MINUTES, "7 days"),
-    (14 * 24 * 60, "14 days"),
-    (limits::LINK_MAX_MINUTES, "30 days"),
+    (5, "tenant-details-expiry-5-minutes"),
+    (60, "tenant-details-expiry-1-hour"),
+    (24 * 60, "tenant-details-expiry-1-day"),
+    (3 * 24 * 60, "tenant-details-expiry-3-days"),
+    (limits::LINK_DEFAULT_MINUTES, "tenant-details-expiry-7-days"),
+    (14 * 24 * 60, "tenant-details-expiry-14-days"),
+    (limits::LINK_MAX_MINUTES, "tenant-details-expiry-30-days"),
 ];
 
 /// The Connect popup: link options and Generate Customer Link.
@@ -421,7 +422,7 @@ fn ConnectDialog(
                     <label for="link-expiry">{t("tenant-details-link-expires-after")}</label>
                     <select id="link-expiry" on:change=move |ev| expiry.set(event_target_value(&ev))>
                         {EXPIRY_CHOICES.iter().map(|(minutes, label)| view! {
-                            <option value=minutes.to_string() selected=move || expiry.get() == minutes.to_string()>{*label}</option>
+                            <option value=minutes.to_string() selected=move || expiry.get() == minutes.to_string()>{t(label)}</option>
                         }).collect_view()}
                     </select>
                 </div>
