@@ -227,34 +227,6 @@ impl LogoError {
     }
 }
 
-impl fmt::Display for LogoError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::types::limits::{LOGO_MAX_BYTES, LOGO_MAX_SIDE, LOGO_MIN_SIDE};
-        match self {
-            LogoError::Empty => f.write_str("Choose a logo file to upload."),
-            LogoError::TooLarge => {
-                write!(
-                    f,
-                    "The logo is too large: at most {} KiB.",
-                    LOGO_MAX_BYTES / 1024
-                )
-            }
-            LogoError::UnsupportedType => f.write_str(
-                "Upload the logo as PNG, JPEG or WebP; other files (SVG, GIF, …) are refused.",
-            ),
-            LogoError::TooManyPixels => write!(
-                f,
-                "The logo has too many pixels: at most {LOGO_MAX_SIDE} × {LOGO_MAX_SIDE}."
-            ),
-            LogoError::TooFewPixels => write!(
-                f,
-                "The logo is too small: at least {LOGO_MIN_SIDE} × {LOGO_MIN_SIDE} pixels."
-            ),
-            LogoError::Unreadable => f.write_str("This file could not be read as an image."),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -780,6 +780,14 @@ pub struct Branding {
 }
 
 impl Branding {
+    /// The built-in brand, before setup names the product.
+    pub fn builtin() -> Branding {
+        Branding {
+            product_name: "Authlink".into(),
+            ..Branding::default()
+        }
+    }
+
     /// The stylesheet that applies the accent colour, if one is set.
     pub fn theme_url(&self) -> Option<String> {
         let accent = crate::brand::Rgb::parse(self.accent_color.as_deref()?)?;

@@ -261,6 +261,12 @@ settings-never-used = never
 
 ## app/src/pages/branding.rs
 
+branding-logo-missing = Choose a logo file to upload.
+branding-logo-too-large = The logo is too large: at most { $kib } KiB.
+branding-logo-unsupported-type = Upload the logo as PNG, JPEG or WebP; other files (SVG, GIF, …) are refused.
+branding-logo-too-many-pixels = The logo has too many pixels: at most { $side } × { $side }.
+branding-logo-too-few-pixels = The logo is too small: at least { $side } × { $side } pixels.
+branding-logo-unreadable = This file could not be read as an image.
 branding-branding = Branding
 branding-what-end-users-see-when-they = What end users see when they open a link: your product's name and logo, your colour, and whom to ask for help when something fails.
 branding-loading = Loading…

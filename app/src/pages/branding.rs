@@ -44,7 +44,7 @@ fn LogoOutcome() -> impl IntoView {
         query.with(|q| {
             if let Some(refused) = q.get("logo_error").as_deref().and_then(LogoError::from_code) {
                 Some(view! {
-                    <p class="form-error" role="alert" data-testid="logo-error">{refused.to_string()}</p>
+                    <p class="form-error" role="alert" data-testid="logo-error">{logo_refusal(refused)}</p>
                 }.into_any())
             } else {
                 let done = match q.get("logo").as_deref() {
@@ -55,6 +55,27 @@ fn LogoOutcome() -> impl IntoView {
                 Some(view! { <p class="form-success" role="status">{done}</p> }.into_any())
             }
         })
+    }
+}
+
+/// Why the last logo was refused, in words.
+fn logo_refusal(refused: LogoError) -> String {
+    let side = |px: u32| [("side", px.into())];
+    match refused {
+        LogoError::Empty => t("branding-logo-missing"),
+        LogoError::TooLarge => t_with(
+            "branding-logo-too-large",
+            &[("kib", (limits::LOGO_MAX_BYTES / 1024).into())],
+        ),
+        LogoError::UnsupportedType => t("branding-logo-unsupported-type"),
+        LogoError::TooManyPixels => t_with(
+            "branding-logo-too-many-pixels",
+            &side(limits::LOGO_MAX_SIDE),
+        ),
+        LogoError::TooFewPixels => {
+            t_with("branding-logo-too-few-pixels", &side(limits::LOGO_MIN_SIDE))
+        }
+        LogoError::Unreadable => t("branding-logo-unreadable"),
     }
 }
 

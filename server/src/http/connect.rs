@@ -727,10 +727,7 @@ async fn branding(state: &AppState) -> Branding {
     // A page still renders while the database hiccups; it then shows the built-in brand.
     app::domain::services::branding::current(&state.db, &state.installation)
         .await
-        .unwrap_or_else(|_| Branding {
-            product_name: "Authlink".into(),
-            ..Branding::default()
-        })
+        .unwrap_or_else(|_| Branding::builtin())
 }
 
 fn browser_cookie_name(state: &AppState) -> &'static str {

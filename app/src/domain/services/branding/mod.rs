@@ -114,10 +114,7 @@ pub async fn current(
 ) -> Result<Branding, sea_orm::DbErr> {
     Ok(match cache.get(db).await? {
         Some(row) => of(&row),
-        None => Branding {
-            product_name: "Authlink".into(),
-            ..Branding::default()
-        },
+        None => Branding::builtin(),
     })
 }
 
