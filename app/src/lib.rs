@@ -27,11 +27,13 @@ use pages::{
     audit::AuditPage,
     connectors::{ConnectorsPage, EditConnectorPage, NewConnectorPage},
     home::HomeRedirect,
+    invitation::InvitationPage,
     not_found::NotFoundPage,
     overview::OverviewPage,
     settings::SettingsPage,
     setup::SetupPage,
     sign_in::SignInPage,
+    team::TeamPage,
     tenant_details::TenantDetailsPage,
     tenants::TenantsPage,
     webhooks::WebhookEndpointPage,
@@ -71,6 +73,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/setup") view=SetupPage/>
                 <Route path=path!("/sign-in") view=SignInPage/>
+                <Route path=path!("/invite/:token") view=InvitationPage/>
                 // The dashboard's data comes from the server's own database in well under a
                 // millisecond, so a page is rendered whole and sent at once: one write instead of
                 // a shell plus streamed chunks, and a complete page even without JavaScript.
@@ -84,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("overview") view=OverviewPage/>
                     <Route path=path!("audit") view=AuditPage/>
                     <Route path=path!("settings") view=SettingsPage/>
+                    <Route path=path!("team") view=TeamPage/>
                     <Route path=path!("settings/webhooks/:id") view=WebhookEndpointPage/>
                 </ParentRoute>
             </Routes>

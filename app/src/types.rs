@@ -5,6 +5,13 @@ use std::fmt;
 use std::str::FromStr;
 use time::OffsetDateTime;
 
+pub mod team;
+
+pub use team::{
+    CreatedInvitation, InvitationPurpose, InvitationView, PendingInvitation, TeamMember,
+    TeamOverview,
+};
+
 /// What an admin user may do. Ordered: an owner can do everything an admin can, and so on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -455,6 +462,22 @@ impl EventType {
 pub enum AuditAction {
     /// `admin.password_change`: An admin changed their password (their other sessions ended).
     AdminPasswordChange,
+    /// `admin.invite`: Someone was invited to the dashboard team (the link is never stored).
+    AdminInvite,
+    /// `admin.invite_revoke`: A pending invitation or password reset was withdrawn.
+    AdminInviteRevoke,
+    /// `admin.join`: An invited person set a password and joined the team.
+    AdminJoin,
+    /// `admin.ownership_transfer`: The owner handed ownership to another member (and became an admin).
+    AdminOwnershipTransfer,
+    /// `admin.password_reset`: The owner started a password reset for a member.
+    AdminPasswordReset,
+    /// `admin.password_reset_done`: A member set a new password through a reset link (their sessions ended).
+    AdminPasswordResetDone,
+    /// `admin.remove`: A member was removed from the team, or left (their sessions ended).
+    AdminRemove,
+    /// `admin.role_change`: A member's role changed.
+    AdminRoleChange,
     /// `admin.sign_in`: An admin signed in.
     AdminSignIn,
     /// `api_key.create`: An API key was created.
@@ -515,8 +538,16 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, sorted by name.
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 37] = [
+        AuditAction::AdminInvite,
+        AuditAction::AdminInviteRevoke,
+        AuditAction::AdminJoin,
+        AuditAction::AdminOwnershipTransfer,
         AuditAction::AdminPasswordChange,
+        AuditAction::AdminPasswordReset,
+        AuditAction::AdminPasswordResetDone,
+        AuditAction::AdminRemove,
+        AuditAction::AdminRoleChange,
         AuditAction::AdminSignIn,
         AuditAction::ApiKeyCreate,
         AuditAction::ApiKeyRevoke,
@@ -551,6 +582,14 @@ impl AuditAction {
     pub const fn as_str(self) -> &'static str {
         match self {
             AuditAction::AdminPasswordChange => "admin.password_change",
+            AuditAction::AdminInvite => "admin.invite",
+            AuditAction::AdminInviteRevoke => "admin.invite_revoke",
+            AuditAction::AdminJoin => "admin.join",
+            AuditAction::AdminOwnershipTransfer => "admin.ownership_transfer",
+            AuditAction::AdminPasswordReset => "admin.password_reset",
+            AuditAction::AdminPasswordResetDone => "admin.password_reset_done",
+            AuditAction::AdminRemove => "admin.remove",
+            AuditAction::AdminRoleChange => "admin.role_change",
             AuditAction::AdminSignIn => "admin.sign_in",
             AuditAction::ApiKeyCreate => "api_key.create",
             AuditAction::ApiKeyRevoke => "api_key.revoke",
@@ -585,7 +624,16 @@ impl AuditAction {
     /// The kind of thing the action is done to, stored as the entry's `target_type`.
     pub const fn target_type(self) -> Option<&'static str> {
         match self {
-            AuditAction::AdminPasswordChange | AuditAction::AdminSignIn => Some("admin_user"),
+            AuditAction::AdminPasswordChange
+            | AuditAction::AdminSignIn
+            | AuditAction::AdminJoin
+            | AuditAction::AdminOwnershipTransfer
+            | AuditAction::AdminPasswordResetDone
+            | AuditAction::AdminRemove
+            | AuditAction::AdminRoleChange => Some("admin_user"),
+            AuditAction::AdminInvite
+            | AuditAction::AdminInviteRevoke
+            | AuditAction::AdminPasswordReset => Some("invitation"),
             AuditAction::ApiKeyCreate | AuditAction::ApiKeyRevoke => Some("api_key"),
             AuditAction::BrandingUpdate => Some("installation"),
             AuditAction::CallbackOriginAdd | AuditAction::CallbackOriginRemove => {

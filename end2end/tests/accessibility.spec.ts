@@ -45,6 +45,8 @@ test("every dashboard page, hydrated", async ({ page, context }) => {
     "/settings",
     "/settings?logo_error=logo_too_large",
     webhook,
+    "/team",
+    "/invite/no-such-invitation",
     "/no-such-page",
   ]) {
     await page.goto(path);

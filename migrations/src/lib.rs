@@ -16,6 +16,7 @@ mod m20261202_000009_expiry_warning;
 mod m20261203_000010_emails;
 mod m20261203_000011_admin_alerts;
 mod m20261203_000012_branding;
+mod m20261207_000013_team;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_emails::Migration),
             Box::new(m20261203_000011_admin_alerts::Migration),
             Box::new(m20261203_000012_branding::Migration),
+            Box::new(m20261207_000013_team::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ layout-tenants = Tenants
 layout-status = Status
 layout-connectors = Connectors
 layout-audit-log = Audit log
+layout-team = Team
 layout-settings = Settings
 layout-sign-out = Sign out
 
@@ -392,3 +393,63 @@ link-status-revoked = revoked
 role-owner = owner
 role-admin = admin
 role-viewer = viewer
+
+## Team
+team-title = Team
+team-intro = Everyone who signs in to this dashboard. The owner can do everything; admins manage tenants, connectors, links and webhooks; viewers read only. Only the owner creates API keys that read credentials, creates webhook endpoints (their signing secrets), changes the endpoints of connectors in use, and manages the team.
+team-invite = Invite someone
+team-invite-intro = The invitation is a link valid for 7 days that works once. Send it to the person yourself; it is shown only now.
+team-invite-intro-mail = The invitation is a link valid for 7 days that works once. It is e-mailed to the person and shown here once, so you can also send it yourself.
+team-roles-help = Admins manage tenants, connectors, links and webhooks; viewers read only. Ownership is handed on under "Transfer ownership".
+team-send-invitation = Invite
+team-link-for = Link for { $email } (works once, until { $expires })
+team-link-send-it = Copy it and send it to them; it is shown only now.
+team-link-emailed = It was also e-mailed to { $email }. It is shown only now.
+team-members = Members
+team-last-sign-in = Last sign-in
+team-actions = Actions
+team-you = you
+team-never = never
+team-role-of = Role of { $email }
+team-save-role-of = Save the role of { $email }
+team-reset-password = Reset password
+team-reset-password-of = Reset password for { $email }
+team-remove-member = Remove { $email } from the team
+team-leave = Leave the team
+team-pending = Open invitations and resets
+team-no-pending = No open invitations.
+team-purpose = For
+team-purpose-join = joining the team
+team-purpose-reset = a new password
+team-invited-by = Made by
+team-former-member = a former member
+team-expires = Valid until
+team-withdraw = Withdraw
+team-withdraw-for = Withdraw the link for { $email }
+team-transfer = Transfer ownership
+team-transfer-intro = There is always exactly one owner. The new owner gets every power; you become an admin, and only the new owner can give ownership back.
+team-new-owner = New owner
+team-transfer-confirm = I understand that I will become an admin.
+team-transfer-button = Transfer ownership
+
+## Invitation page
+invitation-title = Choose your password
+invitation-unusable = This link cannot be used
+invitation-unusable-help = It was used already, withdrawn, replaced by a newer one, or it has expired. Ask the person who sent it for a new link.
+invitation-go-to-sign-in = Go to sign-in
+invitation-join-heading = Join { $product } on Authlink
+invitation-join-intro = You are invited as { $role }. Choose a password to create your account.
+invitation-join-button = Create my account
+invitation-reset-heading = Choose a new password
+invitation-reset-intro = The owner of { $product } on Authlink reset your password. Choose a new one; you will be signed out everywhere else.
+invitation-reset-button = Set the new password
+invitation-valid-until = This link works once, until { $expires }.
+
+## Invitation e-mails
+email-invitation-greeting = Hello,
+email-invitation-subject = You are invited to { $product } on Authlink
+email-invitation-intro = You are invited to join the { $product } team on Authlink as { $role }. Open this link to choose your password:
+email-reset-subject = Choose a new password for { $product } on Authlink
+email-reset-intro = The owner of { $product } on Authlink reset your password. Open this link to choose a new one:
+email-invitation-valid-until = The link works once, until { $expires }.
+email-invitation-not-you = If you did not expect this e-mail, ignore it; nothing happens unless the link is used.

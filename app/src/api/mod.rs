@@ -7,6 +7,7 @@ pub mod auth;
 pub mod connectors;
 pub mod links;
 pub mod settings;
+pub mod team;
 pub mod tenants;
 pub mod webhooks;
 

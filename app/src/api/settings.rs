@@ -26,6 +26,10 @@ pub async fn create_api_key(name: String, scopes: Vec<String>) -> Result<Created
     if scopes.len() > 20 {
         return Err(AppError::Validation("Too many scopes.".into()));
     }
+    // A key that reads credentials reads every tenant's secrets: the owner's decision alone.
+    if scopes.iter().any(|s| s == api_keys::CREDENTIALS_READ) && user.role != Role::Owner {
+        return Err(AppError::Forbidden);
+    }
     let created = api_keys::create(
         &state.db,
         state.clock.as_ref(),

@@ -19,7 +19,8 @@ pub async fn list_webhook_endpoints() -> Result<Vec<WebhookEndpointInfo>, AppErr
     webhooks::list(&state.db).await
 }
 
-/// Adds an endpoint; its signing secret is in this answer and nowhere else.
+/// Adds an endpoint; its signing secret is in this answer and nowhere else, so only the owner
+/// may add one.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn create_webhook_endpoint(
     url: String,
@@ -29,7 +30,7 @@ pub async fn create_webhook_endpoint(
     use crate::domain::{services::webhooks, session::require_role};
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user) = require_role(Role::Owner).await?;
     if event_types.len() > 50 {
         return Err(AppError::Validation("Too many event types.".into()));
     }

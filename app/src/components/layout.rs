@@ -34,6 +34,7 @@ pub fn DashboardLayout() -> impl IntoView {
                         <li><A href="/overview">{t("layout-status")}</A></li>
                         <li><A href="/connectors">{t("layout-connectors")}</A></li>
                         <li><A href="/audit">{t("layout-audit-log")}</A></li>
+                        <li><A href="/team">{t("layout-team")}</A></li>
                         <li><A href="/settings">{t("layout-settings")}</A></li>
                     </ul>
                 </nav>

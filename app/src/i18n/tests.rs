@@ -324,9 +324,13 @@ fn codes_become_sentences_in_the_language_with_the_provider_detail_kept() {
 }
 
 /// The files whose words come from `dashboard.ftl`.
-const DASHBOARD_SOURCES: [&str; 18] = [
+const DASHBOARD_SOURCES: [&str; 22] = [
     include_str!("../lib.rs"),
     include_str!("../types.rs"),
+    include_str!("../types/team.rs"),
+    include_str!("../pages/team.rs"),
+    include_str!("../pages/invitation.rs"),
+    include_str!("../domain/services/emails/compose.rs"),
     include_str!("../components/copy.rs"),
     include_str!("../components/form.rs"),
     include_str!("../components/layout.rs"),

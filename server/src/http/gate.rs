@@ -22,6 +22,7 @@ const UNGATED_PREFIXES: &[&str] = &[
     "/favicon",
     "/brand/",
     "/connect/",
+    "/invite/",
     "/oauth/",
     "/demo/",
 ];

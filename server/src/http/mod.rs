@@ -152,12 +152,17 @@ async fn fresh_signed_in_memo(mut request: Request<Body>, next: Next) -> Respons
     next.run(request).await
 }
 
-/// The request path as logged: a connect link's token is a credential and is cut out.
+/// The request path as logged: the token of a connect link or an invitation is a credential and
+/// is cut out.
 pub(crate) fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
-    match path.strip_prefix("/connect/") {
-        Some(rest) if !rest.is_empty() => "/connect/…".into(),
-        _ => path.into(),
+    for prefix in ["/connect/", "/invite/"] {
+        if let Some(rest) = path.strip_prefix(prefix)
+            && !rest.is_empty()
+        {
+            return format!("{prefix}…").into();
+        }
     }
+    path.into()
 }
 
 /// Leptos answers every server-function error with 500; the status is corrected here from the

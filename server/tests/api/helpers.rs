@@ -331,7 +331,17 @@ impl TestApp {
 
     /// Calls a server function that takes JSON.
     pub async fn call_json<F: ServerFn>(&self, body: serde_json::Value) -> FnResponse {
-        self.send_same_origin(self.client.post(self.url(F::PATH)).json(&body))
+        self.call_json_with(&self.client, F::PATH, body).await
+    }
+
+    /// Calls the server function at `path`, which takes JSON, from `client`.
+    pub async fn call_json_with(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: serde_json::Value,
+    ) -> FnResponse {
+        self.send_same_origin(client.post(self.url(path)).json(&body))
             .await
     }
 

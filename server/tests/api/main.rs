@@ -26,4 +26,5 @@ mod rest;
 mod security;
 mod simulator;
 mod smtp;
+mod team;
 mod webhooks;

@@ -44,6 +44,8 @@ pub struct Model {
     pub subject: Option<String>,
     /// Its text; such e-mails carry no secret, so they are stored as queued.
     pub body: Option<String>,
+    /// The team invitation or password reset it carries (with a token of its own, like a link).
+    pub invitation_id: Option<Uuid>,
 }
 
 /// What an e-mail says (a TEXT column).
@@ -62,6 +64,9 @@ pub enum EmailKind {
     /// The daily digest of alerts to an admin.
     #[sea_orm(string_value = "admin_digest")]
     AdminDigest,
+    /// An invitation to join the dashboard team, or a password reset the owner started.
+    #[sea_orm(string_value = "invitation")]
+    Invitation,
 }
 
 /// Where an e-mail stands (a TEXT column).
@@ -90,7 +95,7 @@ impl ActiveModelBehavior for ActiveModel {}
 
 impl ActiveModel {
     /// A new e-mail of `kind` to `recipient`, due at once, not yet tried; the caller sets what
-    /// it carries (`link_id` and `message`, or `subject` and `body`).
+    /// it carries (`link_id` and `message`, `invitation_id`, or `subject` and `body`).
     pub fn pending(
         kind: EmailKind,
         recipient: String,
@@ -117,6 +122,7 @@ impl ActiveModel {
             created_at: Set(now),
             subject: Set(None),
             body: Set(None),
+            invitation_id: Set(None),
         }
     }
 }

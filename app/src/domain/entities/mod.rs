@@ -14,6 +14,7 @@ pub mod event;
 pub mod exchange_code;
 pub mod idempotency_key;
 pub mod installation;
+pub mod invitation;
 pub mod json;
 pub mod oauth_flow;
 pub mod session;

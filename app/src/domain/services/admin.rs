@@ -236,7 +236,7 @@ where
     insert_admin(db, email, password_hash, new.role, clock.now()).await
 }
 
-async fn insert_admin(
+pub(crate) async fn insert_admin(
     db: &impl ConnectionTrait,
     email: String,
     password_hash: String,

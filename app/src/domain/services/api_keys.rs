@@ -39,6 +39,9 @@ impl ApiPrincipal {
     }
 }
 
+/// The scope that reads connections' secrets; only the owner grants it.
+pub const CREDENTIALS_READ: &str = "credentials:read";
+
 fn validate_scopes(scopes: &[String]) -> Result<Vec<String>, AppError> {
     let mut out: Vec<String> = Vec::new();
     for scope in scopes {

@@ -77,6 +77,56 @@ pub fn compose(to: &str, locale: Locale, m: &LinkMail<'_>) -> Composed {
     }
 }
 
+/// What an invitation or password-reset e-mail says (in the dashboard's language).
+#[derive(Debug, Clone)]
+pub struct InvitationMail<'a> {
+    /// Joining the team, or a new password for an existing account.
+    pub reset: bool,
+    /// The admin's product name.
+    pub product: &'a str,
+    /// The role it gives.
+    pub role: crate::types::Role,
+    /// The single-use link.
+    pub url: &'a str,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+}
+
+/// Writes the invitation or reset e-mail `m` to `to`.
+pub fn compose_invitation(to: &str, m: &InvitationMail<'_>) -> Composed {
+    use crate::i18n::dashboard::{t, t_with};
+
+    let role = t(m.role.message_id());
+    let expires = crate::types::format_time(m.expires_at);
+    let args = [
+        ("product", m.product.into()),
+        ("role", role.as_str().into()),
+        ("expires", expires.as_str().into()),
+    ];
+    let (subject, intro) = if m.reset {
+        ("email-reset-subject", "email-reset-intro")
+    } else {
+        ("email-invitation-subject", "email-invitation-intro")
+    };
+    let text = [
+        t("email-invitation-greeting"),
+        t_with(intro, &args),
+        m.url.to_owned(),
+        t_with("email-invitation-valid-until", &args),
+        t("email-invitation-not-you"),
+    ]
+    .join("\n\n");
+    Composed {
+        to: to.to_owned(),
+        subject: t_with(subject, &args)
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect(),
+        text,
+        locale: Locale::En,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -133,5 +183,41 @@ mod tests {
             c.text
         );
         assert!(c.text.contains("https://authlink.example/connect/tok"));
+    }
+
+    #[test]
+    fn an_invitation_mail_names_the_product_role_link_and_expiry() {
+        let c = compose_invitation(
+            "new@acme.example",
+            &InvitationMail {
+                reset: false,
+                product: "Acme\r\nBcc: x@evil.example",
+                role: crate::types::Role::Viewer,
+                url: "https://authlink.example/invite/tok",
+                expires_at: datetime!(2026-12-09 10:30 UTC),
+            },
+        );
+        assert!(!c.subject.contains('\n'), "{}", c.subject);
+        assert!(c.subject.contains("Acme"), "{}", c.subject);
+        assert!(
+            c.text
+                .contains("\n\nhttps://authlink.example/invite/tok\n\n"),
+            "{}",
+            c.text
+        );
+        assert!(c.text.contains("as viewer"), "{}", c.text);
+        assert!(c.text.contains("9 Dec 2026, 10:30 UTC"), "{}", c.text);
+        let reset = compose_invitation(
+            "new@acme.example",
+            &InvitationMail {
+                reset: true,
+                product: "Acme",
+                role: crate::types::Role::Admin,
+                url: "https://authlink.example/invite/tok",
+                expires_at: datetime!(2026-12-09 10:30 UTC),
+            },
+        );
+        assert_ne!(reset.subject, c.subject);
+        assert!(reset.text.contains("password"), "{}", reset.text);
     }
 }

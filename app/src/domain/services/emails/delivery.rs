@@ -14,8 +14,9 @@ use super::{MailFailure, Mailer};
 use crate::domain::AppState;
 use crate::domain::crypto::new_token;
 use crate::domain::entities::email::{self, EmailState};
+use crate::domain::entities::invitation::{self, InvitationKind};
 use crate::domain::entities::{connect_link, connector, tenant};
-use crate::domain::services::links;
+use crate::domain::services::{links, team};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::types::LinkStatus;
@@ -160,6 +161,9 @@ async fn prepare(
             locale: Locale::from_tag(&row.locale).unwrap_or(Locale::En),
         }));
     }
+    if let Some(invitation_id) = row.invitation_id {
+        return prepare_invitation(state, row, invitation_id).await;
+    }
     let Some(link_id) = row.link_id else {
         return Ok(None);
     };
@@ -205,6 +209,44 @@ async fn prepare(
             url: &url,
             expires_at: link.expires_at,
             message: row.message.as_deref(),
+        },
+    )))
+}
+
+/// The message of an invitation or reset e-mail with a token of its own, or `None` once the
+/// invitation was used, withdrawn or has expired.
+async fn prepare_invitation(
+    state: &AppState,
+    row: &email::Model,
+    invitation_id: Uuid,
+) -> Result<Option<super::Composed>, AppError> {
+    let now = state.clock.now();
+    let Some(found) = invitation::Entity::find_by_id(invitation_id)
+        .one(&state.db)
+        .await?
+        .filter(|i| i.is_open(now))
+    else {
+        return Ok(None);
+    };
+    let Ok(role) = found.role.parse::<crate::types::Role>() else {
+        return Ok(None);
+    };
+    let product = state.installation.product_name(&state.db).await?;
+    let token = new_token();
+    email::Entity::update_many()
+        .col_expr(email::Column::TokenHash, Expr::value(token.hash().to_vec()))
+        .filter(email::Column::Id.eq(row.id))
+        .exec(&state.db)
+        .await?;
+    let url = team::invitations::invitation_url(&state.settings.public_origin, token.expose());
+    Ok(Some(super::compose_invitation(
+        &row.recipient,
+        &super::InvitationMail {
+            reset: found.kind == InvitationKind::Reset,
+            product: &product,
+            role,
+            url: &url,
+            expires_at: found.expires_at,
         },
     )))
 }

@@ -14,7 +14,7 @@ mod reminders;
 
 use async_trait::async_trait;
 
-pub use compose::{Composed, LinkMail, compose};
+pub use compose::{Composed, InvitationMail, LinkMail, compose, compose_invitation};
 pub use delivery::deliver_due;
 pub use reminders::{REMIND_BEFORE, queue_reminders};
 

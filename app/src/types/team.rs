@@ -1,0 +1,100 @@
+//! The dashboard team as Settings → Team shows it: members, pending invitations and password
+//! resets, and the invitation page the invitee opens.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::Role;
+
+/// A member of the team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    /// Id.
+    pub id: String,
+    /// Sign-in address.
+    pub email: String,
+    /// Role.
+    pub role: Role,
+    /// Last successful sign-in.
+    pub last_sign_in_at: Option<OffsetDateTime>,
+    /// Since when.
+    pub joined_at: OffsetDateTime,
+    /// Whether this is the admin looking at the list.
+    pub is_you: bool,
+}
+
+/// What a pending invitation link does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationPurpose {
+    /// Joining the team with a role.
+    Join,
+    /// Choosing a new password for an existing account.
+    PasswordReset,
+}
+
+impl InvitationPurpose {
+    /// The dashboard message that names it.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            InvitationPurpose::Join => "team-purpose-join",
+            InvitationPurpose::PasswordReset => "team-purpose-reset",
+        }
+    }
+}
+
+/// An invitation or password reset that has not been used, withdrawn or expired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingInvitation {
+    /// Id.
+    pub id: String,
+    /// Whom it is for.
+    pub email: String,
+    /// The role it gives (a reset: the account's role).
+    pub role: Role,
+    /// Join or reset.
+    pub purpose: InvitationPurpose,
+    /// Who made it (their address at the time, if they are still a member).
+    pub invited_by: Option<String>,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+}
+
+/// A new invitation or reset: the only time its link is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedInvitation {
+    /// The listing entry.
+    pub info: PendingInvitation,
+    /// The single-use link to send to the person.
+    pub url: String,
+    /// Whether it was also queued as an e-mail to them.
+    pub emailed: bool,
+}
+
+/// What the invitation page shows the person who opened it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    /// The account's address.
+    pub email: String,
+    /// The role.
+    pub role: Role,
+    /// Join or reset.
+    pub purpose: InvitationPurpose,
+    /// The admin's product name.
+    pub product_name: String,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+}
+
+/// Settings → Team: who is in, who is invited, and what the viewer may do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamOverview {
+    /// Members, the owner first.
+    pub members: Vec<TeamMember>,
+    /// Open invitations and resets, newest first.
+    pub pending: Vec<PendingInvitation>,
+    /// Whether invitations also go out by e-mail.
+    pub mail_configured: bool,
+    /// The role of the admin looking.
+    pub your_role: Role,
+}
