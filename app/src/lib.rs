@@ -36,6 +36,7 @@ use pages::{
     team::TeamPage,
     tenant_details::TenantDetailsPage,
     tenants::TenantsPage,
+    two_factor::{SecondFactorPage, TwoFactorPage},
     webhooks::WebhookEndpointPage,
 };
 
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/setup") view=SetupPage/>
                 <Route path=path!("/sign-in") view=SignInPage/>
+                <Route path=path!("/sign-in/two-factor") view=SecondFactorPage/>
                 <Route path=path!("/invite/:token") view=InvitationPage/>
                 // The dashboard's data comes from the server's own database in well under a
                 // millisecond, so a page is rendered whole and sent at once: one write instead of
@@ -88,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("audit") view=AuditPage/>
                     <Route path=path!("settings") view=SettingsPage/>
                     <Route path=path!("team") view=TeamPage/>
+                    <Route path=path!("two-factor") view=TwoFactorPage/>
                     <Route path=path!("settings/webhooks/:id") view=WebhookEndpointPage/>
                 </ParentRoute>
             </Routes>

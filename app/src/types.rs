@@ -9,7 +9,7 @@ pub mod team;
 
 pub use team::{
     CreatedInvitation, InvitationPurpose, InvitationView, PendingInvitation, TeamMember,
-    TeamOverview,
+    TeamOverview, TwoFactorEnrolment, TwoFactorStatus,
 };
 
 /// What an admin user may do. Ordered: an owner can do everything an admin can, and so on.
@@ -480,6 +480,12 @@ pub enum AuditAction {
     AdminRoleChange,
     /// `admin.sign_in`: An admin signed in.
     AdminSignIn,
+    /// `admin.two_factor_disable`: An admin turned two-factor sign-in off (with their password).
+    AdminTwoFactorDisable,
+    /// `admin.two_factor_enable`: An admin turned two-factor sign-in on (new recovery codes).
+    AdminTwoFactorEnable,
+    /// `admin.two_factor_require`: The owner required two-factor sign-in for everyone, or stopped requiring it.
+    AdminTwoFactorRequire,
     /// `api_key.create`: An API key was created.
     ApiKeyCreate,
     /// `api_key.revoke`: An API key was revoked.
@@ -538,7 +544,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, sorted by name.
-    pub const ALL: [AuditAction; 37] = [
+    pub const ALL: [AuditAction; 40] = [
         AuditAction::AdminInvite,
         AuditAction::AdminInviteRevoke,
         AuditAction::AdminJoin,
@@ -549,6 +555,9 @@ impl AuditAction {
         AuditAction::AdminRemove,
         AuditAction::AdminRoleChange,
         AuditAction::AdminSignIn,
+        AuditAction::AdminTwoFactorDisable,
+        AuditAction::AdminTwoFactorEnable,
+        AuditAction::AdminTwoFactorRequire,
         AuditAction::ApiKeyCreate,
         AuditAction::ApiKeyRevoke,
         AuditAction::BrandingUpdate,
@@ -591,6 +600,9 @@ impl AuditAction {
             AuditAction::AdminRemove => "admin.remove",
             AuditAction::AdminRoleChange => "admin.role_change",
             AuditAction::AdminSignIn => "admin.sign_in",
+            AuditAction::AdminTwoFactorDisable => "admin.two_factor_disable",
+            AuditAction::AdminTwoFactorEnable => "admin.two_factor_enable",
+            AuditAction::AdminTwoFactorRequire => "admin.two_factor_require",
             AuditAction::ApiKeyCreate => "api_key.create",
             AuditAction::ApiKeyRevoke => "api_key.revoke",
             AuditAction::BrandingUpdate => "branding.update",
@@ -630,12 +642,16 @@ impl AuditAction {
             | AuditAction::AdminOwnershipTransfer
             | AuditAction::AdminPasswordResetDone
             | AuditAction::AdminRemove
-            | AuditAction::AdminRoleChange => Some("admin_user"),
+            | AuditAction::AdminRoleChange
+            | AuditAction::AdminTwoFactorDisable
+            | AuditAction::AdminTwoFactorEnable => Some("admin_user"),
             AuditAction::AdminInvite
             | AuditAction::AdminInviteRevoke
             | AuditAction::AdminPasswordReset => Some("invitation"),
             AuditAction::ApiKeyCreate | AuditAction::ApiKeyRevoke => Some("api_key"),
-            AuditAction::BrandingUpdate => Some("installation"),
+            AuditAction::BrandingUpdate | AuditAction::AdminTwoFactorRequire => {
+                Some("installation")
+            }
             AuditAction::CallbackOriginAdd | AuditAction::CallbackOriginRemove => {
                 Some("callback_origin")
             }

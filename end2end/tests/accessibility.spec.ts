@@ -70,6 +70,9 @@ test("every dashboard page, hydrated", async ({ page, context }) => {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
   await expectAccessibleHere(page, "sign-in");
+  await page.goto("/sign-in/two-factor");
+  await expectAccessibleHere(page, "sign-in, second step");
+  await page.goto("/sign-in");
   await page.getByLabel("E-mail").fill("owner@example.com");
   await page.getByLabel("Password").fill("not the password at all");
   await page.getByRole("button", { name: "Sign in" }).click();

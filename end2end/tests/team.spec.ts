@@ -1,10 +1,12 @@
 import { expect, test } from "@playwright/test";
 import { watchConsole } from "./pages/auth";
 import { signedIn } from "./pages/journey";
+import { totp } from "./pages/totp";
 
 // Team: the owner invites a colleague, who accepts in a browser of their own, chooses a
 // password and lands in the dashboard; the link then opens nothing; the owner changes the
-// colleague's role and the colleague's dashboard follows at once.
+// colleague's role and the colleague's dashboard follows at once; the colleague turns on
+// two-factor sign-in and signs in again with a code.
 
 test.describe.configure({ mode: "serial" });
 
@@ -61,6 +63,33 @@ test("an invited colleague joins in a browser of their own", async ({ page, brow
   await expect(them.getByTestId("signed-in-user")).toContainText("viewer");
   await expect(them.getByRole("region", { name: "Invite someone" })).toHaveCount(0);
   await expect(them.getByRole("button", { name: "Leave the team" })).toBeVisible();
+
+  // Two-factor sign-in: scan (here: read) the key, confirm with a code, keep the recovery codes.
+  await them.goto("/settings");
+  const card = them.getByRole("region", { name: "Two-factor sign-in" });
+  await card.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+  await expect(card.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
+  const secret = (await card.getByTestId("two-factor-secret").textContent())!.trim();
+  const now = Math.floor(Date.now() / 1000);
+  await card.getByLabel("The six-digit code the app shows now").fill(totp(secret, now));
+  await card.getByRole("button", { name: "Turn on" }).click();
+  await expect(card.getByTestId("recovery-codes").getByRole("listitem")).toHaveCount(10);
+  await expect(card.getByTestId("two-factor-on")).toContainText("Recovery codes left: 10");
+
+  await them.getByRole("button", { name: "Sign out" }).click();
+  await expect(them).toHaveURL(/\/sign-in$/);
+  await them.getByLabel("E-mail").fill(colleague);
+  await them.getByLabel("Password").fill(colleaguePassword);
+  await them.getByRole("button", { name: "Sign in" }).click();
+  await expect(them).toHaveURL(/\/sign-in\/two-factor$/);
+  // The code of the step that turned it on was used; the next step's is accepted already.
+  await them.getByLabel("Code", { exact: true }).fill(totp(secret, now + 30));
+  await them.getByRole("button", { name: "Verify" }).click();
+  await expect(them).toHaveURL(/\/tenants$/);
+  await expect(them.getByTestId("signed-in-user")).toContainText(colleague);
+
+  await page.reload();
+  await expect(page.getByTestId("team-members").getByRole("row", { name: new RegExp(colleague) })).toContainText("on");
   expect(problems).toEqual([]);
   expect(theirProblems).toEqual([]);
   await theirs.close();

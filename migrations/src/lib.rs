@@ -17,6 +17,7 @@ mod m20261203_000010_emails;
 mod m20261203_000011_admin_alerts;
 mod m20261203_000012_branding;
 mod m20261207_000013_team;
+mod m20261207_000014_two_factor;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_admin_alerts::Migration),
             Box::new(m20261203_000012_branding::Migration),
             Box::new(m20261207_000013_team::Migration),
+            Box::new(m20261207_000014_two_factor::Migration),
         ]
     }
 }

@@ -76,6 +76,16 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         &client_ip,
     )
     .await?;
+    if account.has_two_factor() {
+        session::await_second_factor(
+            &session::current_session().await?,
+            &account,
+            state.clock.now(),
+        )
+        .await?;
+        leptos_axum::redirect("/sign-in/two-factor");
+        return Ok(());
+    }
     session::start_session(
         &session::current_session().await?,
         &account,

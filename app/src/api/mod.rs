@@ -9,6 +9,7 @@ pub mod links;
 pub mod settings;
 pub mod team;
 pub mod tenants;
+pub mod two_factor;
 pub mod webhooks;
 
 /// URL prefix of every server function.

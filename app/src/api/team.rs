@@ -42,6 +42,7 @@ mod convert {
             role,
             last_sign_in_at: m.last_sign_in_at,
             joined_at: m.created_at,
+            two_factor: m.has_two_factor(),
             email: m.email,
         }
     }
@@ -68,6 +69,11 @@ pub async fn get_team() -> Result<TeamOverview, AppError> {
             .collect(),
         mail_configured: state.mail.is_some(),
         your_role: user.role,
+        two_factor_required: state
+            .installation
+            .get(&state.db)
+            .await?
+            .is_some_and(|i| i.require_two_factor),
     })
 }
 
@@ -286,12 +292,14 @@ pub async fn accept_invitation(
         SecretString::from(password),
     )
     .await?;
-    session::start_session(
-        &session::current_session().await?,
-        &account,
-        state.clock.now(),
-    )
-    .await?;
+    // A reset leaves two-factor sign-in as it was: the new password is only the first factor.
+    let second_factor = account.has_two_factor();
+    let current = session::current_session().await?;
+    if second_factor {
+        session::await_second_factor(&current, &account, state.clock.now()).await?;
+    } else {
+        session::start_session(&current, &account, state.clock.now()).await?;
+    }
     let user = session::Authenticated {
         role: team::role_of(&account)?,
         admin: account,
@@ -308,6 +316,10 @@ pub async fn accept_invitation(
         Some(serde_json::json!({ "invitation_id": used.id.to_string() })),
     )
     .await;
-    leptos_axum::redirect("/tenants");
+    leptos_axum::redirect(if second_factor {
+        "/sign-in/two-factor"
+    } else {
+        "/tenants"
+    });
     Ok(())
 }

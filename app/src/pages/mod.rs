@@ -15,4 +15,5 @@ pub mod sign_in;
 pub mod team;
 pub mod tenant_details;
 pub mod tenants;
+pub mod two_factor;
 pub mod webhooks;

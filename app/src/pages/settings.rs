@@ -45,6 +45,7 @@ pub fn SettingsPage() -> impl IntoView {
             </Transition>
         </section>
         <ChangePasswordForm/>
+        <crate::pages::two_factor::TwoFactorSettings/>
         <Alerts/>
         <crate::pages::branding::BrandingSettings/>
         <ApiKeys/>

@@ -9,6 +9,7 @@ use crate::api::team::{
     ChangeMemberRole, InviteMember, RemoveMember, ResetMemberPassword, RevokeInvitation,
     TransferOwnership, get_team,
 };
+use crate::api::two_factor::SetTwoFactorRequired;
 use crate::components::form::{FormError, ShownOnce};
 use crate::i18n::dashboard::{t, t_with};
 use crate::types::{CreatedInvitation, Role, TeamMember, TeamOverview, format_time, limits};
@@ -84,8 +85,36 @@ fn TeamSections(
         {role.allows(Role::Admin).then(|| view! { <InviteForm invite mail=overview.mail_configured/> })}
         <Members members=overview.members.clone() role actions/>
         <Pending pending=overview.pending.clone() role revoke=actions.revoke/>
+        {(role == Role::Owner).then(|| view! { <RequireTwoFactor required=overview.two_factor_required/> })}
         {(role == Role::Owner && !others.is_empty())
             .then(|| view! { <Transfer members=others transfer=actions.transfer/> })}
+    }
+}
+
+/// The owner's rule: everyone signs in with a second factor.
+#[component]
+fn RequireTwoFactor(required: bool) -> impl IntoView {
+    let save = ServerAction::<SetTwoFactorRequired>::new();
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    view! {
+        <section class="card" aria-labelledby="require-two-factor-heading">
+            <h2 id="require-two-factor-heading">{t("team-require-two-factor")}</h2>
+            <p class="muted">{t("team-require-two-factor-intro")}</p>
+            <ActionForm action=save attr:class="stack">
+                <div class="field checkbox">
+                    <input id="require-two-factor" name="required" type="checkbox" value="true" checked=required/>
+                    <label for="require-two-factor">{t("team-require-two-factor-label")}</label>
+                </div>
+                <FormError error/>
+                <Show when=saved>
+                    <p class="form-success" role="status">{t("team-require-two-factor-saved")}</p>
+                </Show>
+                <div class="actions">
+                    <button type="submit" class="button secondary">{t("settings-save")}</button>
+                </div>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -165,6 +194,7 @@ fn Members(members: Vec<TeamMember>, role: Role, actions: Actions) -> impl IntoV
                         <tr>
                             <th scope="col">{t("settings-e-mail")}</th>
                             <th scope="col">{t("settings-role")}</th>
+                            <th scope="col">{t("team-two-factor")}</th>
                             <th scope="col">{t("team-last-sign-in")}</th>
                             <th scope="col">{t("team-actions")}</th>
                         </tr>
@@ -235,6 +265,7 @@ fn MemberRow(m: TeamMember, role: Role, actions: Actions) -> impl IntoView {
         <tr>
             <td>{m.email.clone()}{you}</td>
             <td>{role_cell}</td>
+            <td>{if m.two_factor { t("team-two-factor-on") } else { t("team-two-factor-off") }}</td>
             <td>{m.last_sign_in_at.map(format_time).unwrap_or_else(|| t("team-never"))}</td>
             <td class="row-actions">{manage}{leave}</td>
         </tr>

@@ -21,6 +21,8 @@ pub struct TeamMember {
     pub joined_at: OffsetDateTime,
     /// Whether this is the admin looking at the list.
     pub is_you: bool,
+    /// Whether they sign in with a second factor.
+    pub two_factor: bool,
 }
 
 /// What a pending invitation link does.
@@ -97,4 +99,30 @@ pub struct TeamOverview {
     pub mail_configured: bool,
     /// The role of the admin looking.
     pub your_role: Role,
+    /// Whether the owner requires two-factor sign-in for everyone.
+    pub two_factor_required: bool,
+}
+
+/// The signed-in admin's two-factor sign-in, as Settings shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorStatus {
+    /// Since when it is on.
+    pub enabled_at: Option<OffsetDateTime>,
+    /// Recovery codes not used yet.
+    pub recovery_codes_left: u64,
+    /// Whether the owner requires it for everyone.
+    pub required: bool,
+}
+
+/// What an authenticator app needs: shown while two-factor sign-in is being set up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorEnrolment {
+    /// The secret in base32, to type in instead of scanning.
+    pub secret: String,
+    /// The `otpauth://` URI the QR code holds.
+    pub uri: String,
+    /// The QR code's width and height in modules.
+    pub qr_size: u32,
+    /// Its dark modules as an SVG path.
+    pub qr_path: String,
 }

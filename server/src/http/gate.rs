@@ -1,9 +1,10 @@
-//! Which pages a visitor may see: the owner-setup page until setup is done, the sign-in page
-//! until signed in, the dashboard after. Server functions check roles themselves; this gate only
+//! Which pages a visitor may see: the owner-setup page until setup is done, the sign-in pages
+//! until signed in, the dashboard after (once two-factor sign-in is on, where the owner requires
+//! it). Server functions check roles themselves; this gate only
 //! spares visitors pages they cannot use.
 
 use app::domain::AppState;
-use app::domain::session::SignedInMemo;
+use app::domain::session::{SignedInMemo, must_set_up_two_factor};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Method, Request};
@@ -80,18 +81,30 @@ pub async fn require_setup_and_session(
         .get::<SignedInMemo>()
         .cloned()
         .unwrap_or_default();
-    let signed_in = match request.extensions().get::<Session>() {
-        Some(session) => memo
-            .get(&gate.state, session)
-            .await
-            .ok()
-            .flatten()
-            .is_some(),
-        None => false,
+    let user = match request.extensions().get::<Session>() {
+        Some(session) => memo.get(&gate.state, session).await.ok().flatten(),
+        None => None,
     };
-    match (path.as_str(), signed_in) {
-        ("/sign-in", true) => Redirect::to("/tenants").into_response(),
-        ("/sign-in", false) | (_, true) => next.run(request).await,
-        (_, false) => Redirect::to("/sign-in").into_response(),
+    let Some(user) = user else {
+        return if matches!(path.as_str(), "/sign-in" | SECOND_FACTOR_PAGE) {
+            next.run(request).await
+        } else {
+            Redirect::to("/sign-in").into_response()
+        };
+    };
+    if path == "/sign-in" || path == SECOND_FACTOR_PAGE {
+        return Redirect::to("/tenants").into_response();
     }
+    let must_enrol = must_set_up_two_factor(&gate.state, &user)
+        .await
+        .unwrap_or(false);
+    if must_enrol && path != TWO_FACTOR_SETUP_PAGE {
+        return Redirect::to(TWO_FACTOR_SETUP_PAGE).into_response();
+    }
+    next.run(request).await
 }
+
+/// Where a sign-in asks for its second factor.
+const SECOND_FACTOR_PAGE: &str = "/sign-in/two-factor";
+/// Where an admin the owner's two-factor rule applies to sets it up before anything else.
+const TWO_FACTOR_SETUP_PAGE: &str = "/two-factor";

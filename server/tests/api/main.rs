@@ -27,4 +27,5 @@ mod security;
 mod simulator;
 mod smtp;
 mod team;
+mod two_factor;
 mod webhooks;

@@ -29,20 +29,20 @@ on_both_backends!(
     an_invitation_is_emailed_with_a_token_of_its_own,
 );
 
-const PASSWORD: &str = "a long enough passphrase";
+pub(crate) const PASSWORD: &str = "a long enough passphrase";
 
-async fn owner_app(backend: Backend) -> TestApp {
+pub(crate) async fn owner_app(backend: Backend) -> TestApp {
     let app = spawn_app(backend).await;
     assert!(app.setup_owner(OWNER_EMAIL, OWNER_PASSWORD).await.is_ok());
     app
 }
 
-fn ok<T: serde::de::DeserializeOwned>(response: FnResponse) -> T {
+pub(crate) fn ok<T: serde::de::DeserializeOwned>(response: FnResponse) -> T {
     assert!(response.is_ok(), "{response:?}");
     serde_json::from_str(&response.body).expect("json")
 }
 
-fn token_of(created: &CreatedInvitation) -> String {
+pub(crate) fn token_of(created: &CreatedInvitation) -> String {
     created
         .url
         .rsplit_once("/invite/")
@@ -55,7 +55,7 @@ async fn invite(app: &TestApp, email: &str, role: &str) -> FnResponse {
         .await
 }
 
-async fn accept(
+pub(crate) async fn accept(
     app: &TestApp,
     client: &reqwest::Client,
     token: &str,
@@ -74,7 +74,7 @@ async fn accept(
 }
 
 /// Invites `email` with `role` and accepts in a browser of its own, which stays signed in.
-async fn join(app: &TestApp, email: &str, role: &str) -> (reqwest::Client, String) {
+pub(crate) async fn join(app: &TestApp, email: &str, role: &str) -> (reqwest::Client, String) {
     let created: CreatedInvitation = ok(invite(app, email, role).await);
     let browser = client_with(Default::default());
     assert!(
@@ -295,7 +295,7 @@ fn json(path: &'static str, body: serde_json::Value, least: Role) -> Case {
 }
 
 /// Server functions anyone may call: they sign in, set up, or use an invitation's token.
-const PUBLIC: [&str; 7] = [
+const PUBLIC: [&str; 8] = [
     app::api::auth::SetupOwner::PATH,
     app::api::auth::SetupNeedsCode::PATH,
     app::api::auth::SignIn::PATH,
@@ -303,10 +303,11 @@ const PUBLIC: [&str; 7] = [
     app::api::auth::GetCurrentUser::PATH,
     GetInvitation::PATH,
     AcceptInvitation::PATH,
+    app::api::two_factor::VerifySignInCode::PATH,
 ];
 
 fn role_cases(unknown: &str, owner_id: &str) -> Vec<Case> {
-    use app::api::{audit, auth, connectors, links, settings, tenants, webhooks};
+    use app::api::{audit, auth, connectors, links, settings, tenants, two_factor, webhooks};
     use serde_json::json as j;
 
     let id = [("id", unknown)];
@@ -321,6 +322,19 @@ fn role_cases(unknown: &str, owner_id: &str) -> Vec<Case> {
             Role::Viewer,
         ),
         form(GetTeam::PATH, &[], Role::Viewer),
+        form(two_factor::GetTwoFactor::PATH, &[], Role::Viewer),
+        form(two_factor::BeginTwoFactor::PATH, &[], Role::Viewer),
+        form(
+            two_factor::ConfirmTwoFactor::PATH,
+            &[("code", "not a code")],
+            Role::Viewer,
+        ),
+        form(
+            two_factor::DisableTwoFactor::PATH,
+            &[("password", "not the password")],
+            Role::Viewer,
+        ),
+        form(two_factor::SetTwoFactorRequired::PATH, &[], Role::Owner),
         form(
             InviteMember::PATH,
             &[("email", "bad"), ("role", "viewer")],

@@ -24,6 +24,19 @@ pub struct Model {
     pub last_sign_in_at: Option<TimeDateTimeWithTimeZone>,
     /// Whether alerts about connections that need attention are e-mailed to this admin.
     pub alerts: bool,
+    /// The TOTP secret, sealed (`admin_users.totp_secret`); set from the start of enrolment.
+    pub totp_secret: Option<Vec<u8>>,
+    /// Since when two-factor sign-in is on; `None` while off or being set up.
+    pub totp_enabled_at: Option<TimeDateTimeWithTimeZone>,
+    /// The last time step a code was accepted for; codes of it and earlier steps are refused.
+    pub totp_last_step: Option<i64>,
+}
+
+impl Model {
+    /// Whether signing in asks for a second factor.
+    pub fn has_two_factor(&self) -> bool {
+        self.totp_enabled_at.is_some()
+    }
 }
 
 /// No relations yet.

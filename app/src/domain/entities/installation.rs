@@ -28,6 +28,8 @@ pub struct Model {
     pub support_url: Option<String>,
     /// The digest of the logo in `brand_logos`, naming its address; no logo when absent.
     pub logo_digest: Option<String>,
+    /// Whether every admin must sign in with a second factor (the owner's choice).
+    pub require_two_factor: bool,
 }
 
 /// No relations.

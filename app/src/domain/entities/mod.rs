@@ -17,6 +17,7 @@ pub mod installation;
 pub mod invitation;
 pub mod json;
 pub mod oauth_flow;
+pub mod recovery_code;
 pub mod session;
 pub mod sign_in_throttle;
 pub mod tenant;

@@ -195,6 +195,7 @@ where
         support_email: Set(None),
         support_url: Set(None),
         logo_digest: Set(None),
+        require_two_factor: Set(false),
     }
     .insert(&txn)
     .await;
@@ -252,6 +253,9 @@ pub(crate) async fn insert_admin(
         updated_at: Set(now),
         last_sign_in_at: Set(None),
         alerts: Set(true),
+        totp_secret: Set(None),
+        totp_enabled_at: Set(None),
+        totp_last_step: Set(None),
     }
     .insert(db)
     .await
@@ -283,7 +287,8 @@ pub async fn find_admin(
 }
 
 /// Checks an e-mail address and password, with throttling per account and per client address
-/// (see [`throttle::reserve`]), and records the sign-in.
+/// (see [`throttle::reserve`]), and records the sign-in, unless the account has a second factor
+/// still to give.
 ///
 /// An unknown account and a wrong password give the same error after the same amount of work.
 pub async fn authenticate(
@@ -298,14 +303,27 @@ pub async fn authenticate(
     let account = check_password(db, hasher, clock, policy, email, password, client_ip)
         .await?
         .ok_or_else(|| AppError::Validation(WRONG_CREDENTIALS.into()))?;
-    let mut active: admin_user::ActiveModel = account.into();
-    active.last_sign_in_at = Set(Some(clock.now()));
+    if account.has_two_factor() {
+        // Not signed in yet: the second factor records the sign-in.
+        return Ok(account);
+    }
+    record_sign_in(db, &account, clock.now()).await
+}
+
+/// Records a completed sign-in of `account` at `now`.
+pub async fn record_sign_in(
+    db: &impl ConnectionTrait,
+    account: &admin_user::Model,
+    now: time::OffsetDateTime,
+) -> Result<admin_user::Model, AppError> {
+    let mut active: admin_user::ActiveModel = account.clone().into();
+    active.last_sign_in_at = Set(Some(now));
     Ok(active.update(db).await?)
 }
 
 /// The account `email` names when `password` is its password, else `None`; throttled like a
 /// sign-in, so a stolen session cannot be used to guess the password either.
-async fn check_password(
+pub(crate) async fn check_password(
     db: &impl ConnectionTrait,
     hasher: &PasswordHasher,
     clock: &dyn Clock,

@@ -24,6 +24,7 @@ pub mod team;
 pub mod tenant_details;
 pub mod tenants;
 pub mod throttle;
+pub mod two_factor;
 pub mod webhooks;
 
 use sea_orm::{DbErr, SqlErr};

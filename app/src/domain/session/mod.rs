@@ -33,6 +33,60 @@ pub struct Authenticated {
     pub role: Role,
 }
 
+/// Session key under which a sign-in waiting for its second factor is kept.
+const SECOND_FACTOR_KEY: &str = "second_factor";
+/// How long a password sign-in waits for its second factor.
+pub const SECOND_FACTOR_WAITS_SECS: i64 = 300;
+
+/// A sign-in whose password was right and whose second factor is still to come.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct AwaitingSecondFactor {
+    admin_id: uuid::Uuid,
+    since: i64,
+}
+
+/// Marks `session` as waiting for `admin`'s second factor, under a fresh session id; it is not
+/// signed in until [`start_session`].
+pub async fn await_second_factor(
+    session: &Session,
+    admin: &admin_user::Model,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    current_memo().await.forget().await;
+    session.cycle_id().await?;
+    session.remove::<serde_json::Value>(SIGNED_IN_KEY).await?;
+    session
+        .insert(
+            SECOND_FACTOR_KEY,
+            AwaitingSecondFactor {
+                admin_id: admin.id,
+                since: now.unix_timestamp(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// The account whose second factor `session` waits for, if it still waits.
+pub async fn awaiting_second_factor(
+    session: &Session,
+    now: OffsetDateTime,
+) -> Result<Option<uuid::Uuid>, AppError> {
+    let Some(waiting) = session
+        .get::<AwaitingSecondFactor>(SECOND_FACTOR_KEY)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if now.unix_timestamp() - waiting.since > SECOND_FACTOR_WAITS_SECS {
+        session
+            .remove::<serde_json::Value>(SECOND_FACTOR_KEY)
+            .await?;
+        return Ok(None);
+    }
+    Ok(Some(waiting.admin_id))
+}
+
 /// Marks `session` as signed in as `admin`, under a fresh session id (no fixation).
 pub async fn start_session(
     session: &Session,
@@ -41,6 +95,9 @@ pub async fn start_session(
 ) -> Result<(), AppError> {
     current_memo().await.forget().await;
     session.cycle_id().await?;
+    session
+        .remove::<serde_json::Value>(SECOND_FACTOR_KEY)
+        .await?;
     session
         .insert(
             SIGNED_IN_KEY,
@@ -204,15 +261,39 @@ pub async fn current_admin(state: &AppState) -> Result<Option<Authenticated>, Ap
     current_memo().await.get(state, &session).await
 }
 
-/// Inside a server function: the signed-in account if its role allows `required`.
-///
-/// Every server function that reads or changes dashboard data starts with this.
-pub async fn require_role(required: Role) -> Result<(AppState, Authenticated), AppError> {
+/// Inside a server function: the signed-in account, whatever its role, even while the owner's
+/// two-factor rule still waits for it (for setting up two-factor sign-in and signing out).
+pub async fn require_signed_in() -> Result<(AppState, Authenticated), AppError> {
     let state = app_state()?;
     let user = current_admin(&state)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if !user.role.allows(required) {
+    Ok((state, user))
+}
+
+/// Whether `user` may not use the dashboard until they turn on two-factor sign-in, because the
+/// owner requires it for everyone.
+pub async fn must_set_up_two_factor(
+    state: &AppState,
+    user: &Authenticated,
+) -> Result<bool, AppError> {
+    if user.admin.has_two_factor() {
+        return Ok(false);
+    }
+    Ok(state
+        .installation
+        .get(&state.db)
+        .await?
+        .is_some_and(|i| i.require_two_factor))
+}
+
+/// Inside a server function: the signed-in account if its role allows `required`.
+///
+/// Every server function that reads or changes dashboard data starts with this. An account the
+/// owner's two-factor rule applies to is refused until it has turned two-factor sign-in on.
+pub async fn require_role(required: Role) -> Result<(AppState, Authenticated), AppError> {
+    let (state, user) = require_signed_in().await?;
+    if !user.role.allows(required) || must_set_up_two_factor(&state, &user).await? {
         return Err(AppError::Forbidden);
     }
     Ok((state, user))
