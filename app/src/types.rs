@@ -474,6 +474,8 @@ pub enum AuditAction {
     AdminPasswordReset,
     /// `admin.password_reset_done`: A member set a new password through a reset link (their sessions ended).
     AdminPasswordResetDone,
+    /// `admin.recovery_codes_replace`: An admin replaced their recovery codes (with their password).
+    AdminRecoveryCodesReplace,
     /// `admin.remove`: A member was removed from the team, or left (their sessions ended).
     AdminRemove,
     /// `admin.role_change`: A member's role changed.
@@ -486,6 +488,8 @@ pub enum AuditAction {
     AdminTwoFactorEnable,
     /// `admin.two_factor_require`: The owner required two-factor sign-in for everyone, or stopped requiring it.
     AdminTwoFactorRequire,
+    /// `admin.two_factor_reset`: The owner turned off a member's two-factor sign-in (their sessions ended).
+    AdminTwoFactorReset,
     /// `api_key.create`: An API key was created.
     ApiKeyCreate,
     /// `api_key.revoke`: An API key was revoked.
@@ -544,7 +548,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, sorted by name.
-    pub const ALL: [AuditAction; 40] = [
+    pub const ALL: [AuditAction; 42] = [
         AuditAction::AdminInvite,
         AuditAction::AdminInviteRevoke,
         AuditAction::AdminJoin,
@@ -552,12 +556,14 @@ impl AuditAction {
         AuditAction::AdminPasswordChange,
         AuditAction::AdminPasswordReset,
         AuditAction::AdminPasswordResetDone,
+        AuditAction::AdminRecoveryCodesReplace,
         AuditAction::AdminRemove,
         AuditAction::AdminRoleChange,
         AuditAction::AdminSignIn,
         AuditAction::AdminTwoFactorDisable,
         AuditAction::AdminTwoFactorEnable,
         AuditAction::AdminTwoFactorRequire,
+        AuditAction::AdminTwoFactorReset,
         AuditAction::ApiKeyCreate,
         AuditAction::ApiKeyRevoke,
         AuditAction::BrandingUpdate,
@@ -597,12 +603,14 @@ impl AuditAction {
             AuditAction::AdminOwnershipTransfer => "admin.ownership_transfer",
             AuditAction::AdminPasswordReset => "admin.password_reset",
             AuditAction::AdminPasswordResetDone => "admin.password_reset_done",
+            AuditAction::AdminRecoveryCodesReplace => "admin.recovery_codes_replace",
             AuditAction::AdminRemove => "admin.remove",
             AuditAction::AdminRoleChange => "admin.role_change",
             AuditAction::AdminSignIn => "admin.sign_in",
             AuditAction::AdminTwoFactorDisable => "admin.two_factor_disable",
             AuditAction::AdminTwoFactorEnable => "admin.two_factor_enable",
             AuditAction::AdminTwoFactorRequire => "admin.two_factor_require",
+            AuditAction::AdminTwoFactorReset => "admin.two_factor_reset",
             AuditAction::ApiKeyCreate => "api_key.create",
             AuditAction::ApiKeyRevoke => "api_key.revoke",
             AuditAction::BrandingUpdate => "branding.update",
@@ -644,7 +652,9 @@ impl AuditAction {
             | AuditAction::AdminRemove
             | AuditAction::AdminRoleChange
             | AuditAction::AdminTwoFactorDisable
-            | AuditAction::AdminTwoFactorEnable => Some("admin_user"),
+            | AuditAction::AdminTwoFactorEnable
+            | AuditAction::AdminTwoFactorReset
+            | AuditAction::AdminRecoveryCodesReplace => Some("admin_user"),
             AuditAction::AdminInvite
             | AuditAction::AdminInviteRevoke
             | AuditAction::AdminPasswordReset => Some("invitation"),

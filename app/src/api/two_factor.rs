@@ -165,3 +165,53 @@ pub async fn verify_sign_in_code(code: String) -> Result<(), AppError> {
     leptos_axum::redirect("/tenants");
     Ok(())
 }
+
+/// Replaces the signed-in admin's recovery codes after checking the password; answers the new
+/// ones, shown only now.
+#[server(prefix = "/rpc")]
+pub async fn new_recovery_codes(password: String) -> Result<Vec<String>, AppError> {
+    use crate::domain::{services::two_factor, session};
+    use crate::types::AuditAction;
+    use secrecy::SecretString;
+
+    let (state, user) = session::require_signed_in().await?;
+    let client_ip = session::current_client_ip().await;
+    let codes = two_factor::new_recovery_codes(
+        &state.db,
+        &state.passwords,
+        state.clock.as_ref(),
+        &state.settings.throttle,
+        &user.admin,
+        SecretString::from(password),
+        &client_ip,
+    )
+    .await?;
+    session::audit_admin(
+        &state,
+        &user,
+        AuditAction::AdminRecoveryCodesReplace,
+        user.admin.id,
+    )
+    .await;
+    Ok(codes)
+}
+
+/// Turns off a member's two-factor sign-in (owner only), for a lost phone; their sessions end.
+#[server(prefix = "/rpc")]
+pub async fn reset_member_two_factor(id: String) -> Result<(), AppError> {
+    use crate::domain::{services::parse_id, services::two_factor, session};
+    use crate::types::{AuditAction, Role};
+
+    let (state, user) = session::require_role(Role::Owner).await?;
+    let (member, ended) =
+        two_factor::reset_for_member(&state.db, &user.admin, parse_id(&id)?).await?;
+    session::audit_admin_with(
+        &state,
+        &user,
+        AuditAction::AdminTwoFactorReset,
+        member.id,
+        Some(serde_json::json!({ "email": member.email, "sessions_ended": ended })),
+    )
+    .await;
+    Ok(())
+}

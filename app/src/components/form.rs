@@ -95,3 +95,50 @@ pub fn ShownOnce(
         </div>
     }
 }
+
+/// A note shown to everyone but the owner, saying what only the owner may do here.
+#[component]
+pub fn OwnerOnlyNote(
+    /// The dashboard message that says it.
+    message: &'static str,
+) -> impl IntoView {
+    let crate::components::layout::CurrentUserResource(user) =
+        expect_context::<crate::components::layout::CurrentUserResource>();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let owner = matches!(
+                    user.await,
+                    Ok(Some(me)) if me.role == crate::types::Role::Owner
+                );
+                (!owner).then(|| view! { <p class="help owner-only">{crate::i18n::dashboard::t(message)}</p> })
+            })}
+        </Transition>
+    }
+}
+
+/// A new password and its repetition (`password`, `password_confirmation`), for creating an
+/// account or choosing a password through an invitation.
+#[component]
+pub fn NewPasswordFields() -> impl IntoView {
+    use crate::i18n::dashboard::{t, t_with};
+    use crate::types::limits;
+
+    view! {
+        <div class="field">
+            <label for="password">{t("setup-password")}</label>
+            <input id="password" name="password" type="password" required
+                minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
+                autocomplete="new-password" aria-describedby="password-help"/>
+            <p class="help" id="password-help">
+                {t_with("setup-password-help", &[("min", limits::PASSWORD_MIN_CHARS.into())])}
+            </p>
+        </div>
+        <div class="field">
+            <label for="password_confirmation">{t("setup-repeat-the-password")}</label>
+            <input id="password_confirmation" name="password_confirmation" type="password" required
+                minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
+                autocomplete="new-password"/>
+        </div>
+    }
+}

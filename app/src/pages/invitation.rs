@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::team::{AcceptInvitation, get_invitation};
 use crate::components::form::FormError;
 use crate::i18n::dashboard::{t, t_with};
-use crate::types::{InvitationPurpose, InvitationView, format_time, limits};
+use crate::types::{InvitationPurpose, InvitationView, format_time};
 
 /// The invitation page.
 #[component]
@@ -67,21 +67,7 @@ fn AcceptForm(view: InvitationView, token: String) -> impl IntoView {
                 <label for="invite-account">{t("sign-in-e-mail")}</label>
                 <input id="invite-account" type="email" readonly value=view.email autocomplete="username"/>
             </div>
-            <div class="field">
-                <label for="password">{t("setup-password")}</label>
-                <input id="password" name="password" type="password" required
-                    minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
-                    autocomplete="new-password" aria-describedby="password-help"/>
-                <p class="help" id="password-help">
-                    {t_with("setup-password-help", &[("min", limits::PASSWORD_MIN_CHARS.into())])}
-                </p>
-            </div>
-            <div class="field">
-                <label for="password_confirmation">{t("setup-repeat-the-password")}</label>
-                <input id="password_confirmation" name="password_confirmation" type="password" required
-                    minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
-                    autocomplete="new-password"/>
-            </div>
+            <crate::components::form::NewPasswordFields/>
             <FormError error/>
             <p class="help">{t_with("invitation-valid-until", &args)}</p>
             <button type="submit" class="button primary" disabled=move || accept.pending().get()>

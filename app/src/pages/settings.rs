@@ -189,6 +189,7 @@ fn ApiKeys() -> impl IntoView {
                         placeholder=t("settings-e-g-production-backend")/>
                 </div>
                 <ChoiceList legend=t("settings-scopes") id_prefix="scope" choices=chosen/>
+                <crate::components::form::OwnerOnlyNote message="settings-credentials-read-owner-only"/>
                 {move || match created.get() {
                     Some(Ok(key)) => view! {
                         <ShownOnce testid="created-api-key" id="created-key"

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::dashboard::{t, t_with};
+use crate::i18n::dashboard::t;
 use leptos_meta::Title;
 
 use crate::api::auth::{SetupOwner, setup_needs_code};
@@ -50,21 +50,7 @@ pub fn SetupPage() -> impl IntoView {
                     <input id="email" name="email" type="email" required
                         maxlength=limits::EMAIL_MAX_CHARS autocomplete="username"/>
                 </div>
-                <div class="field">
-                    <label for="password">{t("setup-password")}</label>
-                    <input id="password" name="password" type="password" required
-                        minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
-                        autocomplete="new-password" aria-describedby="password-help"/>
-                    <p class="help" id="password-help">
-                        {t_with("setup-password-help", &[("min", limits::PASSWORD_MIN_CHARS.into())])}
-                    </p>
-                </div>
-                <div class="field">
-                    <label for="password_confirmation">{t("setup-repeat-the-password")}</label>
-                    <input id="password_confirmation" name="password_confirmation" type="password" required
-                        minlength=limits::PASSWORD_MIN_CHARS maxlength=limits::PASSWORD_MAX_CHARS
-                        autocomplete="new-password"/>
-                </div>
+                <crate::components::form::NewPasswordFields/>
                 <FormError error/>
                 <button type="submit" class="button primary" disabled=move || setup.pending().get()>
                     {t("setup-create-the-owner-account")}

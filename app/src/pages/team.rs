@@ -9,7 +9,7 @@ use crate::api::team::{
     ChangeMemberRole, InviteMember, RemoveMember, ResetMemberPassword, RevokeInvitation,
     TransferOwnership, get_team,
 };
-use crate::api::two_factor::SetTwoFactorRequired;
+use crate::api::two_factor::{ResetMemberTwoFactor, SetTwoFactorRequired};
 use crate::components::form::{FormError, ShownOnce};
 use crate::i18n::dashboard::{t, t_with};
 use crate::types::{CreatedInvitation, Role, TeamMember, TeamOverview, format_time, limits};
@@ -23,9 +23,11 @@ pub fn TeamPage() -> impl IntoView {
     let change = ServerAction::<ChangeMemberRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
     let transfer = ServerAction::<TransferOwnership>::new();
+    let reset_two_factor = ServerAction::<ResetMemberTwoFactor>::new();
     let team = Resource::new(
         move || {
             (
+                reset_two_factor.version().get(),
                 invite.version().get(),
                 reset.version().get(),
                 revoke.version().get(),
@@ -38,6 +40,7 @@ pub fn TeamPage() -> impl IntoView {
     );
     let actions = Actions {
         reset,
+        reset_two_factor,
         revoke,
         change,
         remove,
@@ -62,6 +65,7 @@ pub fn TeamPage() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct Actions {
     reset: ServerAction<ResetMemberPassword>,
+    reset_two_factor: ServerAction<ResetMemberTwoFactor>,
     revoke: ServerAction<RevokeInvitation>,
     change: ServerAction<ChangeMemberRole>,
     remove: ServerAction<RemoveMember>,
@@ -182,6 +186,7 @@ fn Members(members: Vec<TeamMember>, role: Role, actions: Actions) -> impl IntoV
             .and_then(Result::err)
             .or_else(|| actions.remove.value().get().and_then(Result::err))
             .or_else(|| actions.reset.value().get().and_then(Result::err))
+            .or_else(|| actions.reset_two_factor.value().get().and_then(Result::err))
     });
     view! {
         <section class="card" aria-labelledby="members-heading">
@@ -237,6 +242,16 @@ fn MemberRow(m: TeamMember, role: Role, actions: Actions) -> impl IntoView {
     } else {
         t(m.role.message_id()).into_any()
     };
+    let reset_two_factor = (manageable && m.two_factor).then(|| {
+        let label = t_with("team-turn-off-two-factor-of", &[("email", m.email.clone().into())]);
+        let id = m.id.clone();
+        view! {
+            <ActionForm action=actions.reset_two_factor>
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="button secondary small" aria-label=label>{t("team-turn-off-two-factor")}</button>
+            </ActionForm>
+        }
+    });
     let manage = manageable.then(|| {
         let reset_label = t_with("team-reset-password-of", &[("email", m.email.clone().into())]);
         let remove_label = t_with("team-remove-member", &[("email", m.email.clone().into())]);
@@ -267,7 +282,7 @@ fn MemberRow(m: TeamMember, role: Role, actions: Actions) -> impl IntoView {
             <td>{role_cell}</td>
             <td>{if m.two_factor { t("team-two-factor-on") } else { t("team-two-factor-off") }}</td>
             <td>{m.last_sign_in_at.map(format_time).unwrap_or_else(|| t("team-never"))}</td>
-            <td class="row-actions">{manage}{leave}</td>
+            <td class="row-actions">{manage}{reset_two_factor}{leave}</td>
         </tr>
     }
 }

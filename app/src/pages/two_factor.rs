@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::two_factor::{
-    BeginTwoFactor, ConfirmTwoFactor, DisableTwoFactor, VerifySignInCode, get_two_factor,
+    BeginTwoFactor, ConfirmTwoFactor, DisableTwoFactor, NewRecoveryCodes, VerifySignInCode,
+    get_two_factor,
 };
 use crate::components::form::FormError;
 use crate::i18n::dashboard::{t, t_with};
@@ -19,8 +20,15 @@ pub fn TwoFactorSettings() -> impl IntoView {
     let begin = ServerAction::<BeginTwoFactor>::new();
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
     let disable = ServerAction::<DisableTwoFactor>::new();
+    let renew = ServerAction::<NewRecoveryCodes>::new();
     let status = Resource::new(
-        move || (confirm.version().get(), disable.version().get()),
+        move || {
+            (
+                confirm.version().get(),
+                disable.version().get(),
+                renew.version().get(),
+            )
+        },
         |_| get_two_factor(),
     );
     let disable_error = Signal::derive(move || disable.value().get().and_then(Result::err));
@@ -28,7 +36,14 @@ pub fn TwoFactorSettings() -> impl IntoView {
         <section class="card" id="two-factor" aria-labelledby="two-factor-heading">
             <h2 id="two-factor-heading">{t("two-factor-heading")}</h2>
             <p class="muted">{t("two-factor-intro")}</p>
-            {move || confirm.value().get().and_then(Result::ok).map(|codes| view! { <RecoveryCodes codes/> })}
+            {move || {
+                confirm
+                    .value()
+                    .get()
+                    .and_then(Result::ok)
+                    .or_else(|| renew.value().get().and_then(Result::ok))
+                    .map(|codes| view! { <RecoveryCodes codes/> })
+            }}
             <Transition fallback=|| view! { <p>{t("settings-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
@@ -38,6 +53,7 @@ pub fn TwoFactorSettings() -> impl IntoView {
                                 <p class="form-success" data-testid="two-factor-on">
                                     {t_with("two-factor-on-since", &[("since", format_time(since).into()), ("left", s.recovery_codes_left.into())])}
                                 </p>
+                                <NewCodes renew/>
                                 {if s.required {
                                     view! { <p class="help">{t("two-factor-required-cannot-disable")}</p> }.into_any()
                                 } else {
@@ -120,6 +136,25 @@ fn Confirm(
                 </ActionForm>
             </li>
         </ol>
+    }
+}
+
+/// Ten new recovery codes in place of the old ones, after the password.
+#[component]
+fn NewCodes(renew: ServerAction<NewRecoveryCodes>) -> impl IntoView {
+    let error = Signal::derive(move || renew.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=renew attr:class="stack">
+            <div class="field">
+                <label for="recovery-password">{t("two-factor-password-for-new-codes")}</label>
+                <input id="recovery-password" name="password" type="password" required
+                    maxlength=limits::PASSWORD_MAX_CHARS autocomplete="current-password"/>
+            </div>
+            <FormError error/>
+            <div class="actions">
+                <button type="submit" class="button secondary">{t("two-factor-new-codes")}</button>
+            </div>
+        </ActionForm>
     }
 }
 

@@ -60,6 +60,7 @@ pub fn WebhookEndpoints() -> impl IntoView {
             <p class="muted">
                 {t("webhooks-authlink-posts-signed-events-standard-we")}
             </p>
+            <crate::components::form::OwnerOnlyNote message="webhooks-owner-only"/>
             <form class="stack" on:submit=submit>
                 <div class="field">
                     <label for="webhook-url">{t("webhooks-endpoint-url")}</label>

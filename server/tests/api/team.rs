@@ -92,7 +92,7 @@ pub(crate) async fn join(app: &TestApp, email: &str, role: &str) -> (reqwest::Cl
     (browser, id)
 }
 
-async fn team_of(app: &TestApp, client: &reqwest::Client) -> TeamOverview {
+pub(crate) async fn team_of(app: &TestApp, client: &reqwest::Client) -> TeamOverview {
     ok(app.call_with(client, GetTeam::PATH, &[]).await)
 }
 
@@ -335,6 +335,12 @@ fn role_cases(unknown: &str, owner_id: &str) -> Vec<Case> {
             Role::Viewer,
         ),
         form(two_factor::SetTwoFactorRequired::PATH, &[], Role::Owner),
+        form(
+            two_factor::NewRecoveryCodes::PATH,
+            &[("password", "not the password")],
+            Role::Viewer,
+        ),
+        form(two_factor::ResetMemberTwoFactor::PATH, &id, Role::Owner),
         form(
             InviteMember::PATH,
             &[("email", "bad"), ("role", "viewer")],

@@ -6,8 +6,8 @@
 use app::api::auth::SignIn;
 use app::api::tenants::ListTenants;
 use app::api::two_factor::{
-    BeginTwoFactor, ConfirmTwoFactor, DisableTwoFactor, GetTwoFactor, SetTwoFactorRequired,
-    VerifySignInCode,
+    BeginTwoFactor, ConfirmTwoFactor, DisableTwoFactor, GetTwoFactor, NewRecoveryCodes,
+    ResetMemberTwoFactor, SetTwoFactorRequired, VerifySignInCode,
 };
 use app::domain::Clock;
 use app::domain::entities::{admin_user, audit_entry};
@@ -25,6 +25,7 @@ use crate::team::{PASSWORD, accept, join, ok, owner_app, token_of};
 on_both_backends!(
     a_second_factor_is_asked_for_and_each_code_works_once,
     the_owner_can_require_two_factor_sign_in_for_everyone,
+    recovery_codes_are_renewed_and_the_owner_can_reset_a_lost_phone,
 );
 
 fn base32(text: &str) -> Vec<u8> {
@@ -322,5 +323,81 @@ async fn the_owner_can_require_two_factor_sign_in_for_everyone(backend: Backend)
     );
     assert!(app.whoami_with(&plain).await.is_some(), "one step again");
     let _ = owner_secret;
+    app.cleanup().await;
+}
+
+async fn recovery_codes_are_renewed_and_the_owner_can_reset_a_lost_phone(backend: Backend) {
+    let app = owner_app(backend).await;
+    let (admin, admin_id) = join(&app, "admin@example.com", "admin").await;
+    let (_, old_codes) = enrol(&app, &admin).await;
+
+    let wrong = app
+        .call_with(&admin, NewRecoveryCodes::PATH, &[("password", "not it")])
+        .await;
+    assert!(matches!(wrong.app_error(), AppError::Validation(_)));
+    let new_codes: Vec<String> = ok(app
+        .call_with(&admin, NewRecoveryCodes::PATH, &[("password", PASSWORD)])
+        .await);
+    assert_eq!(new_codes.len(), 10);
+    assert!(new_codes.iter().all(|c| !old_codes.contains(c)));
+    let laptop = password_step(&app, "admin@example.com", PASSWORD).await;
+    assert!(
+        matches!(
+            second_step(&app, &laptop, &old_codes[0]).await.app_error(),
+            AppError::Validation(_)
+        ),
+        "the old codes are void"
+    );
+    assert!(second_step(&app, &laptop, &new_codes[0]).await.is_ok());
+
+    // A lost phone: only the owner turns a member's second factor off, and it signs them out.
+    let by_admin = app
+        .call_with(&admin, ResetMemberTwoFactor::PATH, &[("id", &admin_id)])
+        .await;
+    assert_eq!(by_admin.app_error(), AppError::Forbidden);
+    let owner_id = crate::team::team_of(&app, &app.client).await.members[0]
+        .id
+        .clone();
+    let own = app.call::<ResetMemberTwoFactor>(&[("id", &owner_id)]).await;
+    assert!(matches!(own.app_error(), AppError::Validation(_)));
+    assert!(
+        app.call::<ResetMemberTwoFactor>(&[("id", &admin_id)])
+            .await
+            .is_ok()
+    );
+    assert_eq!(app.whoami_with(&admin).await, None);
+    assert_eq!(app.whoami_with(&laptop).await, None);
+    let again = app.call::<ResetMemberTwoFactor>(&[("id", &admin_id)]).await;
+    assert_eq!(
+        again.app_error(),
+        AppError::NotFound,
+        "nothing left to turn off"
+    );
+    let plain = client_with(Default::default());
+    assert!(
+        app.call_with(
+            &plain,
+            SignIn::PATH,
+            &[("email", "admin@example.com"), ("password", PASSWORD)]
+        )
+        .await
+        .is_ok()
+    );
+    assert!(app.whoami_with(&plain).await.is_some(), "one step again");
+    let entry = audit_entry::Entity::find()
+        .filter(audit_entry::Column::Action.eq("admin.two_factor_reset"))
+        .one(&app.state.db)
+        .await
+        .expect("audit")
+        .expect("an entry");
+    assert!(
+        entry
+            .details
+            .as_deref()
+            .unwrap_or("")
+            .contains("\"sessions_ended\":2"),
+        "{:?}",
+        entry.details
+    );
     app.cleanup().await;
 }

@@ -45,6 +45,15 @@ struct AwaitingSecondFactor {
     since: i64,
 }
 
+/// Gives `session` a fresh id (no fixation) and drops `stale` from it; what this request knew
+/// about who is signed in is forgotten.
+async fn renew_id_without(session: &Session, stale: &str) -> Result<(), AppError> {
+    current_memo().await.forget().await;
+    session.cycle_id().await?;
+    session.remove::<serde_json::Value>(stale).await?;
+    Ok(())
+}
+
 /// Marks `session` as waiting for `admin`'s second factor, under a fresh session id; it is not
 /// signed in until [`start_session`].
 pub async fn await_second_factor(
@@ -52,9 +61,7 @@ pub async fn await_second_factor(
     admin: &admin_user::Model,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    current_memo().await.forget().await;
-    session.cycle_id().await?;
-    session.remove::<serde_json::Value>(SIGNED_IN_KEY).await?;
+    renew_id_without(session, SIGNED_IN_KEY).await?;
     session
         .insert(
             SECOND_FACTOR_KEY,
@@ -93,11 +100,7 @@ pub async fn start_session(
     admin: &admin_user::Model,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    current_memo().await.forget().await;
-    session.cycle_id().await?;
-    session
-        .remove::<serde_json::Value>(SECOND_FACTOR_KEY)
-        .await?;
+    renew_id_without(session, SECOND_FACTOR_KEY).await?;
     session
         .insert(
             SIGNED_IN_KEY,

@@ -190,12 +190,7 @@ async fn prepare(
         return Ok(None);
     };
     let product = state.installation.product_name(&state.db).await?;
-    let token = new_token();
-    email::Entity::update_many()
-        .col_expr(email::Column::TokenHash, Expr::value(token.hash().to_vec()))
-        .filter(email::Column::Id.eq(row.id))
-        .exec(&state.db)
-        .await?;
+    let token = token_of_its_own(state, row).await?;
     let url = links::link_url(&state.settings.public_origin, token.expose());
     let locale = Locale::from_tag(&row.locale).unwrap_or(Locale::En);
     Ok(Some(compose(
@@ -232,12 +227,7 @@ async fn prepare_invitation(
         return Ok(None);
     };
     let product = state.installation.product_name(&state.db).await?;
-    let token = new_token();
-    email::Entity::update_many()
-        .col_expr(email::Column::TokenHash, Expr::value(token.hash().to_vec()))
-        .filter(email::Column::Id.eq(row.id))
-        .exec(&state.db)
-        .await?;
+    let token = token_of_its_own(state, row).await?;
     let url = team::invitations::invitation_url(&state.settings.public_origin, token.expose());
     Ok(Some(super::compose_invitation(
         &row.recipient,
@@ -249,4 +239,18 @@ async fn prepare_invitation(
             expires_at: found.expires_at,
         },
     )))
+}
+
+/// A fresh token for the message of `row`, its hash stored on the row before the message leaves.
+async fn token_of_its_own(
+    state: &AppState,
+    row: &email::Model,
+) -> Result<crate::domain::crypto::Token, AppError> {
+    let token = new_token();
+    email::Entity::update_many()
+        .col_expr(email::Column::TokenHash, Expr::value(token.hash().to_vec()))
+        .filter(email::Column::Id.eq(row.id))
+        .exec(&state.db)
+        .await?;
+    Ok(token)
 }

@@ -25,6 +25,7 @@ use crate::domain::crypto::{Aad, Keyring};
 use crate::domain::entities::{admin_user, installation, recovery_code};
 use crate::domain::password::PasswordHasher;
 use crate::domain::services::admin::{InstallationCache, check_password};
+use crate::domain::services::team::end_sessions;
 use crate::domain::services::throttle::{self, Bucket, ThrottlePolicy};
 use crate::error::AppError;
 
@@ -222,13 +223,36 @@ where
             "The owner requires two-factor sign-in for everyone; it cannot be turned off.".into(),
         ));
     }
+    confirm_password(db, hasher, clock, policy, admin, password, client_ip).await?;
+    let txn = db.begin().await?;
+    switch_off(&txn, admin.id).await?;
+    txn.commit().await?;
+    tracing::info!(admin_id = %admin.id, "two-factor sign-in turned off");
+    Ok(())
+}
+
+/// Refuses unless `password` is `admin`'s (throttled like a sign-in).
+async fn confirm_password(
+    db: &impl ConnectionTrait,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    policy: &ThrottlePolicy,
+    admin: &admin_user::Model,
+    password: SecretString,
+    client_ip: &str,
+) -> Result<(), AppError> {
     let confirmed = check_password(db, hasher, clock, policy, &admin.email, password, client_ip)
         .await?
         .is_some_and(|account| account.id == admin.id);
-    if !confirmed {
-        return Err(AppError::Validation("The password is incorrect.".into()));
+    if confirmed {
+        Ok(())
+    } else {
+        Err(AppError::Validation("The password is incorrect.".into()))
     }
-    let txn = db.begin().await?;
+}
+
+/// Forgets an account's secret and recovery codes.
+async fn switch_off(db: &impl ConnectionTrait, admin_id: Uuid) -> Result<(), AppError> {
     admin_user::Entity::update_many()
         .col_expr(admin_user::Column::TotpSecret, Expr::value(None::<Vec<u8>>))
         .col_expr(
@@ -236,16 +260,70 @@ where
             Expr::value(None::<time::OffsetDateTime>),
         )
         .col_expr(admin_user::Column::TotpLastStep, Expr::value(None::<i64>))
-        .filter(admin_user::Column::Id.eq(admin.id))
-        .exec(&txn)
+        .filter(admin_user::Column::Id.eq(admin_id))
+        .exec(db)
         .await?;
     recovery_code::Entity::delete_many()
-        .filter(recovery_code::Column::AdminId.eq(admin.id))
-        .exec(&txn)
+        .filter(recovery_code::Column::AdminId.eq(admin_id))
+        .exec(db)
         .await?;
-    txn.commit().await?;
-    tracing::info!(admin_id = %admin.id, "two-factor sign-in turned off");
     Ok(())
+}
+
+/// Turns off a member's two-factor sign-in on the owner's say (a lost phone and no recovery code
+/// left) and ends the member's sessions, in one transaction. Where the owner requires it, the
+/// member sets it up again at their next sign-in. The owner's own goes through [`disable`].
+/// Returns the member and how many sessions ended.
+pub async fn reset_for_member<C>(
+    db: &C,
+    owner: &admin_user::Model,
+    member_id: Uuid,
+) -> Result<(admin_user::Model, u64), AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    if member_id == owner.id {
+        return Err(AppError::Validation(
+            "Turn your own two-factor sign-in off under Settings.".into(),
+        ));
+    }
+    let txn = db.begin().await?;
+    let member = admin_user::Entity::find_by_id(member_id)
+        .one(&txn)
+        .await?
+        .filter(admin_user::Model::has_two_factor)
+        .ok_or(AppError::NotFound)?;
+    switch_off(&txn, member_id).await?;
+    let ended = end_sessions(&txn, member_id).await?;
+    txn.commit().await?;
+    tracing::info!(admin_id = %member_id, sessions_ended = ended, "two-factor sign-in reset");
+    Ok((member, ended))
+}
+
+/// Replaces `admin`'s recovery codes with ten new ones once their password is confirmed; the
+/// old ones stop working. Returns the new codes, shown once.
+pub async fn new_recovery_codes<C>(
+    db: &C,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    policy: &ThrottlePolicy,
+    admin: &admin_user::Model,
+    password: SecretString,
+    client_ip: &str,
+) -> Result<Vec<String>, AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    if !admin.has_two_factor() {
+        return Err(AppError::Validation(
+            "Turn on two-factor sign-in first.".into(),
+        ));
+    }
+    confirm_password(db, hasher, clock, policy, admin, password, client_ip).await?;
+    let txn = db.begin().await?;
+    let codes = codes::replace(&txn, admin.id, clock.now()).await?;
+    txn.commit().await?;
+    Ok(codes)
 }
 
 /// Checks the second factor of a sign-in: a TOTP code not used before, or an unused recovery
