@@ -12,6 +12,7 @@ const siteRoot = process.env.AUTHLINK_E2E_SITE_ROOT ?? path.join(root, "target/s
 const dataDir = path.join(__dirname, ".data");
 const oauthPort = Number(process.env.AUTHLINK_E2E_OAUTH_PORT ?? 3200);
 const simulatorPort = Number(process.env.AUTHLINK_E2E_SIMULATOR_PORT ?? 3300);
+const ssoPort = Number(process.env.AUTHLINK_E2E_SSO_PORT ?? 3400);
 const postgresAdmin = process.env.AUTHLINK_E2E_POSTGRES_URL;
 const e2eDatabase = "authlink_e2e";
 const database = postgresAdmin
@@ -102,6 +103,16 @@ export default defineConfig({
       env: { AUTHLINK_E2E_SIMULATOR_PORT: String(simulatorPort) },
     },
     {
+      // An independent OpenID Connect provider (oidc-provider) for single sign-on.
+      command: `node oidc-provider.mjs ${ssoPort}`,
+      url: `http://127.0.0.1:${ssoPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { AUTHLINK_SSO_REDIRECT_URIS: `${baseURL}/sso/callback` },
+    },
+    {
       command: `${resetDatabase}rm -rf "${dataDir}" && mkdir -p "${dataDir}" && exec "${binary}"`,
       url: `${baseURL}/healthz`,
       reuseExistingServer: false,
@@ -118,6 +129,11 @@ export default defineConfig({
         // The specs' webhook receiver listens on loopback.
         AUTHLINK_WEBHOOK_ALLOW_PRIVATE: "true",
         AUTHLINK_PROVIDER_SIMULATOR: `http://127.0.0.1:${simulatorPort}`,
+        AUTHLINK_SSO_ISSUER: `http://127.0.0.1:${ssoPort}`,
+        AUTHLINK_SSO_CLIENT_ID: "authlink",
+        AUTHLINK_SSO_CLIENT_SECRET: "authlink-test-secret",
+        AUTHLINK_SSO_ALLOWED_DOMAINS: "acme.example",
+        AUTHLINK_SSO_LABEL: "Acme ID",
         ...(database ? { DATABASE_URL: database } : {}),
       },
     },

@@ -73,7 +73,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/setup") view=SetupPage/>
-                <Route path=path!("/sign-in") view=SignInPage/>
+                <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in/two-factor") view=SecondFactorPage/>
                 <Route path=path!("/invite/:token") view=InvitationPage/>
                 // The dashboard's data comes from the server's own database in well under a

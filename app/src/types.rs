@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 pub mod team;
 
 pub use team::{
-    CreatedInvitation, InvitationPurpose, InvitationView, PendingInvitation, TeamMember,
-    TeamOverview, TwoFactorEnrolment, TwoFactorStatus,
+    CreatedInvitation, InvitationPurpose, InvitationView, PendingInvitation, SSO_ERRORS,
+    SignInOptions, TeamMember, TeamOverview, TwoFactorEnrolment, TwoFactorStatus,
 };
 
 /// What an admin user may do. Ordered: an owner can do everything an admin can, and so on.

@@ -75,7 +75,7 @@ test("every dashboard page, hydrated", async ({ page, context }) => {
   await page.goto("/sign-in");
   await page.getByLabel("E-mail").fill("owner@example.com");
   await page.getByLabel("Password").fill("not the password at all");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toBeVisible();
   await expectAccessibleHere(page, "sign-in, refused");
   expect(problems.filter((p) => !p.includes("status of 4"))).toEqual([]);

@@ -57,7 +57,7 @@ test("sign out, a wrong password, then sign in again", async ({ page }) => {
   await expect(page).toHaveURL(/\/sign-in$/);
 
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/tenants$/);
   await new Dashboard(page).expectSignedInAs(email);
   expect(problems).toEqual([]);

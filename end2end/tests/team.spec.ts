@@ -80,7 +80,7 @@ test("an invited colleague joins in a browser of their own", async ({ page, brow
   await expect(them).toHaveURL(/\/sign-in$/);
   await them.getByLabel("E-mail").fill(colleague);
   await them.getByLabel("Password").fill(colleaguePassword);
-  await them.getByRole("button", { name: "Sign in" }).click();
+  await them.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(them).toHaveURL(/\/sign-in\/two-factor$/);
   // The code of the step that turned it on was used; the next step's is accepted already.
   await them.getByLabel("Code", { exact: true }).fill(totp(secret, now + 30));

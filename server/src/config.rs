@@ -104,6 +104,11 @@ pub struct Config {
     /// The mail server links are e-mailed through (`AUTHLINK_SMTP_URL`, `AUTHLINK_SMTP_FROM`);
     /// without it links are only copied.
     pub smtp: Option<crate::mail::SmtpSettings>,
+    /// Single sign-on through an OpenID Connect provider (`AUTHLINK_SSO_*`).
+    pub sso: Option<app::domain::services::sso::SsoSettings>,
+    /// Whether only the owner may sign in with a password (`AUTHLINK_PASSWORD_SIGN_IN=owner`;
+    /// needs single sign-on).
+    pub password_sign_in_owner_only: bool,
 }
 
 impl Config {
@@ -252,6 +257,24 @@ impl Config {
             }
         };
 
+        let sso = sso_from(&get)?;
+        let password_sign_in_owner_only = match get("AUTHLINK_PASSWORD_SIGN_IN").as_deref() {
+            None | Some("everyone") => false,
+            Some("owner") if sso.is_some() => true,
+            Some("owner") => {
+                return Err(invalid(
+                    "AUTHLINK_PASSWORD_SIGN_IN",
+                    "\"owner\" needs single sign-on (AUTHLINK_SSO_ISSUER) for everyone else",
+                ));
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "AUTHLINK_PASSWORD_SIGN_IN",
+                    "must be \"everyone\" or \"owner\"",
+                ));
+            }
+        };
+
         Ok(Self {
             bind,
             public_url,
@@ -275,6 +298,8 @@ impl Config {
             provider_simulator,
             site_root,
             smtp,
+            sso,
+            password_sign_in_owner_only,
         })
     }
 
@@ -291,6 +316,55 @@ impl Config {
             CookieSecurity::Auto => self.public_url.scheme() == "https",
         }
     }
+}
+
+/// `AUTHLINK_SSO_ISSUER` and the rest: all or nothing.
+fn sso_from(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<app::domain::services::sso::SsoSettings>, ConfigError> {
+    const ISSUER: &str = "AUTHLINK_SSO_ISSUER";
+    let Some(issuer) = get(ISSUER) else {
+        return Ok(None);
+    };
+    let url = Url::parse(&issuer).map_err(|e| invalid(ISSUER, format!("not a URL ({e})")))?;
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    if !(url.scheme() == "https" || (url.scheme() == "http" && loopback)) {
+        return Err(invalid(ISSUER, "must be an https:// URL"));
+    }
+    let required = |var: &'static str| {
+        get(var).ok_or_else(|| invalid(var, format!("must be set with {ISSUER}")))
+    };
+    let client_id = required("AUTHLINK_SSO_CLIENT_ID")?;
+    let client_secret = SecretString::from(required("AUTHLINK_SSO_CLIENT_SECRET")?);
+    let allowed_domains: Vec<String> = required("AUTHLINK_SSO_ALLOWED_DOMAINS")?
+        .split(',')
+        .map(|d| d.trim().trim_start_matches('@').to_lowercase())
+        .filter(|d| !d.is_empty())
+        .collect();
+    if allowed_domains.is_empty() || allowed_domains.iter().any(|d| !d.contains('.')) {
+        return Err(invalid(
+            "AUTHLINK_SSO_ALLOWED_DOMAINS",
+            "must list e-mail domains, e.g. \"acme.com,acme.de\"",
+        ));
+    }
+    let default_role = match get("AUTHLINK_SSO_DEFAULT_ROLE").as_deref() {
+        None | Some("viewer") => app::types::Role::Viewer,
+        Some("admin") => app::types::Role::Admin,
+        Some(_) => {
+            return Err(invalid(
+                "AUTHLINK_SSO_DEFAULT_ROLE",
+                "must be \"viewer\" or \"admin\"",
+            ));
+        }
+    };
+    Ok(Some(app::domain::services::sso::SsoSettings {
+        issuer,
+        client_id,
+        client_secret,
+        allowed_domains,
+        default_role,
+        label: get("AUTHLINK_SSO_LABEL").unwrap_or_else(|| "single sign-on".into()),
+    }))
 }
 
 fn parse_public_url(text: &str) -> Result<Url, ConfigError> {
@@ -396,6 +470,9 @@ mod tests {
             ("AUTHLINK_SESSION_IDLE_MINUTES", "ten"),
             ("AUTHLINK_TRUST_PROXY", "perhaps"),
             ("AUTHLINK_SMTP_URL", "mail.example.com:587"),
+            ("AUTHLINK_SSO_ISSUER", "http://id.acme.example"),
+            ("AUTHLINK_PASSWORD_SIGN_IN", "owner"),
+            ("AUTHLINK_PASSWORD_SIGN_IN", "nobody"),
         ] {
             let err = config(&[(var, value)]).expect_err(&format!("{var}={value} must be refused"));
             assert!(err.to_string().starts_with(var), "{err}");
@@ -403,6 +480,31 @@ mod tests {
         let err = config(&[("AUTHLINK_SMTP_URL", "smtp://mail.example.com:587")])
             .expect_err("a mail server needs a sender");
         assert!(err.to_string().starts_with("AUTHLINK_SMTP_FROM"), "{err}");
+        let err = config(&[("AUTHLINK_SSO_ISSUER", "https://id.acme.example")])
+            .expect_err("single sign-on needs a client");
+        assert!(
+            err.to_string().starts_with("AUTHLINK_SSO_CLIENT_ID"),
+            "{err}"
+        );
+        let sso = [
+            ("AUTHLINK_SSO_ISSUER", "https://id.acme.example"),
+            ("AUTHLINK_SSO_CLIENT_ID", "authlink"),
+            ("AUTHLINK_SSO_CLIENT_SECRET", "s3cret"),
+            ("AUTHLINK_SSO_ALLOWED_DOMAINS", "acme"),
+        ];
+        let err = config(&sso).expect_err("a domain has a dot");
+        assert!(
+            err.to_string().starts_with("AUTHLINK_SSO_ALLOWED_DOMAINS"),
+            "{err}"
+        );
+        let mut good = sso.to_vec();
+        good[3] = ("AUTHLINK_SSO_ALLOWED_DOMAINS", " @Acme.example, acme.de ");
+        good.push(("AUTHLINK_PASSWORD_SIGN_IN", "owner"));
+        let parsed = config(&good).expect("valid");
+        let settings = parsed.sso.expect("single sign-on");
+        assert_eq!(settings.allowed_domains, ["acme.example", "acme.de"]);
+        assert_eq!(settings.default_role, app::types::Role::Viewer);
+        assert!(parsed.password_sign_in_owner_only);
     }
 
     #[test]

@@ -112,6 +112,8 @@ impl Application {
                 secure_cookies: config.secure_cookies(),
                 setup_code_required: overrides.setup_code_on_loopback
                     || !config.bind.ip().is_loopback(),
+                sso: config.sso.clone(),
+                password_sign_in_owner_only: config.password_sign_in_owner_only,
             }),
             http: app::domain::services::outbound::ProviderHttp::new(
                 overrides.outbound_timeout,

@@ -489,3 +489,17 @@ team-turn-off-two-factor = Turn off two-factor
 team-turn-off-two-factor-of = Turn off two-factor for { $email } (they are signed out)
 two-factor-password-for-new-codes = Your password, for new recovery codes
 two-factor-new-codes = New recovery codes
+
+## Single sign-on
+sign-in-with-sso = Sign in with { $provider }
+sign-in-or-password = Or sign in with your e-mail address and password:
+sign-in-password-owner-only = Password sign-in below is for the installation's owner only.
+sso-error-unreachable = The sign-in provider could not be reached. Try again in a moment.
+sso-error-issuer-mismatch = The sign-in provider did not identify itself as the configured one, so the sign-in was refused.
+sso-error-state-mismatch = This sign-in was not started in this browser, or was used already. Start again.
+sso-error-expired = The sign-in took too long. Start again.
+sso-error-refused = The sign-in provider did not sign you in.
+sso-error-token-refused = The sign-in provider refused to confirm the sign-in. Start again.
+sso-error-invalid-id-token = The sign-in provider's answer could not be verified, so the sign-in was refused.
+sso-error-email-unverified = The sign-in provider did not confirm a verified e-mail address.
+sso-error-domain-not-allowed = Your e-mail address is not in a domain allowed to sign in here.

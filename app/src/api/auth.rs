@@ -59,10 +59,21 @@ pub async fn setup_needs_code() -> Result<bool, AppError> {
     Ok(state.settings.setup_code_required)
 }
 
+/// What the sign-in page offers: single sign-on, and whether passwords are for the owner only.
+#[server(prefix = "/rpc")]
+pub async fn sign_in_options() -> Result<crate::types::SignInOptions, AppError> {
+    let state = crate::domain::app_state()?;
+    Ok(crate::types::SignInOptions {
+        sso_label: state.settings.sso.as_ref().map(|s| s.label.clone()),
+        password_owner_only: state.settings.password_sign_in_owner_only,
+    })
+}
+
 /// Signs in with e-mail and password.
 #[server(prefix = "/rpc")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     use crate::domain::{app_state, services::admin, session};
+    use crate::types::Role;
 
     let state = app_state()?;
     let client_ip = session::current_client_ip().await;
@@ -76,6 +87,16 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         &client_ip,
     )
     .await?;
+    if state.settings.password_sign_in_owner_only && account.role != Role::Owner.as_str() {
+        let label = state
+            .settings
+            .sso
+            .as_ref()
+            .map_or("single sign-on", |sso| sso.label.as_str());
+        return Err(AppError::Validation(format!(
+            "Password sign-in is only for the owner here: sign in with {label}."
+        )));
+    }
     if account.has_two_factor() {
         session::await_second_factor(
             &session::current_session().await?,
@@ -92,6 +113,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         state.clock.now(),
     )
     .await?;
+    let account = admin::record_sign_in(&state.db, &account, state.clock.now()).await?;
     tracing::info!(admin_id = %account.id, "signed in");
     {
         use crate::domain::services::audit::{Actor, Entry, record_logged};

@@ -34,6 +34,10 @@ pub struct DomainSettings {
     /// Whether owner setup needs the setup code from the log (the server is reachable from
     /// other machines).
     pub setup_code_required: bool,
+    /// Single sign-on, when configured.
+    pub sso: Option<services::sso::SsoSettings>,
+    /// Whether only the owner may sign in with a password (everyone else uses single sign-on).
+    pub password_sign_in_owner_only: bool,
 }
 
 /// Everything a handler or server function needs, provided through Leptos context and axum state.

@@ -126,3 +126,26 @@ pub struct TwoFactorEnrolment {
     /// Its dark modules as an SVG path.
     pub qr_path: String,
 }
+
+/// What the sign-in page offers besides the password form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    /// The single sign-on provider's name, when single sign-on is configured.
+    pub sso_label: Option<String>,
+    /// Whether the password form is for the owner only.
+    pub password_owner_only: bool,
+}
+
+/// The single sign-on refusals the sign-in page can be sent back with (`?sso_error=`), each with
+/// its dashboard message.
+pub const SSO_ERRORS: [(&str, &str); 9] = [
+    ("unreachable", "sso-error-unreachable"),
+    ("issuer_mismatch", "sso-error-issuer-mismatch"),
+    ("state_mismatch", "sso-error-state-mismatch"),
+    ("expired", "sso-error-expired"),
+    ("refused", "sso-error-refused"),
+    ("token_refused", "sso-error-token-refused"),
+    ("invalid_id_token", "sso-error-invalid-id-token"),
+    ("email_unverified", "sso-error-email-unverified"),
+    ("domain_not_allowed", "sso-error-domain-not-allowed"),
+];

@@ -18,7 +18,7 @@ export class AuthPages {
     await expect(this.page.getByRole("heading", { name: "Sign in to Authlink" })).toBeVisible();
     await this.page.getByLabel("E-mail").fill(email);
     await this.page.getByLabel("Password").fill(password);
-    await this.page.getByRole("button", { name: "Sign in" }).click();
+    await this.page.getByRole("button", { name: "Sign in", exact: true }).click();
   }
 }
 

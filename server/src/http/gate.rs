@@ -24,6 +24,7 @@ const UNGATED_PREFIXES: &[&str] = &[
     "/brand/",
     "/connect/",
     "/invite/",
+    "/sso/",
     "/oauth/",
     "/demo/",
 ];

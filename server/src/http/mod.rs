@@ -8,6 +8,7 @@ mod gate;
 mod health;
 mod language;
 pub mod security;
+mod sso;
 
 use std::sync::Arc;
 
@@ -84,6 +85,11 @@ pub fn router(config: &Config, state: AppState) -> Router {
         .route("/audit.csv", get(audit_export::export))
         .route("/brand/logo/{file}", get(brand::logo))
         .route("/brand/theme/{file}", get(brand::theme))
+        .route("/sso/start", axum::routing::post(sso::start))
+        .route(
+            app::domain::services::sso::CALLBACK_PATH,
+            get(sso::callback),
+        )
         .merge(end_user_routes);
     own_routes = own_routes.merge(crate::rest::router(
         state.clone(),

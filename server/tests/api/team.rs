@@ -295,7 +295,7 @@ fn json(path: &'static str, body: serde_json::Value, least: Role) -> Case {
 }
 
 /// Server functions anyone may call: they sign in, set up, or use an invitation's token.
-const PUBLIC: [&str; 8] = [
+const PUBLIC: [&str; 9] = [
     app::api::auth::SetupOwner::PATH,
     app::api::auth::SetupNeedsCode::PATH,
     app::api::auth::SignIn::PATH,
@@ -304,6 +304,7 @@ const PUBLIC: [&str; 8] = [
     GetInvitation::PATH,
     AcceptInvitation::PATH,
     app::api::two_factor::VerifySignInCode::PATH,
+    app::api::auth::SignInOptions::PATH,
 ];
 
 fn role_cases(unknown: &str, owner_id: &str) -> Vec<Case> {

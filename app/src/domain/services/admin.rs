@@ -287,8 +287,8 @@ pub async fn find_admin(
 }
 
 /// Checks an e-mail address and password, with throttling per account and per client address
-/// (see [`throttle::reserve`]), and records the sign-in, unless the account has a second factor
-/// still to give.
+/// (see [`throttle::reserve`]). The caller records the sign-in ([`record_sign_in`]) once every
+/// other step (a second factor) is done.
 ///
 /// An unknown account and a wrong password give the same error after the same amount of work.
 pub async fn authenticate(
@@ -300,14 +300,9 @@ pub async fn authenticate(
     password: SecretString,
     client_ip: &str,
 ) -> Result<admin_user::Model, AppError> {
-    let account = check_password(db, hasher, clock, policy, email, password, client_ip)
+    check_password(db, hasher, clock, policy, email, password, client_ip)
         .await?
-        .ok_or_else(|| AppError::Validation(WRONG_CREDENTIALS.into()))?;
-    if account.has_two_factor() {
-        // Not signed in yet: the second factor records the sign-in.
-        return Ok(account);
-    }
-    record_sign_in(db, &account, clock.now()).await
+        .ok_or_else(|| AppError::Validation(WRONG_CREDENTIALS.into()))
 }
 
 /// Records a completed sign-in of `account` at `now`.

@@ -20,6 +20,7 @@ pub mod outbound;
 pub mod overview;
 pub mod paging;
 pub mod setup_code;
+pub mod sso;
 pub mod team;
 pub mod tenant_details;
 pub mod tenants;
