@@ -5,8 +5,10 @@ use std::fmt;
 use std::str::FromStr;
 use time::OffsetDateTime;
 
+pub mod environments;
 pub mod team;
 
+pub use environments::{ENVIRONMENT_NAME_MAX_CHARS, EnvironmentChoice, EnvironmentInfo};
 pub use team::{
     CreatedInvitation, InvitationPurpose, InvitationView, PendingInvitation, SSO_ERRORS,
     SignInOptions, TeamMember, TeamOverview, TwoFactorEnrolment, TwoFactorStatus,
@@ -544,11 +546,17 @@ pub enum AuditAction {
     WebhookDelete,
     /// `webhook.replay`: A webhook delivery was sent again.
     WebhookReplay,
+    /// `environment.create`: The owner added an environment.
+    EnvironmentCreate,
+    /// `environment.rename`: The owner renamed an environment.
+    EnvironmentRename,
+    /// `environment.delete`: The owner deleted an empty environment.
+    EnvironmentDelete,
 }
 
 impl AuditAction {
     /// Every action, sorted by name.
-    pub const ALL: [AuditAction; 42] = [
+    pub const ALL: [AuditAction; 45] = [
         AuditAction::AdminInvite,
         AuditAction::AdminInviteRevoke,
         AuditAction::AdminJoin,
@@ -579,6 +587,9 @@ impl AuditAction {
         AuditAction::ConnectorDisable,
         AuditAction::ConnectorEnable,
         AuditAction::ConnectorUpdate,
+        AuditAction::EnvironmentCreate,
+        AuditAction::EnvironmentDelete,
+        AuditAction::EnvironmentRename,
         AuditAction::LinkCreate,
         AuditAction::LinkExchange,
         AuditAction::LinkExchangeReused,
@@ -626,6 +637,9 @@ impl AuditAction {
             AuditAction::ConnectorEnable => "connector.enable",
             AuditAction::ConnectorDisable => "connector.disable",
             AuditAction::ConnectorDelete => "connector.delete",
+            AuditAction::EnvironmentCreate => "environment.create",
+            AuditAction::EnvironmentRename => "environment.rename",
+            AuditAction::EnvironmentDelete => "environment.delete",
             AuditAction::LinkCreate => "link.create",
             AuditAction::LinkRevoke => "link.revoke",
             AuditAction::LinkExchange => "link.exchange",
@@ -679,6 +693,9 @@ impl AuditAction {
             | AuditAction::ConnectorEnable
             | AuditAction::ConnectorDisable
             | AuditAction::ConnectorDelete => Some("connector"),
+            AuditAction::EnvironmentCreate
+            | AuditAction::EnvironmentRename
+            | AuditAction::EnvironmentDelete => Some("environment"),
             AuditAction::TenantCreate | AuditAction::TenantUpdate | AuditAction::TenantDelete => {
                 Some("tenant")
             }

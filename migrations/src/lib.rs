@@ -18,6 +18,7 @@ mod m20261203_000011_admin_alerts;
 mod m20261203_000012_branding;
 mod m20261207_000013_team;
 mod m20261207_000014_two_factor;
+mod m20261208_000015_environments;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_branding::Migration),
             Box::new(m20261207_000013_team::Migration),
             Box::new(m20261207_000014_two_factor::Migration),
+            Box::new(m20261208_000015_environments::Migration),
         ]
     }
 }

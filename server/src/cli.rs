@@ -114,9 +114,18 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
             let db = database::connect(&config).await?;
             database::migrate(&db).await?;
             let started = std::time::Instant::now();
-            let created = app::domain::services::tenants::seed(&db, &SystemClock, &prefix, tenants)
+            let production = app::domain::services::environments::production(&db)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let created = app::domain::services::tenants::seed(
+                &db,
+                &SystemClock,
+                app::domain::ids::EnvironmentId(production.id),
+                &prefix,
+                tenants,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "Created {created} tenants in {:.1}s.",
                 started.elapsed().as_secs_f64()

@@ -24,6 +24,7 @@ connect-title = { $connector } verbinden · { $product }
 connect-eyebrow = { $product } bittet Sie, eine Verbindung herzustellen
 connect-heading = { $connector } verbinden
 connect-for = Für
+connect-environment = Umgebung
 connect-service = Dienst
 connect-access = Angefragter Zugriff
 connect-access-default-oauth = Was der Anbieter standardmäßig freigibt

@@ -13,6 +13,9 @@ layout-audit-log = Audit log
 layout-team = Team
 layout-settings = Settings
 layout-sign-out = Sign out
+layout-environment = Environment
+layout-environment-switch = Switch
+layout-environment-band = Not production: you are looking at the environment
 
 ## app/src/pages/tenants.rs
 
@@ -214,6 +217,19 @@ audit-actor-system = Authlink
 ## app/src/pages/settings.rs
 
 settings-settings = Settings
+settings-environment-note = API keys, callback origins and webhook endpoints below belong to the environment { $name }.
+environments-heading = Environments
+environments-intro = Each environment holds its own tenants, connectors, links, connections, webhook endpoints, callback origins and API keys; the provider catalog is shared. An API key sees only its own environment.
+environments-owner-only = Only the owner adds, renames and deletes environments.
+environments-new-name = New environment
+environments-name-help = Lower-case letters, digits and hyphens, starting with a letter, e.g. staging.
+environments-add = Add environment
+environments-production = production
+environments-holds = { $tenants } tenants, { $connectors } connectors
+environments-rename-label = New name for { $name }
+environments-rename = Rename
+environments-delete = Delete
+environments-delete-label = Delete the environment { $name }
 settings-your-account = Your account
 settings-loading = Loading…
 settings-e-mail = E-mail

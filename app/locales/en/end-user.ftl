@@ -27,6 +27,7 @@ connect-title = Connect { $connector } · { $product }
 connect-eyebrow = { $product } asks you to connect
 connect-heading = Connect { $connector }
 connect-for = For
+connect-environment = Environment
 connect-service = Service
 connect-access = Access requested
 connect-access-default-oauth = What the provider grants by default

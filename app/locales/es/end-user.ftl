@@ -24,6 +24,7 @@ connect-title = Conectar { $connector } · { $product }
 connect-eyebrow = { $product } le pide que conecte un servicio
 connect-heading = Conectar { $connector }
 connect-for = Para
+connect-environment = Entorno
 connect-service = Servicio
 connect-access = Acceso solicitado
 connect-access-default-oauth = Lo que el proveedor concede de forma predeterminada

@@ -24,6 +24,7 @@ connect-title = Connecter { $connector } · { $product }
 connect-eyebrow = { $product } vous demande de connecter un service
 connect-heading = Connecter { $connector }
 connect-for = Pour
+connect-environment = Environnement
 connect-service = Service
 connect-access = Accès demandé
 connect-access-default-oauth = Ce que le fournisseur accorde par défaut

@@ -24,6 +24,7 @@ connect-title = { $connector } を接続 · { $product }
 connect-eyebrow = { $product } から接続の依頼が届いています
 connect-heading = { $connector } を接続
 connect-for = 対象
+connect-environment = 環境
 connect-service = サービス
 connect-access = 要求されるアクセス
 connect-access-default-oauth = プロバイダーが標準で許可する範囲

@@ -24,6 +24,7 @@ connect-title = Conectar { $connector } · { $product }
 connect-eyebrow = { $product } pede que você conecte um serviço
 connect-heading = Conectar { $connector }
 connect-for = Para
+connect-environment = Ambiente
 connect-service = Serviço
 connect-access = Acesso solicitado
 connect-access-default-oauth = O que o provedor concede por padrão

@@ -21,21 +21,21 @@ pub async fn list_providers() -> Result<Vec<ProviderInfo>, AppError> {
 /// Every connector.
 #[server(prefix = "/rpc")]
 pub async fn list_connectors() -> Result<Vec<ConnectorInfo>, AppError> {
-    use crate::domain::{services::connectors, session::require_role};
+    use crate::domain::{services::connectors, session::require_role_in};
     use crate::types::Role;
 
-    let (state, _) = require_role(Role::Viewer).await?;
-    connectors::list(&state.db).await
+    let (state, _, environment) = require_role_in(Role::Viewer).await?;
+    connectors::list(&state.db, environment).await
 }
 
 /// One connector and its catalog provider.
 #[server(prefix = "/rpc")]
 pub async fn get_connector(id: String) -> Result<(ConnectorInfo, ProviderInfo), AppError> {
-    use crate::domain::{services::connectors, services::parse_id, session::require_role};
+    use crate::domain::{services::connectors, services::parse_id, session::require_role_in};
     use crate::types::Role;
 
-    let (state, _) = require_role(Role::Viewer).await?;
-    connectors::describe(&state.db, parse_id(&id)?).await
+    let (state, _, environment) = require_role_in(Role::Viewer).await?;
+    connectors::describe(&state.db, environment, parse_id(&id)?).await
 }
 
 /// The redirect URI every OAuth connector uses.
@@ -69,11 +69,11 @@ pub async fn save_connector(
     header_prefix: Option<String>,
     extra_params: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::domain::{services::connectors, services::parse_id, session::require_role};
+    use crate::domain::{services::connectors, services::parse_id, session::require_role_in};
     use crate::types::{AuditAction, ConnectorOptions, Role};
     use secrecy::SecretString;
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
     let mut authorization_params = Vec::new();
     for line in extra_params
         .unwrap_or_default()
@@ -117,6 +117,7 @@ pub async fn save_connector(
                 &state.db,
                 &state.keyring,
                 state.clock.as_ref(),
+                environment,
                 parse_id(&id)?,
                 input,
                 changer,
@@ -125,7 +126,14 @@ pub async fn save_connector(
             (saved, AuditAction::ConnectorUpdate, changes)
         }
         None => (
-            connectors::create(&state.db, &state.keyring, state.clock.as_ref(), input).await?,
+            connectors::create(
+                &state.db,
+                &state.keyring,
+                state.clock.as_ref(),
+                environment,
+                input,
+            )
+            .await?,
             AuditAction::ConnectorCreate,
             Vec::new(),
         ),
@@ -139,12 +147,12 @@ pub async fn save_connector(
 /// Offers or withdraws a connector.
 #[server(prefix = "/rpc")]
 pub async fn set_connector_enabled(id: String, enabled: bool) -> Result<(), AppError> {
-    use crate::domain::{services::connectors, services::parse_id, session::require_role};
+    use crate::domain::{services::connectors, services::parse_id, session::require_role_in};
     use crate::types::{AuditAction, Role};
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
     let id = parse_id(&id)?;
-    connectors::set_enabled(&state.db, state.clock.as_ref(), id, enabled).await?;
+    connectors::set_enabled(&state.db, state.clock.as_ref(), environment, id, enabled).await?;
     let action = if enabled {
         AuditAction::ConnectorEnable
     } else {
@@ -157,12 +165,12 @@ pub async fn set_connector_enabled(id: String, enabled: bool) -> Result<(), AppE
 /// Deletes a connector; with tenants connected, only with `delete_connections`.
 #[server(prefix = "/rpc")]
 pub async fn delete_connector(id: String, delete_connections: bool) -> Result<(), AppError> {
-    use crate::domain::{services::connectors, services::parse_id, session::require_role};
+    use crate::domain::{services::connectors, services::parse_id, session::require_role_in};
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
     let id = parse_id(&id)?;
-    let removed = connectors::delete(&state.db, id, delete_connections).await?;
+    let removed = connectors::delete(&state.db, environment, id, delete_connections).await?;
     tracing::info!(connector_id = %id, admin_id = %user.admin.id, connections = removed, "connector deleted");
     crate::domain::session::audit_admin(
         &state,

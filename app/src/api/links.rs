@@ -36,11 +36,11 @@ pub async fn generate_link(
     email_message: String,
 ) -> Result<GeneratedLink, AppError> {
     use crate::domain::ids::{ConnectorId, TenantId};
-    use crate::domain::{services::links, services::parse_id, session::require_role};
+    use crate::domain::{services::links, services::parse_id, session::require_role_in};
     use crate::i18n::Locale;
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
     if presets.len() > 50 {
         return Err(AppError::Validation("Too many preset values.".into()));
     }
@@ -76,6 +76,7 @@ pub async fn generate_link(
     };
     let (link, generated) = links::create(
         &state,
+        environment,
         Some(user.admin.id),
         TenantId(parse_id(&tenant_id)?),
         ConnectorId(parse_id(&connector_id)?),
@@ -96,12 +97,12 @@ pub async fn generate_link(
 /// Revokes a link; it stops working at once.
 #[server(prefix = "/rpc")]
 pub async fn revoke_link(id: String) -> Result<(), AppError> {
-    use crate::domain::{services::links, services::parse_id, session::require_role};
+    use crate::domain::{services::links, services::parse_id, session::require_role_in};
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
     let id = parse_id(&id)?;
-    links::revoke(&state.db, state.clock.as_ref(), id).await?;
+    links::revoke(&state.db, state.clock.as_ref(), environment, id).await?;
     tracing::info!(link_id = %id, admin_id = %user.admin.id, "connect link revoked");
     crate::domain::session::audit_admin(&state, &user, crate::types::AuditAction::LinkRevoke, id)
         .await;

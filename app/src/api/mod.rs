@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod connectors;
+pub mod environments;
 pub mod links;
 pub mod settings;
 pub mod team;

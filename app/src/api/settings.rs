@@ -9,20 +9,20 @@ use crate::types::{AlertSettings, ApiKeyInfo, CallbackOriginInfo, CreatedApiKey}
 /// Every API key (never the keys themselves).
 #[server(prefix = "/rpc")]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
-    use crate::domain::{services::api_keys, session::require_role};
+    use crate::domain::{services::api_keys, session::require_role_in};
     use crate::types::Role;
 
-    let (state, _) = require_role(Role::Admin).await?;
-    api_keys::list(&state.db).await
+    let (state, _, environment) = require_role_in(Role::Admin).await?;
+    api_keys::list(&state.db, environment).await
 }
 
 /// Creates an API key; the key is in this answer and nowhere else.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn create_api_key(name: String, scopes: Vec<String>) -> Result<CreatedApiKey, AppError> {
-    use crate::domain::{services::api_keys, session::require_role};
+    use crate::domain::{services::api_keys, session::require_role_in};
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
     if scopes.len() > 20 {
         return Err(AppError::Validation("Too many scopes.".into()));
     }
@@ -33,6 +33,7 @@ pub async fn create_api_key(name: String, scopes: Vec<String>) -> Result<Created
     let created = api_keys::create(
         &state.db,
         state.clock.as_ref(),
+        environment,
         Some(user.admin.id),
         &name,
         &scopes,
@@ -52,12 +53,12 @@ pub async fn create_api_key(name: String, scopes: Vec<String>) -> Result<Created
 /// Revokes an API key; it stops working at once.
 #[server(prefix = "/rpc")]
 pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
-    use crate::domain::{services::api_keys, services::parse_id, session::require_role};
+    use crate::domain::{services::api_keys, services::parse_id, session::require_role_in};
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
     let id = parse_id(&id)?;
-    api_keys::revoke(&state.db, state.clock.as_ref(), id).await?;
+    api_keys::revoke(&state.db, state.clock.as_ref(), environment, id).await?;
     tracing::info!(api_key_id = %id, admin_id = %user.admin.id, "API key revoked");
     crate::domain::session::audit_admin(&state, &user, crate::types::AuditAction::ApiKeyRevoke, id)
         .await;
@@ -67,11 +68,11 @@ pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
 /// The allowed callback origins.
 #[server(prefix = "/rpc")]
 pub async fn list_callback_origins() -> Result<Vec<CallbackOriginInfo>, AppError> {
-    use crate::domain::{services::callbacks, session::require_role};
+    use crate::domain::{services::callbacks, session::require_role_in};
     use crate::types::Role;
 
-    let (state, _) = require_role(Role::Viewer).await?;
-    Ok(callbacks::list(&state.db)
+    let (state, _, environment) = require_role_in(Role::Viewer).await?;
+    Ok(callbacks::list(&state.db, environment)
         .await?
         .into_iter()
         .map(|o| CallbackOriginInfo {
@@ -84,11 +85,11 @@ pub async fn list_callback_origins() -> Result<Vec<CallbackOriginInfo>, AppError
 /// Allows a callback origin.
 #[server(prefix = "/rpc")]
 pub async fn add_callback_origin(origin: String) -> Result<(), AppError> {
-    use crate::domain::{services::callbacks, session::require_role};
+    use crate::domain::{services::callbacks, session::require_role_in};
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Admin).await?;
-    let added = callbacks::add(&state.db, state.clock.as_ref(), &origin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
+    let added = callbacks::add(&state.db, state.clock.as_ref(), environment, &origin).await?;
     tracing::info!(origin = %added.origin, admin_id = %user.admin.id, "callback origin allowed");
     crate::domain::session::audit_admin(
         &state,
@@ -103,12 +104,12 @@ pub async fn add_callback_origin(origin: String) -> Result<(), AppError> {
 /// Removes an allowed callback origin.
 #[server(prefix = "/rpc")]
 pub async fn remove_callback_origin(id: String) -> Result<(), AppError> {
-    use crate::domain::{services::callbacks, services::parse_id, session::require_role};
+    use crate::domain::{services::callbacks, services::parse_id, session::require_role_in};
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
     let id = parse_id(&id)?;
-    callbacks::remove(&state.db, id).await?;
+    callbacks::remove(&state.db, environment, id).await?;
     tracing::info!(admin_id = %user.admin.id, "callback origin removed");
     crate::domain::session::audit_admin(
         &state,

@@ -12,11 +12,11 @@ pub const DELIVERIES_SHOWN: u64 = 50;
 /// Every webhook endpoint (never the secrets).
 #[server(prefix = "/rpc")]
 pub async fn list_webhook_endpoints() -> Result<Vec<WebhookEndpointInfo>, AppError> {
-    use crate::domain::{services::webhooks, session::require_role};
+    use crate::domain::{services::webhooks, session::require_role_in};
     use crate::types::Role;
 
-    let (state, _) = require_role(Role::Admin).await?;
-    webhooks::list(&state.db).await
+    let (state, _, environment) = require_role_in(Role::Admin).await?;
+    webhooks::list(&state.db, environment).await
 }
 
 /// Adds an endpoint; its signing secret is in this answer and nowhere else, so only the owner
@@ -27,14 +27,21 @@ pub async fn create_webhook_endpoint(
     description: Option<String>,
     event_types: Vec<String>,
 ) -> Result<CreatedWebhookEndpoint, AppError> {
-    use crate::domain::{services::webhooks, session::require_role};
+    use crate::domain::{services::webhooks, session::require_role_in};
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Owner).await?;
+    let (state, user, environment) = require_role_in(Role::Owner).await?;
     if event_types.len() > 50 {
         return Err(AppError::Validation("Too many event types.".into()));
     }
-    let created = webhooks::create(&state, &url, description.as_deref(), &event_types).await?;
+    let created = webhooks::create(
+        &state,
+        environment,
+        &url,
+        description.as_deref(),
+        &event_types,
+    )
+    .await?;
     tracing::info!(endpoint_id = %created.info.id, admin_id = %user.admin.id, "webhook endpoint added");
     crate::domain::session::audit_admin(
         &state,
@@ -51,25 +58,25 @@ pub async fn create_webhook_endpoint(
 pub async fn get_webhook_endpoint(
     id: String,
 ) -> Result<(WebhookEndpointInfo, Vec<WebhookDeliveryInfo>), AppError> {
-    use crate::domain::{services::parse_id, services::webhooks, session::require_role};
+    use crate::domain::{services::parse_id, services::webhooks, session::require_role_in};
     use crate::types::Role;
 
-    let (state, _) = require_role(Role::Admin).await?;
+    let (state, _, environment) = require_role_in(Role::Admin).await?;
     let id = parse_id(&id)?;
-    let endpoint = webhooks::get(&state.db, id).await?;
-    let deliveries = webhooks::deliveries(&state.db, id, DELIVERIES_SHOWN).await?;
+    let endpoint = webhooks::get(&state.db, environment, id).await?;
+    let deliveries = webhooks::deliveries(&state.db, environment, id, DELIVERIES_SHOWN).await?;
     Ok((endpoint, deliveries))
 }
 
 /// Enables or disables an endpoint.
 #[server(prefix = "/rpc")]
 pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<(), AppError> {
-    use crate::domain::{services::parse_id, services::webhooks, session::require_role};
+    use crate::domain::{services::parse_id, services::webhooks, session::require_role_in};
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
     let id = parse_id(&id)?;
-    webhooks::set_enabled(&state.db, state.clock.now(), id, enabled).await?;
+    webhooks::set_enabled(&state.db, state.clock.now(), environment, id, enabled).await?;
     tracing::info!(endpoint_id = %id, enabled, admin_id = %user.admin.id, "webhook endpoint switched");
     let action = if enabled {
         crate::types::AuditAction::WebhookEnable
@@ -83,12 +90,12 @@ pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<(), AppErr
 /// Deletes an endpoint and its delivery history.
 #[server(prefix = "/rpc")]
 pub async fn delete_webhook_endpoint(id: String) -> Result<(), AppError> {
-    use crate::domain::{services::parse_id, services::webhooks, session::require_role};
+    use crate::domain::{services::parse_id, services::webhooks, session::require_role_in};
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
     let id = parse_id(&id)?;
-    webhooks::delete(&state.db, id).await?;
+    webhooks::delete(&state.db, environment, id).await?;
     tracing::info!(endpoint_id = %id, admin_id = %user.admin.id, "webhook endpoint deleted");
     crate::domain::session::audit_admin(
         &state,
@@ -103,12 +110,12 @@ pub async fn delete_webhook_endpoint(id: String) -> Result<(), AppError> {
 /// Sends a delivery again, from the start of the retry schedule.
 #[server(prefix = "/rpc")]
 pub async fn replay_webhook_delivery(id: String) -> Result<(), AppError> {
-    use crate::domain::{services::parse_id, services::webhooks, session::require_role};
+    use crate::domain::{services::parse_id, services::webhooks, session::require_role_in};
     use crate::types::Role;
 
-    let (state, user) = require_role(Role::Admin).await?;
+    let (state, user, environment) = require_role_in(Role::Admin).await?;
     let id = parse_id(&id)?;
-    webhooks::replay(&state.db, state.clock.now(), id).await?;
+    webhooks::replay(&state.db, state.clock.now(), environment, id).await?;
     tracing::info!(delivery_id = %id, admin_id = %user.admin.id, "webhook delivery replayed");
     crate::domain::session::audit_admin(
         &state,

@@ -47,3 +47,7 @@ id_type!(
     /// A connect link's id.
     LinkId
 );
+id_type!(
+    /// An environment's id: the data set a tenant, connector, endpoint or API key belongs to.
+    EnvironmentId
+);

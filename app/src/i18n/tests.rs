@@ -324,7 +324,9 @@ fn codes_become_sentences_in_the_language_with_the_provider_detail_kept() {
 }
 
 /// The files whose words come from `dashboard.ftl`.
-const DASHBOARD_SOURCES: [&str; 23] = [
+const DASHBOARD_SOURCES: [&str; 25] = [
+    include_str!("../pages/environments.rs"),
+    include_str!("../types/environments.rs"),
     include_str!("../pages/two_factor.rs"),
     include_str!("../lib.rs"),
     include_str!("../types.rs"),

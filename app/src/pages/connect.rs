@@ -24,6 +24,8 @@ pub struct ConnectView {
     pub brand: Branding,
     /// The tenant's name.
     pub tenant_name: String,
+    /// The environment's name when it is not production.
+    pub environment: Option<String>,
     /// The connector's name, as the admin named it: what the end user reads everywhere.
     pub connector_name: String,
     /// The provider's name, shown beside it unless the connector is a generic template.
@@ -170,6 +172,7 @@ pub fn connect_page(v: ConnectView) -> String {
         languages,
         brand,
         tenant_name,
+        environment,
         connector_name,
         service_name,
         oauth,
@@ -282,6 +285,10 @@ pub fn connect_page(v: ConnectView) -> String {
         <dl class="facts">
             <dt>{t.text("connect-for")}</dt>
             <dd>{tenant_name}</dd>
+            {environment.map(|name| view! {
+                <dt>{t.text("connect-environment")}</dt>
+                <dd data-testid="environment">{name}</dd>
+            })}
             {service}
             <dt>{t.text("connect-access")}</dt>
             {access}

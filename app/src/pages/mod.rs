@@ -5,6 +5,7 @@ pub mod branding;
 #[cfg(feature = "ssr")]
 pub mod connect;
 pub mod connectors;
+pub mod environments;
 pub mod home;
 pub mod invitation;
 pub mod not_found;

@@ -48,9 +48,29 @@ pub fn SettingsPage() -> impl IntoView {
         <crate::pages::two_factor::TwoFactorSettings/>
         <Alerts/>
         <crate::pages::branding::BrandingSettings/>
+        <crate::pages::environments::EnvironmentSettings/>
+        <EnvironmentNote/>
         <ApiKeys/>
         <CallbackOrigins/>
         <crate::pages::webhooks::WebhookEndpoints/>
+    }
+}
+
+/// Says which environment the cards after it belong to.
+#[component]
+fn EnvironmentNote() -> impl IntoView {
+    let crate::components::layout::EnvironmentResource(environments) =
+        expect_context::<crate::components::layout::EnvironmentResource>();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                environments.await.ok().map(|choice| view! {
+                    <p class="environment-note" data-testid="environment-note">
+                        {t_with("settings-environment-note", &[("name", choice.current.name.into())])}
+                    </p>
+                })
+            })}
+        </Transition>
     }
 }
 

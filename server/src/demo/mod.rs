@@ -146,11 +146,16 @@ pub async fn seed(state: &AppState) -> Result<(), app::error::AppError> {
     let origin = &state.settings.public_origin;
     let db = &state.db;
     let clock = state.clock.as_ref();
+    let production = app::domain::ids::EnvironmentId(
+        app::domain::services::environments::production(db)
+            .await?
+            .id,
+    );
     let tenant = TenantInput {
         name: "Acme Inc. (demo)".into(),
         external_id: TENANT_EXTERNAL_ID.into(),
     };
-    match tenants::create(db, clock, &tenant).await {
+    match tenants::create(db, clock, production, &tenant).await {
         Ok(_) | Err(app::error::AppError::Conflict(_)) => {}
         Err(e) => return Err(e),
     }
@@ -185,6 +190,7 @@ pub async fn seed(state: &AppState) -> Result<(), app::error::AppError> {
     };
     for input in [oauth, api_key] {
         let existing = connector::Entity::find()
+            .filter(connector::Column::EnvironmentId.eq(production))
             .filter(connector::Column::Key.eq(input.key.as_str()))
             .one(db)
             .await?;
@@ -194,6 +200,7 @@ pub async fn seed(state: &AppState) -> Result<(), app::error::AppError> {
                     db,
                     &state.keyring,
                     clock,
+                    production,
                     row.id,
                     input,
                     connectors::Changer::Owner,
@@ -201,7 +208,7 @@ pub async fn seed(state: &AppState) -> Result<(), app::error::AppError> {
                 .await?
                 .0
             }
-            None => connectors::create(db, &state.keyring, clock, input).await?,
+            None => connectors::create(db, &state.keyring, clock, production, input).await?,
         };
     }
     Ok(())

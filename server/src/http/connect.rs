@@ -272,7 +272,7 @@ pub async fn callback(
             if let Some(url) = completed.callback_redirect() {
                 return see_other(&url);
             }
-            let connector = connectors::get(&state.db, completed.connection.connector_id)
+            let connector = connectors::by_id(&state.db, completed.connection.connector_id)
                 .await
                 .map(|c| c.model.name)
                 .unwrap_or_else(|_| "The service".into());
@@ -499,6 +499,7 @@ fn view_for(
         languages: v.languages(&action),
         brand: brand.clone(),
         tenant_name: ctx.tenant.name.clone(),
+        environment: ctx.environment.clone(),
         connector_name: ctx.connector.model.name.clone(),
         service_name: (!provider.generic).then(|| provider.name.clone()),
         oauth: provider.auth == AuthMode::OAuth2,

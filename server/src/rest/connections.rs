@@ -260,13 +260,19 @@ pub async fn list_connections(
     let limit = page_limit(q.limit.as_deref())?;
     let status = q.status.map(ConnectionState::from);
     let connector_id = match &q.connector {
-        Some(c) => Some(connectors::find_by_key(&api.app.db, c).await?.model.id),
+        Some(c) => Some(
+            connectors::find_by_key(&api.app.db, caller.0.environment, c)
+                .await?
+                .model
+                .id,
+        ),
         None => None,
     };
     let tenant_id = q.tenant_id.as_deref().map(path_id).transpose()?;
     let after = q.cursor.as_deref().map(id_cursor).transpose()?;
     let page = connections::list(
         &api.app.db,
+        caller.0.environment,
         &ConnectionFilter {
             tenant_id,
             connector_id,
@@ -295,7 +301,7 @@ pub async fn get_connection(
     Path(id): Path<String>,
 ) -> Result<Json<Connection>, Problem> {
     caller.require("connections:read")?;
-    let model = connections::get(&api.app.db, path_id(&id)?).await?;
+    let model = connections::get(&api.app.db, caller.0.environment, path_id(&id)?).await?;
     Ok(Json(one(&api, model).await?))
 }
 
@@ -328,7 +334,9 @@ pub async fn get_credentials(
     RawQuery(query): RawQuery,
 ) -> Result<Json<ConnectionCredentials>, Problem> {
     caller.require("credentials:read")?;
-    let id = path_id(&id)?;
+    let id = connections::get(&api.app.db, caller.0.environment, path_id(&id)?)
+        .await?
+        .id;
     let query: CredentialsQuery = parse_query(query.as_deref())?;
     let (model, credentials) = if query.verify == Some(true) {
         connections::checked_credentials(&api.app, id).await?
@@ -357,7 +365,10 @@ pub async fn refresh_connection(
     Path(id): Path<String>,
 ) -> Result<Json<ConnectionCredentials>, Problem> {
     caller.require("credentials:read")?;
-    let (model, credentials) = connections::force_refresh(&api.app, path_id(&id)?).await?;
+    let id = connections::get(&api.app.db, caller.0.environment, path_id(&id)?)
+        .await?
+        .id;
+    let (model, credentials) = connections::force_refresh(&api.app, id).await?;
     tracing::info!(connection_id = %model.id, api_key = %caller.0.name, "credentials refreshed on request");
     Ok(Json(credentials_dto(&api, &model, credentials).await?))
 }
@@ -367,7 +378,7 @@ async fn credentials_dto(
     model: &connection::Model,
     credentials: Credentials,
 ) -> Result<ConnectionCredentials, Problem> {
-    let connector = connectors::get(&api.app.db, model.connector_id).await?;
+    let connector = connectors::by_id(&api.app.db, model.connector_id).await?;
     let access: ProviderApi =
         provider_api::ready(&connector.provider, &credentials, &model.config()?).into();
     Ok(match credentials {
@@ -421,8 +432,8 @@ pub async fn delete_connection(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     caller.require("connections:write")?;
-    let model = connections::get(&api.app.db, path_id(&id)?).await?;
-    connections::disconnect(&api.app, model.id).await?;
+    let model = connections::get(&api.app.db, caller.0.environment, path_id(&id)?).await?;
+    connections::disconnect(&api.app, caller.0.environment, model.id).await?;
     tracing::info!(connection_id = %model.id, api_key = %caller.0.name, "connection deleted");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -443,7 +454,7 @@ pub async fn exchange_code(
 ) -> Result<Json<ExchangeResult>, Problem> {
     caller.require("links:write")?;
     let input: ExchangeRequest = parse_json(&api, &headers, &body)?;
-    let confirmed = match exchange::confirm(&api.app, &input.code).await {
+    let confirmed = match exchange::confirm(&api.app, caller.0.environment, &input.code).await {
         Ok(confirmed) => confirmed,
         Err(exchange::ExchangeError::Reused { link_id }) => {
             // A second redemption means someone else holds the callback URL.

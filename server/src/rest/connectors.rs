@@ -1,5 +1,6 @@
 //! `/api/v1/connectors`: list, get, create from a catalog provider, update, enable, disable.
 
+use app::domain::ids::EnvironmentId;
 use app::domain::services::connectors::{self, ConnectorInput};
 use app::types::{ConnectorInfo, ConnectorOptions};
 use axum::Json;
@@ -164,8 +165,14 @@ fn to_dto(info: ConnectorInfo) -> Connector {
     }
 }
 
-async fn describe(api: &Api, id: uuid::Uuid) -> Result<Connector, Problem> {
-    Ok(to_dto(connectors::describe(&api.app.db, id).await?.0))
+async fn describe(
+    api: &Api,
+    environment: EnvironmentId,
+    id: uuid::Uuid,
+) -> Result<Connector, Problem> {
+    Ok(to_dto(
+        connectors::describe(&api.app.db, environment, id).await?.0,
+    ))
 }
 
 fn input(write: ConnectorWrite, provider: String) -> ConnectorInput {
@@ -192,7 +199,7 @@ pub async fn list_connectors(
     caller: Caller,
 ) -> Result<Json<ConnectorList>, Problem> {
     caller.require("connectors:read")?;
-    let data = connectors::list(&api.app.db)
+    let data = connectors::list(&api.app.db, caller.0.environment)
         .await?
         .into_iter()
         .map(to_dto)
@@ -231,10 +238,11 @@ pub async fn create_connector(
                     &api.app.db,
                     &api.app.keyring,
                     api.app.clock.as_ref(),
+                    caller.0.environment,
                     input(write, provider),
                 )
                 .await?;
-                describe(&api, created.model.id).await
+                describe(&api, caller.0.environment, created.model.id).await
             }
             .await;
             match result {
@@ -259,8 +267,10 @@ pub async fn get_connector(
     Path(id): Path<String>,
 ) -> Result<Json<Connector>, Problem> {
     caller.require("connectors:read")?;
-    let found = connectors::find_by_key(&api.app.db, &id).await?;
-    Ok(Json(describe(&api, found.model.id).await?))
+    let found = connectors::find_by_key(&api.app.db, caller.0.environment, &id).await?;
+    Ok(Json(
+        describe(&api, caller.0.environment, found.model.id).await?,
+    ))
 }
 
 /// Replace a connector's name, key, client credentials, scopes and options.
@@ -280,7 +290,7 @@ pub async fn update_connector(
     body: Bytes,
 ) -> Result<Json<Connector>, Problem> {
     caller.require("connectors:write")?;
-    let found = connectors::find_by_key(&api.app.db, &id).await?;
+    let found = connectors::find_by_key(&api.app.db, caller.0.environment, &id).await?;
     let write: ConnectorWrite = parse_json(&api, &headers, &body)?;
     if write
         .provider
@@ -296,6 +306,7 @@ pub async fn update_connector(
         &api.app.db,
         &api.app.keyring,
         api.app.clock.as_ref(),
+        caller.0.environment,
         found.model.id,
         input(write, provider),
         connectors::Changer::ApiKey,
@@ -314,13 +325,27 @@ pub async fn update_connector(
         ),
         e => e.into(),
     })?;
-    Ok(Json(describe(&api, found.model.id).await?))
+    Ok(Json(
+        describe(&api, caller.0.environment, found.model.id).await?,
+    ))
 }
 
-async fn set_enabled(api: &Api, id: &str, enabled: bool) -> Result<Json<Connector>, Problem> {
-    let found = connectors::find_by_key(&api.app.db, id).await?;
-    connectors::set_enabled(&api.app.db, api.app.clock.as_ref(), found.model.id, enabled).await?;
-    Ok(Json(describe(api, found.model.id).await?))
+async fn set_enabled(
+    api: &Api,
+    environment: EnvironmentId,
+    id: &str,
+    enabled: bool,
+) -> Result<Json<Connector>, Problem> {
+    let found = connectors::find_by_key(&api.app.db, environment, id).await?;
+    connectors::set_enabled(
+        &api.app.db,
+        api.app.clock.as_ref(),
+        environment,
+        found.model.id,
+        enabled,
+    )
+    .await?;
+    Ok(Json(describe(api, environment, found.model.id).await?))
 }
 
 /// Offer a connector to tenants again.
@@ -336,7 +361,7 @@ pub async fn enable_connector(
     Path(id): Path<String>,
 ) -> Result<Json<Connector>, Problem> {
     caller.require("connectors:write")?;
-    set_enabled(&api, &id, true).await
+    set_enabled(&api, caller.0.environment, &id, true).await
 }
 
 /// Stop offering a connector; existing connections stay.
@@ -352,5 +377,5 @@ pub async fn disable_connector(
     Path(id): Path<String>,
 ) -> Result<Json<Connector>, Problem> {
     caller.require("connectors:write")?;
-    set_enabled(&api, &id, false).await
+    set_enabled(&api, caller.0.environment, &id, false).await
 }

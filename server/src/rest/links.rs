@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use app::domain::entities::connect_link;
+use app::domain::ids::EnvironmentId;
 use app::domain::ids::{ConnectorId, TenantId};
 use app::domain::services::connectors;
 use app::domain::services::links::{self, EmailRequest, LinkFilter, LinkOptions};
@@ -237,17 +238,24 @@ fn to_dto(
     })
 }
 
-async fn resolve_tenant(api: &Api, t: TenantRef) -> Result<uuid::Uuid, Problem> {
+async fn resolve_tenant(
+    api: &Api,
+    environment: EnvironmentId,
+    t: TenantRef,
+) -> Result<uuid::Uuid, Problem> {
     match (t.id, t.external_id) {
-        (Some(id), None) => Ok(tenants::get(&api.app.db, path_id(&id)?).await?.id),
+        (Some(id), None) => Ok(tenants::get(&api.app.db, environment, path_id(&id)?)
+            .await?
+            .id),
         (None, Some(external_id)) => {
-            match tenants::find_by_external_id(&api.app.db, &external_id).await? {
+            match tenants::find_by_external_id(&api.app.db, environment, &external_id).await? {
                 Some(model) => Ok(model.id),
                 None => match t.name {
                     Some(name) => {
                         let (model, _) = tenants::upsert_by_external_id(
                             &api.app.db,
                             api.app.clock.as_ref(),
+                            environment,
                             &TenantInput { name, external_id },
                         )
                         .await?;
@@ -281,7 +289,7 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
     }
     let mut connector_ids = Vec::new();
     for key in &wanted {
-        let found = connectors::find_by_key(&api.app.db, key)
+        let found = connectors::find_by_key(&api.app.db, caller.0.environment, key)
             .await
             .map_err(Problem::from)
             .map_err(|p| {
@@ -305,7 +313,7 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
         // Refused before a tenant is created on the fly for a link that cannot be sent.
         return Err(Problem::from(links::email_not_configured()));
     }
-    let tenant_id = resolve_tenant(api, input.tenant).await?;
+    let tenant_id = resolve_tenant(api, caller.0.environment, input.tenant).await?;
     let options = LinkOptions {
         expires_in,
         single_use: input.single_use.unwrap_or(true),
@@ -325,6 +333,7 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
     };
     let (link, generated) = links::create(
         &api.app,
+        caller.0.environment,
         None,
         TenantId(tenant_id),
         ConnectorId(connector_ids[0]),
@@ -334,7 +343,7 @@ async fn create(api: &Api, caller: &Caller, input: LinkCreate) -> Result<Link, P
     tracing::info!(link_id = %link.id, api_key = %caller.0.name, "connect link created");
     to_dto(
         api,
-        &connectors::keys(&api.app.db).await?,
+        &connectors::keys(&api.app.db, caller.0.environment).await?,
         &link,
         Some(generated.url),
     )
@@ -423,10 +432,10 @@ pub async fn get_link(
     Path(id): Path<String>,
 ) -> Result<Json<Link>, Problem> {
     caller.require("links:read")?;
-    let link = links::get(&api.app.db, path_id(&id)?).await?;
+    let link = links::get(&api.app.db, caller.0.environment, path_id(&id)?).await?;
     Ok(Json(to_dto(
         &api,
-        &connectors::keys(&api.app.db).await?,
+        &connectors::keys(&api.app.db, caller.0.environment).await?,
         &link,
         None,
     )?))
@@ -449,7 +458,12 @@ pub async fn list_links(
     let limit = page_limit(q.limit.as_deref())?;
     let tenant_id = q.tenant_id.as_deref().map(path_id).transpose()?;
     let connector_id = match &q.connector {
-        Some(c) => Some(connectors::find_by_key(&api.app.db, c).await?.model.id),
+        Some(c) => Some(
+            connectors::find_by_key(&api.app.db, caller.0.environment, c)
+                .await?
+                .model
+                .id,
+        ),
         None => None,
     };
     let after = q.cursor.as_deref().map(id_cursor).transpose()?;
@@ -457,8 +471,8 @@ pub async fn list_links(
         tenant_id,
         connector_id,
     };
-    let page = links::list(&api.app.db, filter, after, limit).await?;
-    let keys = connectors::keys(&api.app.db).await?;
+    let page = links::list(&api.app.db, caller.0.environment, filter, after, limit).await?;
+    let keys = connectors::keys(&api.app.db, caller.0.environment).await?;
     let data = page
         .rows
         .iter()
@@ -484,11 +498,17 @@ pub async fn revoke_link(
 ) -> Result<Json<Link>, Problem> {
     caller.require("links:write")?;
     let id = path_id(&id)?;
-    links::revoke(&api.app.db, api.app.clock.as_ref(), id).await?;
-    let link = links::get(&api.app.db, id).await?;
+    links::revoke(
+        &api.app.db,
+        api.app.clock.as_ref(),
+        caller.0.environment,
+        id,
+    )
+    .await?;
+    let link = links::get(&api.app.db, caller.0.environment, id).await?;
     Ok(Json(to_dto(
         &api,
-        &connectors::keys(&api.app.db).await?,
+        &connectors::keys(&api.app.db, caller.0.environment).await?,
         &link,
         None,
     )?))

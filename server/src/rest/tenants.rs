@@ -155,7 +155,8 @@ pub async fn list_tenants(
     let q: TenantListQuery = parse_query(query.as_deref())?;
     let limit = page_limit(q.limit.as_deref())?;
     if let Some(external_id) = q.external_id {
-        let found = tenants::find_by_external_id(&api.app.db, &external_id).await?;
+        let found =
+            tenants::find_by_external_id(&api.app.db, caller.0.environment, &external_id).await?;
         let mut data = Vec::new();
         if let Some(model) = found {
             data.push(to_dto(&api, model).await?);
@@ -176,6 +177,7 @@ pub async fn list_tenants(
     };
     let page = tenants::list(
         &api.app.db,
+        caller.0.environment,
         &TenantQuery {
             search: q.search.unwrap_or_default(),
             sort,
@@ -225,6 +227,7 @@ pub async fn create_tenant(
             let model = tenants::create(
                 &api.app.db,
                 api.app.clock.as_ref(),
+                caller.0.environment,
                 &TenantInput {
                     name: input.name,
                     external_id: input.external_id,
@@ -263,6 +266,7 @@ pub async fn upsert_tenant(
     let (model, created) = tenants::upsert_by_external_id(
         &api.app.db,
         api.app.clock.as_ref(),
+        caller.0.environment,
         &TenantInput {
             name: input.name,
             external_id,
@@ -290,7 +294,7 @@ pub async fn get_tenant(
     Path(id): Path<String>,
 ) -> Result<Json<Tenant>, Problem> {
     caller.require("tenants:read")?;
-    let model = tenants::find_by_key(&api.app.db, &id).await?;
+    let model = tenants::find_by_key(&api.app.db, caller.0.environment, &id).await?;
     Ok(Json(to_dto(&api, model).await?))
 }
 
@@ -312,11 +316,12 @@ pub async fn update_tenant(
     body: Bytes,
 ) -> Result<Json<Tenant>, Problem> {
     caller.require("tenants:write")?;
-    let existing = tenants::find_by_key(&api.app.db, &id).await?;
+    let existing = tenants::find_by_key(&api.app.db, caller.0.environment, &id).await?;
     let input: TenantUpdate = parse_json(&api, &headers, &body)?;
     let model = tenants::update(
         &api.app.db,
         api.app.clock.as_ref(),
+        caller.0.environment,
         existing.id,
         &TenantInput {
             name: input.name.unwrap_or(existing.name),
@@ -340,7 +345,7 @@ pub async fn delete_tenant(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     caller.require("tenants:write")?;
-    let existing = tenants::find_by_key(&api.app.db, &id).await?;
-    tenants::delete(&api.app.db, existing.id).await?;
+    let existing = tenants::find_by_key(&api.app.db, caller.0.environment, &id).await?;
+    tenants::delete(&api.app.db, caller.0.environment, existing.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -165,9 +165,15 @@ async fn the_status_overview_counts_filters_and_pages(backend: Backend) {
         .exec(&a.app.state.db)
         .await
         .expect("break one");
-    tenants::seed(&a.app.state.db, a.app.state.clock.as_ref(), "bulk", 120)
-        .await
-        .expect("seed");
+    tenants::seed(
+        &a.app.state.db,
+        a.app.state.clock.as_ref(),
+        a.app.production().await,
+        "bulk",
+        120,
+    )
+    .await
+    .expect("seed");
 
     let first = overview(&a, false, None).await;
     assert_eq!(first.counts.tenants, 122);

@@ -35,12 +35,16 @@ async fn save(
     token_url: &str,
     secret: &str,
 ) -> crate::helpers::FnResponse {
-    let id = app::domain::services::connectors::find_by_key(&a.app.state.db, "acme-crm")
-        .await
-        .expect("connector")
-        .model
-        .id
-        .to_string();
+    let id = app::domain::services::connectors::find_by_key(
+        &a.app.state.db,
+        a.app.production().await,
+        "acme-crm",
+    )
+    .await
+    .expect("connector")
+    .model
+    .id
+    .to_string();
     let fields = [
         ("id", id.as_str()),
         ("provider", "generic_oauth2"),

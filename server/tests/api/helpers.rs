@@ -297,6 +297,16 @@ impl FnResponse {
 }
 
 impl TestApp {
+    /// The production environment's id.
+    pub async fn production(&self) -> app::domain::ids::EnvironmentId {
+        app::domain::ids::EnvironmentId(
+            app::domain::services::environments::production(&self.state.db)
+                .await
+                .expect("production")
+                .id,
+        )
+    }
+
     /// Starts another server on the same database, data directory and clock: a second instance
     /// behind a load balancer, or this one after a restart.
     pub async fn another_instance(&self) -> AppState {

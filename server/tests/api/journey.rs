@@ -249,9 +249,15 @@ async fn connectors_keep_their_secret_write_only_and_encrypted(backend: Backend)
 
 async fn tenants_are_listed_by_keyset_pages_and_searchable(backend: Backend) {
     let j = journey(backend).await;
-    tenants::seed(&j.app.state.db, j.app.state.clock.as_ref(), "bulk", 60)
-        .await
-        .expect("seed");
+    tenants::seed(
+        &j.app.state.db,
+        j.app.state.clock.as_ref(),
+        j.app.production().await,
+        "bulk",
+        60,
+    )
+    .await
+    .expect("seed");
     let page = |search: &str, sort: &str, cursor: Option<&str>| {
         let (search, sort, cursor) = (
             search.to_owned(),

@@ -339,7 +339,7 @@ async fn a_refresh_is_saved_even_when_its_caller_goes_away(backend: Backend) {
     a.app.state.background.close();
     a.app.state.background.wait().await;
 
-    let model = connections::get(&a.app.state.db, id).await.expect("row");
+    let model = connections::by_id(&a.app.state.db, id).await.expect("row");
     let stored = connections::open_credentials(&a.app.state, &model).expect("credentials");
     let connections::Credentials::OAuth2 {
         access_token,

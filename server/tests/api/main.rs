@@ -13,6 +13,7 @@ mod contract;
 mod demo;
 mod emails;
 mod end_user;
+mod environments;
 mod exchange;
 mod hardening;
 mod journey;

@@ -308,7 +308,9 @@ const PUBLIC: [&str; 9] = [
 ];
 
 fn role_cases(unknown: &str, owner_id: &str) -> Vec<Case> {
-    use app::api::{audit, auth, connectors, links, settings, tenants, two_factor, webhooks};
+    use app::api::{
+        audit, auth, connectors, environments, links, settings, tenants, two_factor, webhooks,
+    };
     use serde_json::json as j;
 
     let id = [("id", unknown)];
@@ -454,6 +456,19 @@ fn role_cases(unknown: &str, owner_id: &str) -> Vec<Case> {
         form(webhooks::DeleteWebhookEndpoint::PATH, &id, Role::Admin),
         form(webhooks::ReplayWebhookDelivery::PATH, &id, Role::Admin),
         form(audit::ListAudit::PATH, &[], Role::Admin),
+        form(environments::GetEnvironments::PATH, &[], Role::Viewer),
+        form(environments::SwitchEnvironment::PATH, &id, Role::Viewer),
+        form(
+            environments::CreateEnvironment::PATH,
+            &[("name", "not a name")],
+            Role::Owner,
+        ),
+        form(
+            environments::RenameEnvironment::PATH,
+            &[("id", unknown), ("name", "staging")],
+            Role::Owner,
+        ),
+        form(environments::DeleteEnvironment::PATH, &id, Role::Owner),
     ]
 }
 

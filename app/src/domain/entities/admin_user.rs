@@ -30,6 +30,8 @@ pub struct Model {
     pub totp_enabled_at: Option<TimeDateTimeWithTimeZone>,
     /// The last time step a code was accepted for; codes of it and earlier steps are refused.
     pub totp_last_step: Option<i64>,
+    /// The environment the dashboard shows this admin; `None` means production.
+    pub environment_id: Option<Uuid>,
 }
 
 impl Model {

@@ -9,6 +9,8 @@ pub struct Model {
     /// Primary key (UUIDv7).
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// The environment it belongs to.
+    pub environment_id: Uuid,
     /// The admin's name for it.
     pub name: String,
     /// SHA-256 of the key; unique.

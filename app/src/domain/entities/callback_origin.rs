@@ -9,8 +9,9 @@ pub struct Model {
     /// Primary key (UUIDv7).
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// Normalised origin (`https://app.example.com`, `http://localhost:5173`) or scheme (`myapp:`).
-    #[sea_orm(unique)]
+    /// The environment it belongs to.
+    pub environment_id: Uuid,
+    /// Normalised origin (`https://app.example.com`, `http://localhost:5173`) or scheme (`myapp:`); unique within its environment.
     pub origin: String,
     /// Creation time.
     pub created_at: TimeDateTimeWithTimeZone,

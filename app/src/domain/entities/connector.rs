@@ -9,8 +9,9 @@ pub struct Model {
     /// Primary key (UUIDv7).
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// Short unique key, e.g. `salesforce-prod`.
-    #[sea_orm(unique)]
+    /// The environment it belongs to.
+    pub environment_id: Uuid,
+    /// Short key, unique within its environment, e.g. `salesforce-prod`.
     pub key: String,
     /// Display name.
     pub name: String,

@@ -9,6 +9,8 @@ pub struct Model {
     /// Primary key (UUIDv7); also the `webhook-id` of every delivery of it.
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// The environment it belongs to.
+    pub environment_id: Uuid,
     /// e.g. `connection.created`.
     pub event_type: String,
     /// The JSON body sent to receivers (never credentials).

@@ -10,6 +10,7 @@ pub mod connect_link;
 pub mod connection;
 pub mod connector;
 pub mod email;
+pub mod environment;
 pub mod event;
 pub mod exchange_code;
 pub mod idempotency_key;

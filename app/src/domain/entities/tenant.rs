@@ -9,12 +9,13 @@ pub struct Model {
     /// Primary key (UUIDv7).
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// The environment it belongs to.
+    pub environment_id: Uuid,
     /// Display name.
     pub name: String,
     /// Lower-cased name: sort and search key.
     pub name_key: String,
-    /// The admin's own id for this customer; unique.
-    #[sea_orm(unique)]
+    /// The admin's own id for this customer; unique within its environment.
     pub external_id: String,
     /// Creation time.
     pub created_at: TimeDateTimeWithTimeZone,

@@ -9,6 +9,8 @@ pub struct Model {
     /// Primary key (UUIDv7).
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// The environment it belongs to.
+    pub environment_id: Uuid,
     /// The receiver's URL (http or https).
     pub url: String,
     /// The admin's note.

@@ -256,6 +256,7 @@ pub(crate) async fn insert_admin(
         totp_secret: Set(None),
         totp_enabled_at: Set(None),
         totp_last_step: Set(None),
+        environment_id: Set(None),
     }
     .insert(db)
     .await

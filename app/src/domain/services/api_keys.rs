@@ -11,6 +11,7 @@ use super::one_line;
 use crate::domain::clock::Clock;
 use crate::domain::crypto::{new_token, token_hash};
 use crate::domain::entities::api_key;
+use crate::domain::ids::EnvironmentId;
 use crate::error::AppError;
 use crate::types::{API_SCOPES, ApiKeyInfo, CreatedApiKey};
 
@@ -30,6 +31,8 @@ pub struct ApiPrincipal {
     pub name: String,
     /// Granted scopes.
     pub scopes: Vec<String>,
+    /// The environment the key belongs to; it sees nothing of the others.
+    pub environment: EnvironmentId,
 }
 
 impl ApiPrincipal {
@@ -62,10 +65,12 @@ fn validate_scopes(scopes: &[String]) -> Result<Vec<String>, AppError> {
     Ok(out)
 }
 
-/// Creates a key. The key itself is in the result only; the database keeps its hash.
+/// Creates a key of `environment`. The key itself is in the result only; the database keeps
+/// its hash.
 pub async fn create(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
+    environment: EnvironmentId,
     created_by: Option<Uuid>,
     name: &str,
     scopes: &[String],
@@ -75,6 +80,7 @@ pub async fn create(
     let key = format!("{KEY_PREFIX}{}", new_token().expose());
     let model = api_key::ActiveModel {
         id: Set(Uuid::now_v7()),
+        environment_id: Set(environment.0),
         name: Set(name),
         token_hash: Set(token_hash(&key).to_vec()),
         prefix: Set(key[..SHOWN_PREFIX_LEN].to_owned()),
@@ -92,9 +98,13 @@ pub async fn create(
     })
 }
 
-/// Every key, newest first, revoked ones included.
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ApiKeyInfo>, AppError> {
+/// Every key of `environment`, newest first, revoked ones included.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+) -> Result<Vec<ApiKeyInfo>, AppError> {
     api_key::Entity::find()
+        .filter(api_key::Column::EnvironmentId.eq(environment))
         .order_by_desc(api_key::Column::Id)
         .all(db)
         .await?
@@ -107,9 +117,11 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ApiKeyInfo>, AppError
 pub async fn revoke(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
+    environment: EnvironmentId,
     id: Uuid,
 ) -> Result<(), AppError> {
     let key = api_key::Entity::find_by_id(id)
+        .filter(api_key::Column::EnvironmentId.eq(environment))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -157,6 +169,7 @@ pub async fn authenticate(
     }
     Ok(Some(ApiPrincipal {
         key_id: key.id,
+        environment: EnvironmentId(key.environment_id),
         scopes: key.scopes()?,
         name: key.name,
     }))

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::is_unique_violation;
 use crate::domain::clock::Clock;
 use crate::domain::entities::callback_origin;
+use crate::domain::ids::EnvironmentId;
 use crate::error::AppError;
 
 /// Longest callback URL accepted.
@@ -151,27 +152,41 @@ pub fn with_params(callback: &str, pairs: &[(&str, &str)]) -> Option<String> {
     Some(url.into())
 }
 
-/// The allowed origins, sorted.
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<callback_origin::Model>, AppError> {
+/// The origins allowed in `environment`, sorted.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+) -> Result<Vec<callback_origin::Model>, AppError> {
     Ok(callback_origin::Entity::find()
+        .filter(callback_origin::Column::EnvironmentId.eq(environment))
         .order_by_asc(callback_origin::Column::Origin)
         .all(db)
         .await?)
 }
 
-/// The allowed origins as strings.
-pub async fn allowed(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
-    Ok(list(db).await?.into_iter().map(|o| o.origin).collect())
+/// The origins allowed in `environment` as strings.
+pub async fn allowed(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+) -> Result<Vec<String>, AppError> {
+    Ok(list(db, environment)
+        .await?
+        .into_iter()
+        .map(|o| o.origin)
+        .collect())
 }
 
-/// Allows an origin. Adding one that is already allowed is not an error.
+/// Allows an origin in `environment`. Adding one that is already allowed is not an error.
 pub async fn add(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
+    environment: EnvironmentId,
     text: &str,
 ) -> Result<callback_origin::Model, AppError> {
     let origin = normalize_origin(text)?;
+    let in_environment = callback_origin::Column::EnvironmentId.eq(environment);
     if let Some(existing) = callback_origin::Entity::find()
+        .filter(in_environment.clone())
         .filter(callback_origin::Column::Origin.eq(origin.as_str()))
         .one(db)
         .await?
@@ -179,13 +194,19 @@ pub async fn add(
         return Ok(existing);
     }
     use sea_orm::PaginatorTrait;
-    if callback_origin::Entity::find().count(db).await? >= MAX_ORIGINS {
+    if callback_origin::Entity::find()
+        .filter(in_environment.clone())
+        .count(db)
+        .await?
+        >= MAX_ORIGINS
+    {
         return Err(AppError::Validation(format!(
             "At most {MAX_ORIGINS} callback origins can be allowed."
         )));
     }
     let inserted = callback_origin::ActiveModel {
         id: Set(Uuid::now_v7()),
+        environment_id: Set(environment.0),
         origin: Set(origin.clone()),
         created_at: Set(clock.now()),
     }
@@ -195,6 +216,7 @@ pub async fn add(
         Ok(model) => Ok(model),
         // Added at the same moment by another request: the result is the same.
         Err(e) if is_unique_violation(&e) => callback_origin::Entity::find()
+            .filter(in_environment)
             .filter(callback_origin::Column::Origin.eq(origin.as_str()))
             .one(db)
             .await?
@@ -203,9 +225,17 @@ pub async fn add(
     }
 }
 
-/// Removes an allowed origin. Links created earlier keep their callback URL.
-pub async fn remove(db: &impl ConnectionTrait, id: Uuid) -> Result<(), AppError> {
-    let result = callback_origin::Entity::delete_by_id(id).exec(db).await?;
+/// Removes an origin allowed in `environment`. Links created earlier keep their callback URL.
+pub async fn remove(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let result = callback_origin::Entity::delete_many()
+        .filter(callback_origin::Column::Id.eq(id))
+        .filter(callback_origin::Column::EnvironmentId.eq(environment))
+        .exec(db)
+        .await?;
     if result.rows_affected == 0 {
         return Err(AppError::NotFound);
     }

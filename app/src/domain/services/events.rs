@@ -15,7 +15,8 @@ use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::json;
 use crate::domain::entities::webhook_delivery::DeliveryState;
 use crate::domain::entities::{
-    connect_link, connection, connector, event, tenant, webhook_delivery, webhook_endpoint,
+    connect_link, connection, connector, environment, event, tenant, webhook_delivery,
+    webhook_endpoint,
 };
 use crate::domain::ids::{ConnectorId, TenantId};
 
@@ -41,6 +42,8 @@ pub struct Subject {
     pub accounts: Option<(String, String)>,
     /// When the connection's access token expires (`connection.expiring`).
     pub expires_at: Option<OffsetDateTime>,
+    /// The environment of the tenant (or connector); production when neither is known any more.
+    pub environment: Option<Uuid>,
 }
 
 impl Subject {
@@ -49,6 +52,7 @@ impl Subject {
         Self {
             tenant: Some((tenant.id, tenant.external_id.clone())),
             connector: Some((connector.id, connector.key.clone())),
+            environment: Some(tenant.environment_id),
             ..Self::default()
         }
     }
@@ -108,18 +112,24 @@ impl Subject {
         let tenant = tenant::Entity::find_by_id(tenant_id)
             .select_only()
             .column(tenant::Column::ExternalId)
-            .into_tuple::<String>()
+            .column(tenant::Column::EnvironmentId)
+            .into_tuple::<(String, Uuid)>()
             .one(db)
             .await?;
         let connector = connector::Entity::find_by_id(connector_id)
             .select_only()
             .column(connector::Column::Key)
-            .into_tuple::<String>()
+            .column(connector::Column::EnvironmentId)
+            .into_tuple::<(String, Uuid)>()
             .one(db)
             .await?;
         Ok(Self {
-            tenant: tenant.map(|external| (tenant_id, external)),
-            connector: connector.map(|key| (connector_id, key)),
+            environment: tenant
+                .as_ref()
+                .or(connector.as_ref())
+                .map(|(_, environment)| *environment),
+            tenant: tenant.map(|(external, _)| (tenant_id, external)),
+            connector: connector.map(|(key, _)| (connector_id, key)),
             ..Self::default()
         })
     }
@@ -174,15 +184,29 @@ pub async fn emit(
     subject: &Subject,
 ) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
+    let environment = match subject.environment {
+        Some(known) => environment::Entity::find_by_id(known).one(db).await?,
+        None => None,
+    };
+    let environment = match environment {
+        Some(found) => found,
+        None => environment::Entity::find()
+            .filter(environment::Column::IsProduction.eq(true))
+            .one(db)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("the production environment".into()))?,
+    };
     let timestamp = now.format(&Rfc3339).unwrap_or_default();
     let body = json!({
         "id": id,
         "type": event_type.as_str(),
         "timestamp": timestamp,
+        "environment": environment.name,
         "data": subject.data(),
     });
     event::ActiveModel {
         id: Set(id),
+        environment_id: Set(environment.id),
         event_type: Set(event_type.as_str().to_owned()),
         payload: Set(body.to_string()),
         tenant_id: Set(subject.tenant.as_ref().map(|(id, _)| *id)),
@@ -199,6 +223,7 @@ pub async fn emit(
         .column(webhook_endpoint::Column::Id)
         .column(webhook_endpoint::Column::EventTypes)
         .filter(webhook_endpoint::Column::Enabled.eq(true))
+        .filter(webhook_endpoint::Column::EnvironmentId.eq(environment.id))
         .into_tuple()
         .all(db)
         .await?;
@@ -297,6 +322,7 @@ mod tests {
             error: Some(("access_denied".into(), "The end user declined.".into())),
             accounts: None,
             expires_at: None,
+            environment: Some(Uuid::nil()),
         };
         let data = subject.data();
         assert_eq!(data["tenant"]["external_id"], "acme");

@@ -15,10 +15,10 @@ use crate::domain::AppState;
 use crate::domain::crypto::{Aad, Keyring, Token, TokenHash, new_token, token_hash};
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connect_link, connection, connector, exchange_code, tenant};
-use crate::domain::ids::{ConnectorId, TenantId};
+use crate::domain::ids::{ConnectorId, EnvironmentId, TenantId};
 use crate::domain::services::connect::{Outcome, store_connection};
 use crate::domain::services::connections::{self, revoke_at_provider};
-use crate::domain::services::events;
+use crate::domain::services::{events, tenants};
 use crate::error::AppError;
 use crate::types::EventType;
 
@@ -137,7 +137,13 @@ pub async fn issue(
 /// Redeems a code once and makes its connection live: the pending credentials are stored on
 /// the connection and `connection.created` (or `updated`/`recovered`) and `link.completed` are
 /// announced, all in one transaction. Of simultaneous redemptions exactly one succeeds.
-pub async fn confirm(state: &AppState, code: &str) -> Result<Confirmed, ExchangeError> {
+///
+/// Only a key of the code's own environment redeems it; to the others it is unknown.
+pub async fn confirm(
+    state: &AppState,
+    environment: EnvironmentId,
+    code: &str,
+) -> Result<Confirmed, ExchangeError> {
     if code.is_empty() || code.len() > 100 {
         return Err(ExchangeError::Invalid);
     }
@@ -152,11 +158,12 @@ pub async fn confirm(state: &AppState, code: &str) -> Result<Confirmed, Exchange
         .filter(exchange_code::Column::RedeemedAt.is_null())
         .filter(exchange_code::Column::DiscardedAt.is_null())
         .filter(exchange_code::Column::ExpiresAt.gt(now))
+        .filter(in_environment(environment))
         .exec(&txn)
         .await?;
     if claimed.rows_affected != 1 {
         txn.rollback().await?;
-        return Err(refusal(state, hash).await);
+        return Err(refusal(state, environment, hash).await);
     }
     let row = exchange_code::Entity::find()
         .filter(exchange_code::Column::CodeHash.eq(hash))
@@ -168,7 +175,7 @@ pub async fn confirm(state: &AppState, code: &str) -> Result<Confirmed, Exchange
     else {
         // Issued before pending values existed: its connection went live when the end user
         // finished.
-        let connection = connections::get(&txn, row.connection_id).await?;
+        let connection = connections::by_id(&txn, row.connection_id).await?;
         txn.commit().await?;
         return Ok(Confirmed {
             connection,
@@ -214,9 +221,21 @@ pub async fn confirm(state: &AppState, code: &str) -> Result<Confirmed, Exchange
 }
 
 /// Why a code could not be claimed: reused when it was redeemed before, else invalid.
-async fn refusal(state: &AppState, hash: TokenHash) -> ExchangeError {
+/// The codes whose link belongs to a tenant of `environment`.
+fn in_environment(environment: EnvironmentId) -> sea_orm::sea_query::SimpleExpr {
+    exchange_code::Column::LinkId.in_subquery(
+        sea_orm::sea_query::Query::select()
+            .column(connect_link::Column::Id)
+            .from(connect_link::Entity)
+            .and_where(connect_link::Column::TenantId.in_subquery(tenants::ids_in(environment)))
+            .to_owned(),
+    )
+}
+
+async fn refusal(state: &AppState, environment: EnvironmentId, hash: TokenHash) -> ExchangeError {
     let known = exchange_code::Entity::find()
         .filter(exchange_code::Column::CodeHash.eq(hash))
+        .filter(in_environment(environment))
         .one(&state.db)
         .await;
     match known {

@@ -11,6 +11,7 @@ pub mod connect;
 pub mod connections;
 pub mod connectors;
 pub mod emails;
+pub mod environments;
 pub mod events;
 pub mod exchange;
 pub mod idempotency;

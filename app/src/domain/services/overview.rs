@@ -16,6 +16,7 @@ use super::connections::{self, EXPIRES_SOON};
 use super::tenants::{self, Cursor};
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connection, connector, tenant};
+use crate::domain::ids::EnvironmentId;
 use crate::error::AppError;
 use crate::types::{ConnectionStatus, OverviewCounts, OverviewData, OverviewRow, StatusColumn};
 
@@ -40,8 +41,13 @@ fn problem_condition(now: OffsetDateTime) -> Condition {
         .add(expiring_soon(now))
 }
 
-async fn count(db: &impl ConnectionTrait, condition: Condition) -> Result<u64, AppError> {
+async fn count(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    condition: Condition,
+) -> Result<u64, AppError> {
     Ok(connection::Entity::find()
+        .filter(connection::Column::TenantId.in_subquery(tenants::ids_in(environment)))
         .filter(condition)
         .count(db)
         .await?)
@@ -50,16 +56,21 @@ async fn count(db: &impl ConnectionTrait, condition: Condition) -> Result<u64, A
 /// The totals above the table.
 async fn counts(
     db: &impl ConnectionTrait,
+    environment: EnvironmentId,
     now: OffsetDateTime,
 ) -> Result<OverviewCounts, AppError> {
     let with_state =
         |state: ConnectionState| Condition::all().add(connection::Column::Status.eq(state));
+    let env = environment;
     Ok(OverviewCounts {
-        tenants: tenant::Entity::find().count(db).await?,
-        connected: count(db, with_state(ConnectionState::Connected)).await?,
-        expires_soon: count(db, expiring_soon(now)).await?,
-        needs_reauth: count(db, with_state(ConnectionState::NeedsReauth)).await?,
-        error: count(db, with_state(ConnectionState::Error)).await?,
+        tenants: tenant::Entity::find()
+            .filter(tenant::Column::EnvironmentId.eq(env))
+            .count(db)
+            .await?,
+        connected: count(db, env, with_state(ConnectionState::Connected)).await?,
+        expires_soon: count(db, env, expiring_soon(now)).await?,
+        needs_reauth: count(db, env, with_state(ConnectionState::NeedsReauth)).await?,
+        error: count(db, env, with_state(ConnectionState::Error)).await?,
     })
 }
 
@@ -67,11 +78,12 @@ async fn counts(
 /// cursor of the next page.
 async fn tenant_page(
     db: &impl ConnectionTrait,
+    environment: EnvironmentId,
     now: OffsetDateTime,
     only_problems: bool,
     cursor: Option<&str>,
 ) -> Result<(Vec<tenant::Model>, Option<String>), AppError> {
-    let mut select = tenant::Entity::find();
+    let mut select = tenant::Entity::find().filter(tenant::Column::EnvironmentId.eq(environment));
     if only_problems {
         let with_problems = Query::select()
             .column(connection::Column::TenantId)
@@ -114,17 +126,19 @@ async fn tenant_page(
 /// One page of the overview after `cursor` (from a previous page's `next`).
 pub async fn load(
     db: &impl ConnectionTrait,
+    environment: EnvironmentId,
     now: OffsetDateTime,
     only_problems: bool,
     cursor: Option<&str>,
 ) -> Result<OverviewData, AppError> {
-    let counts = counts(db, now).await?;
+    let counts = counts(db, environment, now).await?;
     let columns: Vec<connector::Model> = connector::Entity::find()
+        .filter(connector::Column::EnvironmentId.eq(environment))
         .filter(connector::Column::Enabled.eq(true))
         .order_by_asc(connector::Column::Name)
         .all(db)
         .await?;
-    let (rows, next) = tenant_page(db, now, only_problems, cursor).await?;
+    let (rows, next) = tenant_page(db, environment, now, only_problems, cursor).await?;
     let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
     let mut by_pair: HashMap<(Uuid, Uuid), ConnectionStatus> = HashMap::new();
     for c in connection::Entity::find()

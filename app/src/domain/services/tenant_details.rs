@@ -9,13 +9,18 @@ use super::{connections, connectors, links, tenants};
 use crate::domain::AppState;
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connection, connector};
+use crate::domain::ids::EnvironmentId;
 use crate::error::AppError;
 use crate::types::{ConnectionStatus, TenantConnector, TenantDetails};
 
 /// Loads Tenant Details: every enabled connector, plus disabled ones the tenant is connected to.
-pub async fn load(state: &AppState, tenant_id: Uuid) -> Result<TenantDetails, AppError> {
+pub async fn load(
+    state: &AppState,
+    environment: EnvironmentId,
+    tenant_id: Uuid,
+) -> Result<TenantDetails, AppError> {
     let db = &state.db;
-    let tenant = tenants::get(db, tenant_id).await?;
+    let tenant = tenants::get(db, environment, tenant_id).await?;
     let connections: HashMap<Uuid, connection::Model> = connection::Entity::find()
         .filter(connection::Column::TenantId.eq(tenant_id))
         .all(db)
@@ -32,6 +37,7 @@ pub async fn load(state: &AppState, tenant_id: Uuid) -> Result<TenantDetails, Ap
 
     let mut connectors_out = Vec::new();
     for model in connector::Entity::find()
+        .filter(connector::Column::EnvironmentId.eq(environment))
         .order_by_asc(connector::Column::Name)
         .all(db)
         .await?

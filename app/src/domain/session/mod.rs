@@ -14,6 +14,8 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use crate::domain::entities::admin_user;
+use crate::domain::ids::EnvironmentId;
+use crate::domain::services;
 use crate::domain::services::admin::find_admin;
 use crate::domain::{AppState, app_state};
 use crate::error::AppError;
@@ -300,6 +302,16 @@ pub async fn require_role(required: Role) -> Result<(AppState, Authenticated), A
         return Err(AppError::Forbidden);
     }
     Ok((state, user))
+}
+
+/// Inside a server function: as [`require_role`], with the environment the admin is looking at;
+/// every server function over environment data starts with this and passes it on.
+pub async fn require_role_in(
+    required: Role,
+) -> Result<(AppState, Authenticated, EnvironmentId), AppError> {
+    let (state, user) = require_role(required).await?;
+    let environment = services::environments::current(&state.db, &user.admin).await?;
+    Ok((state, user, EnvironmentId(environment.id)))
 }
 
 /// Writes an audit entry for an action the signed-in admin just took (with their address).

@@ -60,7 +60,15 @@ async fn tenants_page(
         limit: 50,
     };
     let mut html = String::from("<!doctype html><title>Tenants</title><table>");
-    match tenants::list(&db, &query).await {
+    // As the dashboard does: the environment first, then its tenants.
+    let listed = match app::domain::services::environments::production(&db).await {
+        Ok(production) => {
+            let environment = app::domain::ids::EnvironmentId(production.id);
+            tenants::list(&db, environment, &query).await
+        }
+        Err(e) => Err(e),
+    };
+    match listed {
         Ok(page) => {
             for row in page.rows {
                 html.push_str(&format!(

@@ -32,7 +32,7 @@ use crate::domain::AppState;
 use crate::domain::catalog::fill;
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connection, exchange_code};
-use crate::domain::ids::{ConnectorId, TenantId};
+use crate::domain::ids::{ConnectorId, EnvironmentId, TenantId};
 use crate::domain::oauth::OAuthApp;
 use crate::error::AppError;
 use crate::failure::ProviderFailure;
@@ -56,11 +56,13 @@ pub struct ConnectionFilter {
 /// One page of up to `limit` connections by id (creation order), after `after`.
 pub async fn list(
     db: &impl ConnectionTrait,
+    environment: EnvironmentId,
     filter: &ConnectionFilter,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Page<connection::Model>, AppError> {
-    let mut condition = Condition::all();
+    let mut condition = Condition::all()
+        .add(connection::Column::TenantId.in_subquery(super::tenants::ids_in(environment)));
     if let Some(t) = filter.tenant_id {
         condition = condition.add(connection::Column::TenantId.eq(t));
     }
@@ -82,9 +84,24 @@ pub async fn list(
     Ok(paging::page(rows, limit, |r| r.id))
 }
 
-/// A connection by id.
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<connection::Model, AppError> {
+/// A connection by id, whatever its environment: for work that reached it through a row of its
+/// own environment already (workers, the end user's flow). Callers on behalf of an admin or an
+/// API key use [`get`].
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<connection::Model, AppError> {
     connection::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A connection of `environment` by id; one of another environment is not found.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    id: Uuid,
+) -> Result<connection::Model, AppError> {
+    connection::Entity::find_by_id(id)
+        .filter(connection::Column::TenantId.in_subquery(super::tenants::ids_in(environment)))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
@@ -156,8 +173,12 @@ impl From<sea_orm::DbErr> for CredentialsError {
 /// (best effort: a provider that is down does not keep the admin from disconnecting), then
 /// deletes the credentials and announces `connection.deleted`. The row stays, marked
 /// `disconnected`, so that a later reconnect keeps its id. Disconnecting twice is not an error.
-pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
-    let model = get(&state.db, id).await?;
+pub async fn disconnect(
+    state: &AppState,
+    environment: EnvironmentId,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let model = get(&state.db, environment, id).await?;
     if model.status == ConnectionState::Disconnected {
         return Ok(());
     }
@@ -214,7 +235,7 @@ pub async fn disconnect(state: &AppState, id: Uuid) -> Result<(), AppError> {
         .exec(&txn)
         .await?;
     if changed.rows_affected == 1 {
-        let updated = get(&txn, id).await?;
+        let updated = by_id(&txn, id).await?;
         let subject = events::Subject::of_connection(&txn, &updated).await?;
         events::emit(&txn, now, EventType::ConnectionDeleted, &subject).await?;
     }
@@ -255,7 +276,7 @@ pub(crate) async fn revoke_at_provider(
     else {
         return;
     };
-    let Ok(connector) = connectors::get(&state.db, connector_id).await else {
+    let Ok(connector) = connectors::by_id(&state.db, connector_id).await else {
         return;
     };
     let Some(spec) = connector.provider.oauth2.as_ref() else {

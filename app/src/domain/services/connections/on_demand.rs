@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use super::refresh::{Need, ensure_fresh, usable};
-use super::{Credentials, CredentialsError, get, open_credentials};
+use super::{Credentials, CredentialsError, by_id, open_credentials};
 use crate::domain::AppState;
 use crate::domain::entities::connection;
 use crate::domain::services::connectors;
@@ -16,7 +16,7 @@ pub async fn force_refresh(
     state: &AppState,
     id: Uuid,
 ) -> Result<(connection::Model, Credentials), CredentialsError> {
-    let model = usable(get(&state.db, id).await?)?;
+    let model = usable(by_id(&state.db, id).await?)?;
     match open_credentials(state, &model)? {
         Credentials::OAuth2 {
             access_token,
@@ -54,7 +54,7 @@ pub async fn checked_credentials(
     else {
         return Ok((model, credentials));
     };
-    let connector = connectors::get(&state.db, model.connector_id).await?;
+    let connector = connectors::by_id(&state.db, model.connector_id).await?;
     let provider = &connector.provider;
     let Some(check) = provider.verify.as_ref().or(provider.identity.as_ref()) else {
         return Ok((model, credentials));

@@ -10,7 +10,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::refresh_lock::{claim, release};
-use super::{Credentials, CredentialsError, credentials, get, open_credentials};
+use super::{Credentials, CredentialsError, by_id, credentials, open_credentials};
 use crate::domain::AppState;
 use crate::domain::catalog::OAuth2Spec;
 use crate::domain::catalog::fill;
@@ -98,7 +98,7 @@ pub async fn refresh_ahead(
     id: Uuid,
     margin: Duration,
 ) -> Result<bool, CredentialsError> {
-    let before = get(&state.db, id).await?;
+    let before = by_id(&state.db, id).await?;
     let (after, _) = ensure_fresh(state, id, Need::Ahead { margin }).await?;
     Ok(after.refreshed_at != before.refreshed_at)
 }
@@ -157,7 +157,7 @@ pub(super) async fn ensure_fresh(
     id: Uuid,
     need: Need,
 ) -> Result<(connection::Model, Credentials), CredentialsError> {
-    let model = usable(get(&state.db, id).await?)?;
+    let model = usable(by_id(&state.db, id).await?)?;
     let credentials = open_credentials(state, &model)?;
     if !due(&need, &model, &credentials, state.clock.now()) {
         return Ok((model, credentials));
@@ -166,7 +166,7 @@ pub(super) async fn ensure_fresh(
     let _guard = lock.lock().await;
     loop {
         // Whoever held the lock (or another server) may have refreshed meanwhile.
-        let model = usable(get(&state.db, id).await?)?;
+        let model = usable(by_id(&state.db, id).await?)?;
         let credentials = open_credentials(state, &model)?;
         let now = state.clock.now();
         if !due(&need, &model, &credentials, now) {
@@ -268,7 +268,7 @@ async fn request_refresh(
     values: &std::collections::BTreeMap<String, String>,
     refresh_token: &str,
 ) -> Result<(OAuth2Spec, Result<Tokens, TokenFailure>), CredentialsError> {
-    let connector = connectors::get(&state.db, model.connector_id).await?;
+    let connector = connectors::by_id(&state.db, model.connector_id).await?;
     let spec = connector
         .provider
         .oauth2
@@ -359,7 +359,7 @@ async fn store_refreshed(
         .filter(connection::Column::Id.eq(model.id))
         .exec(&txn)
         .await?;
-    let updated = get(&txn, model.id).await?;
+    let updated = by_id(&txn, model.id).await?;
     if model.status != ConnectionState::Connected {
         let subject = events::Subject::of_connection(&txn, &updated).await?;
         events::emit(&txn, now, EventType::ConnectionRecovered, &subject).await?;
@@ -401,7 +401,7 @@ async fn record_failure(
         .exec(&txn)
         .await?;
     if model.status != status {
-        let updated = get(&txn, model.id).await?;
+        let updated = by_id(&txn, model.id).await?;
         let subject = events::Subject::of_connection(&txn, &updated)
             .await?
             .with_error(code, &text::provider_failure(failure));

@@ -25,6 +25,7 @@ use crate::domain::catalog::{Provider, catalog};
 use crate::domain::clock::Clock;
 use crate::domain::crypto::Keyring;
 use crate::domain::entities::{connection, connector};
+use crate::domain::ids::EnvironmentId;
 use crate::error::AppError;
 use crate::types::{AuthMode, ConnectorInfo, ConnectorOptions, FieldInfo, ProviderInfo, limits};
 
@@ -90,8 +91,10 @@ pub fn field_info(f: &crate::domain::catalog::FieldSpec) -> FieldInfo {
     }
 }
 
-/// A connector by id.
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Resolved, AppError> {
+/// A connector by id, whatever its environment: for work that reached it through a row of its
+/// own environment already (workers, the end user's flow). Callers on behalf of an admin or an
+/// API key use [`get`].
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Resolved, AppError> {
     let model = connector::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -99,16 +102,35 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Resolved, AppErr
     resolve(model)
 }
 
-/// A connector by id, or by key when `key` is not a UUID.
-pub async fn find_by_key(db: &impl ConnectionTrait, key: &str) -> Result<Resolved, AppError> {
+/// A connector of `environment` by id; one of another environment is not found.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    id: Uuid,
+) -> Result<Resolved, AppError> {
+    let model = connector::Entity::find_by_id(id)
+        .filter(connector::Column::EnvironmentId.eq(environment))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    resolve(model)
+}
+
+/// A connector of `environment` by id, or by key when `key` is not a UUID.
+pub async fn find_by_key(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    key: &str,
+) -> Result<Resolved, AppError> {
     if let Ok(id) = Uuid::parse_str(key) {
-        return get(db, id).await;
+        return get(db, environment, id).await;
     }
     // No stored key looks otherwise; PostgreSQL would refuse some of these bytes (NUL) outright.
     if validate_key(key).is_err() {
         return Err(AppError::NotFound);
     }
     let model = connector::Entity::find()
+        .filter(connector::Column::EnvironmentId.eq(environment))
         .filter(connector::Column::Key.eq(key))
         .one(db)
         .await?
@@ -116,9 +138,14 @@ pub async fn find_by_key(db: &impl ConnectionTrait, key: &str) -> Result<Resolve
     resolve(model)
 }
 
-/// Every connector's key by id; connectors are few, so one query serves a whole page.
-pub async fn keys(db: &impl ConnectionTrait) -> Result<HashMap<Uuid, String>, AppError> {
+/// Every connector's key by id in `environment`; connectors are few, so one query serves a
+/// whole page.
+pub async fn keys(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+) -> Result<HashMap<Uuid, String>, AppError> {
     Ok(connector::Entity::find()
+        .filter(connector::Column::EnvironmentId.eq(environment))
         .select_only()
         .column(connector::Column::Id)
         .column(connector::Column::Key)
@@ -144,8 +171,11 @@ pub async fn resolved_by_id(
         .collect()
 }
 
-/// Every connector, by name, with how many tenants are connected through each.
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectorInfo>, AppError> {
+/// Every connector of `environment`, by name, with how many tenants are connected through each.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+) -> Result<Vec<ConnectorInfo>, AppError> {
     #[derive(FromQueryResult)]
     struct Count {
         connector_id: Uuid,
@@ -155,6 +185,7 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectorInfo>, AppEr
         .select_only()
         .column(connection::Column::ConnectorId)
         .column_as(Expr::col(connection::Column::Id).count(), "n")
+        .filter(connection::Column::TenantId.in_subquery(super::tenants::ids_in(environment)))
         .group_by(connection::Column::ConnectorId)
         .into_model::<Count>()
         .all(db)
@@ -163,6 +194,7 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectorInfo>, AppEr
         .map(|c| (c.connector_id, u64::try_from(c.n).unwrap_or(0)))
         .collect();
     let rows = connector::Entity::find()
+        .filter(connector::Column::EnvironmentId.eq(environment))
         .order_by_asc(connector::Column::Name)
         .all(db)
         .await?;
@@ -177,9 +209,10 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectorInfo>, AppEr
 /// One connector as the UI shows it, with its provider.
 pub async fn describe(
     db: &impl ConnectionTrait,
+    environment: EnvironmentId,
     id: Uuid,
 ) -> Result<(ConnectorInfo, ProviderInfo), AppError> {
-    let resolved = get(db, id).await?;
+    let resolved = get(db, environment, id).await?;
     let connections = connection::Entity::find()
         .filter(connection::Column::ConnectorId.eq(id))
         .count(db)
@@ -209,11 +242,12 @@ pub fn info(r: Resolved, connection_count: u64) -> ConnectorInfo {
     }
 }
 
-/// Creates a connector.
+/// Creates a connector in `environment`.
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     keyring: &Keyring,
     clock: &dyn Clock,
+    environment: EnvironmentId,
     input: ConnectorInput,
 ) -> Result<Resolved, AppError> {
     let provider = catalog()
@@ -224,6 +258,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let now = clock.now();
     let mut row = connector::ActiveModel {
         id: Set(id),
+        environment_id: Set(environment.0),
         provider: Set(provider.id.clone()),
         enabled: Set(true),
         created_at: Set(now),
@@ -282,11 +317,12 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     keyring: &Keyring,
     clock: &dyn Clock,
+    environment: EnvironmentId,
     id: Uuid,
     input: ConnectorInput,
     changer: Changer,
 ) -> Result<(Resolved, Vec<EndpointChange>), AppError> {
-    let existing = get(db, id).await?;
+    let existing = get(db, environment, id).await?;
     let mut row: connector::ActiveModel = existing.model.clone().into();
     let needs_secret = existing.model.client_secret.is_none();
     let secret_given = !input.client_secret.expose_secret().trim().is_empty();
@@ -328,7 +364,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 
 fn key_conflict(e: sea_orm::DbErr) -> AppError {
     if is_unique_violation(&e) {
-        AppError::Conflict("Another connector already uses this key.".into())
+        AppError::Conflict("Another connector of this environment already uses this key.".into())
     } else {
         e.into()
     }
@@ -386,6 +422,7 @@ fn apply(
 pub async fn set_enabled(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
+    environment: EnvironmentId,
     id: Uuid,
     enabled: bool,
 ) -> Result<(), AppError> {
@@ -393,6 +430,7 @@ pub async fn set_enabled(
         .col_expr(connector::Column::Enabled, Expr::value(enabled))
         .col_expr(connector::Column::UpdatedAt, Expr::value(clock.now()))
         .filter(connector::Column::Id.eq(id))
+        .filter(connector::Column::EnvironmentId.eq(environment))
         .exec(db)
         .await?;
     if result.rows_affected == 0 {
@@ -405,10 +443,12 @@ pub async fn set_enabled(
 /// then their connections, links and flows go with it, in one transaction.
 pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    environment: EnvironmentId,
     id: Uuid,
     delete_connections: bool,
 ) -> Result<u64, AppError> {
     let txn = db.begin().await?;
+    get(&txn, environment, id).await?;
     let connections = connection::Entity::find()
         .filter(connection::Column::ConnectorId.eq(id))
         .count(&txn)

@@ -27,8 +27,8 @@ use crate::domain::AppState;
 use crate::domain::clock::Clock;
 use crate::domain::crypto::{new_token, token_hash};
 use crate::domain::entities::email::EmailKind;
-use crate::domain::entities::{connect_link, tenant};
-use crate::domain::ids::{ConnectorId, LinkId, TenantId};
+use crate::domain::entities::{connect_link, environment, tenant};
+use crate::domain::ids::{ConnectorId, EnvironmentId, LinkId, TenantId};
 use crate::error::AppError;
 use crate::failure::{ConnectError, ProviderFailure, ProviderProblem};
 use crate::text;
@@ -48,6 +48,7 @@ pub fn link_url(public_origin: &str, token: &str) -> String {
 /// the same transaction, and carries a token of its own for this link when it is sent.
 pub async fn create(
     state: &AppState,
+    environment: EnvironmentId,
     created_by: Option<Uuid>,
     TenantId(tenant_id): TenantId,
     ConnectorId(connector_id): ConnectorId,
@@ -57,16 +58,18 @@ pub async fn create(
     if options.email.is_some() && state.mail.is_none() {
         return Err(by_email::not_configured());
     }
-    let checked = options.checked_fields(db).await?;
-    tenants::get(db, tenant_id).await?;
-    let connector = connectors::get(db, connector_id).await?;
+    let checked = options.checked_fields(db, environment).await?;
+    tenants::get(db, environment, tenant_id).await?;
+    let connector = connectors::get(db, environment, connector_id).await?;
     if !connector.model.enabled {
         return Err(AppError::Validation(
             "This connector is disabled; enable it first.".into(),
         ));
     }
     let presets = options::validate_presets(&connector, &options.presets)?;
-    let allowed = options.allowed_connectors(db, connector_id).await?;
+    let allowed = options
+        .allowed_connectors(db, environment, connector_id)
+        .await?;
     let row = options.row(checked, &presets, &allowed)?;
 
     let token = new_token();
@@ -153,11 +156,18 @@ pub struct LinkContext {
     pub choices: Vec<connectors::Resolved>,
     /// Whether the link offers more than one connector (chosen or not).
     pub offers_several: bool,
+    /// The name of the tenant's environment when it is not production (the end user is told).
+    pub environment: Option<String>,
 }
 
-/// A link by id.
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<connect_link::Model, AppError> {
+/// A link of `environment` by id.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    id: Uuid,
+) -> Result<connect_link::Model, AppError> {
     connect_link::Entity::find_by_id(id)
+        .filter(connect_link::Column::TenantId.in_subquery(tenants::ids_in(environment)))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
@@ -175,11 +185,13 @@ pub struct LinkFilter {
 /// One page of up to `limit` links in creation order, after the link `after`.
 pub async fn list(
     db: &impl ConnectionTrait,
+    environment: EnvironmentId,
     filter: LinkFilter,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Page<connect_link::Model>, AppError> {
-    let mut condition = Condition::all();
+    let mut condition = Condition::all()
+        .add(connect_link::Column::TenantId.in_subquery(tenants::ids_in(environment)));
     if let Some(t) = filter.tenant_id {
         condition = condition.add(connect_link::Column::TenantId.eq(t));
     }
@@ -237,11 +249,15 @@ pub async fn load_context(
     if !usable(&link, clock.now()) {
         return Ok(None);
     }
-    let tenant = match tenants::get(db, link.tenant_id).await {
-        Ok(t) => t,
-        Err(AppError::NotFound) => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(tenant) = tenant::Entity::find_by_id(link.tenant_id).one(db).await? else {
+        return Ok(None);
     };
+    let environment = EnvironmentId(tenant.environment_id);
+    let environment_name = environment::Entity::find_by_id(tenant.environment_id)
+        .one(db)
+        .await?
+        .filter(|e| !e.is_production)
+        .map(|e| e.name);
     let allowed = link.allowed_connectors()?;
     let wanted: Vec<Uuid> = match choice {
         Some(id) if allowed.contains(&id) => vec![id],
@@ -249,7 +265,7 @@ pub async fn load_context(
     };
     let mut usable_connectors = Vec::new();
     for id in wanted {
-        match connectors::get(db, id).await {
+        match connectors::get(db, environment, id).await {
             Ok(c) if c.model.enabled => usable_connectors.push(c),
             Ok(_) | Err(AppError::NotFound) => {}
             Err(e) => return Err(e),
@@ -277,6 +293,7 @@ pub async fn load_context(
         presets,
         choices,
         offers_several: allowed.len() > 1,
+        environment: environment_name,
     }))
 }
 

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::EmailRequest;
 use crate::domain::catalog::catalog;
 use crate::domain::entities::connect_link;
+use crate::domain::ids::EnvironmentId;
 use crate::domain::services::callbacks;
 use crate::domain::services::connectors::{self, Resolved};
 use crate::error::AppError;
@@ -132,6 +133,7 @@ impl LinkOptions {
     pub(super) async fn checked_fields(
         &self,
         db: &impl ConnectionTrait,
+        environment: EnvironmentId,
     ) -> Result<Checked, AppError> {
         let lifetime = time::Duration::minutes(limits::LINK_MIN_MINUTES)
             ..=time::Duration::minutes(limits::LINK_MAX_MINUTES);
@@ -152,7 +154,7 @@ impl LinkOptions {
         let callback_url = match self.callback_url.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(url) => {
-                let allowed = callbacks::allowed(db).await?;
+                let allowed = callbacks::allowed(db, environment).await?;
                 Some(callbacks::check_callback(url, &allowed)?.to_string())
             }
         };
@@ -220,6 +222,7 @@ impl LinkOptions {
     pub(super) async fn allowed_connectors(
         &self,
         db: &impl ConnectionTrait,
+        environment: EnvironmentId,
         own: Uuid,
     ) -> Result<Vec<Uuid>, AppError> {
         let mut allowed = vec![own];
@@ -234,7 +237,7 @@ impl LinkOptions {
             )));
         }
         for id in &allowed[1..] {
-            match connectors::get(db, *id).await {
+            match connectors::get(db, environment, *id).await {
                 Ok(c) if c.model.enabled => {}
                 Ok(c) => {
                     return Err(AppError::Validation(format!(

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::usable_condition;
 use crate::domain::clock::Clock;
 use crate::domain::entities::connect_link;
+use crate::domain::ids::EnvironmentId;
 use crate::domain::services::events;
 use crate::error::AppError;
 use crate::types::EventType;
@@ -49,10 +50,12 @@ pub(super) async fn revoke_earlier(
 pub async fn revoke(
     db: &DatabaseConnection,
     clock: &dyn Clock,
+    environment: EnvironmentId,
     link_id: Uuid,
 ) -> Result<(), AppError> {
     let now = clock.now();
     let txn = db.begin().await?;
+    super::get(&txn, environment, link_id).await?;
     let revoked = connect_link::Entity::update_many()
         .col_expr(connect_link::Column::RevokedAt, Expr::value(now))
         .filter(connect_link::Column::Id.eq(link_id))

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::connected_counts;
 use crate::domain::entities::tenant;
+use crate::domain::ids::EnvironmentId;
 use crate::error::AppError;
 use crate::types::{TenantPage, TenantRow, TenantSort};
 
@@ -81,12 +82,16 @@ pub struct TenantQuery {
 }
 
 /// One page of tenants, by keyset pagination: the cost of a page does not grow with its depth.
-pub async fn list(db: &impl ConnectionTrait, query: &TenantQuery) -> Result<TenantPage, AppError> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    query: &TenantQuery,
+) -> Result<TenantPage, AppError> {
     let limit = query.limit.clamp(1, 100);
     let cursor = query.cursor.as_deref().and_then(decode);
     let forward = cursor.as_ref().is_none_or(|c| c.fwd);
 
-    let mut select = tenant::Entity::find();
+    let mut select = tenant::Entity::find().filter(tenant::Column::EnvironmentId.eq(environment));
     if let Some(condition) = search_condition(&query.search) {
         select = select.filter(condition);
     }

@@ -19,6 +19,7 @@ use super::{is_unique_violation, one_line};
 use crate::domain::clock::Clock;
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::{connection, tenant};
+use crate::domain::ids::EnvironmentId;
 use crate::error::AppError;
 use crate::types::limits;
 
@@ -52,16 +53,18 @@ fn duplicate(external_id: &str) -> AppError {
     ))
 }
 
-/// Creates a tenant.
+/// Creates a tenant in `environment`.
 pub async fn create(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
+    environment: EnvironmentId,
     input: &TenantInput,
 ) -> Result<tenant::Model, AppError> {
     let (name, external_id) = validate(input)?;
     let now = clock.now();
     tenant::ActiveModel {
         id: Set(Uuid::now_v7()),
+        environment_id: Set(environment.0),
         name_key: Set(name.to_lowercase()),
         name: Set(name),
         external_id: Set(external_id.clone()),
@@ -83,11 +86,12 @@ pub async fn create(
 pub async fn update(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
+    environment: EnvironmentId,
     id: Uuid,
     input: &TenantInput,
 ) -> Result<tenant::Model, AppError> {
     let (name, external_id) = validate(input)?;
-    let existing = get(db, id).await?;
+    let existing = get(db, environment, id).await?;
     let mut row: tenant::ActiveModel = existing.into();
     row.name_key = Set(name.to_lowercase());
     row.name = Set(name);
@@ -102,41 +106,70 @@ pub async fn update(
 }
 
 /// Deletes a tenant with its connections, links and flows (foreign keys cascade).
-pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> Result<(), AppError> {
-    let result = tenant::Entity::delete_by_id(id).exec(db).await?;
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let result = tenant::Entity::delete_many()
+        .filter(tenant::Column::Id.eq(id))
+        .filter(tenant::Column::EnvironmentId.eq(environment))
+        .exec(db)
+        .await?;
     if result.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
     Ok(())
 }
 
-/// One tenant.
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<tenant::Model, AppError> {
+/// One tenant of `environment`; a tenant of another environment is not found.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    id: Uuid,
+) -> Result<tenant::Model, AppError> {
     tenant::Entity::find_by_id(id)
+        .filter(tenant::Column::EnvironmentId.eq(environment))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
 }
 
-/// The tenant with this external id, if any.
+/// The tenant of `environment` with this external id, if any.
 pub async fn find_by_external_id(
     db: &impl ConnectionTrait,
+    environment: EnvironmentId,
     external_id: &str,
 ) -> Result<Option<tenant::Model>, AppError> {
     Ok(tenant::Entity::find()
+        .filter(tenant::Column::EnvironmentId.eq(environment))
         .filter(tenant::Column::ExternalId.eq(external_id))
         .one(db)
         .await?)
 }
 
-/// A tenant by id, or by external id when `key` is not a UUID.
-pub async fn find_by_key(db: &impl ConnectionTrait, key: &str) -> Result<tenant::Model, AppError> {
+/// A tenant of `environment` by id, or by external id when `key` is not a UUID.
+pub async fn find_by_key(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    key: &str,
+) -> Result<tenant::Model, AppError> {
     if let Ok(id) = Uuid::parse_str(key) {
-        return get(db, id).await;
+        return get(db, environment, id).await;
     }
-    find_by_external_id(db, key)
+    find_by_external_id(db, environment, key)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// The ids of `environment`'s tenants, as a subquery for filtering the rows that belong to an
+/// environment through their tenant (links, connections, exchange codes).
+pub fn ids_in(environment: EnvironmentId) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(tenant::Column::Id)
+        .from(tenant::Entity)
+        .and_where(tenant::Column::EnvironmentId.eq(environment))
+        .to_owned()
 }
 
 /// The external ids of these tenants.
@@ -190,17 +223,14 @@ pub async fn connected_counts(
 pub async fn upsert_by_external_id(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
+    environment: EnvironmentId,
     input: &TenantInput,
 ) -> Result<(tenant::Model, bool), AppError> {
     let (name, external_id) = validate(input)?;
     // Each round loses at most one race: the tenant deleted after it was read (update it → create
     // it), or created by someone else after it was found missing (create it → update it).
     for _ in 0..3 {
-        if let Some(existing) = tenant::Entity::find()
-            .filter(tenant::Column::ExternalId.eq(external_id.as_str()))
-            .one(db)
-            .await?
-        {
+        if let Some(existing) = find_by_external_id(db, environment, &external_id).await? {
             if existing.name == name {
                 return Ok((existing, false));
             }
@@ -214,7 +244,7 @@ pub async fn upsert_by_external_id(
                 Err(e) => return Err(e.into()),
             }
         }
-        match create(db, clock, input).await {
+        match create(db, clock, environment, input).await {
             Ok(model) => return Ok((model, true)),
             Err(AppError::Conflict(_)) => continue,
             Err(e) => return Err(e),
@@ -230,6 +260,7 @@ pub async fn upsert_by_external_id(
 pub async fn seed(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
+    environment: EnvironmentId,
     prefix: &str,
     count: u64,
 ) -> Result<u64, AppError> {
@@ -242,6 +273,7 @@ pub async fn seed(
             let name = format!("Tenant {:06}", i + 1);
             tenant::ActiveModel {
                 id: Set(Uuid::now_v7()),
+                environment_id: Set(environment.0),
                 name_key: Set(name.to_lowercase()),
                 name: Set(name),
                 external_id: Set(format!("{prefix}-{}", i + 1)),

@@ -23,6 +23,7 @@ use super::one_line;
 use crate::domain::AppState;
 use crate::domain::entities::webhook_delivery::DeliveryState;
 use crate::domain::entities::{event, webhook_attempt, webhook_delivery, webhook_endpoint};
+use crate::domain::ids::EnvironmentId;
 use crate::error::AppError;
 use crate::types::{
     CreatedWebhookEndpoint, EventType, WebhookAttemptInfo, WebhookDeliveryInfo, WebhookEndpointInfo,
@@ -44,9 +45,10 @@ fn validate_event_types(types: &[String]) -> Result<Vec<String>, AppError> {
     Ok(out.into_iter().map(|t| t.as_str().to_owned()).collect())
 }
 
-/// Creates an endpoint; its signing secret is in the result only this once.
+/// Creates an endpoint in `environment`; its signing secret is in the result only this once.
 pub async fn create(
     state: &AppState,
+    environment: EnvironmentId,
     url: &str,
     description: Option<&str>,
     event_types: &[String],
@@ -66,6 +68,7 @@ pub async fn create(
     let now = state.clock.now();
     let model = webhook_endpoint::ActiveModel {
         id: Set(id),
+        environment_id: Set(environment.0),
         url: Set(url.to_string()),
         description: Set(description),
         event_types: Set(serde_json::to_string(&event_types).map_err(|_| AppError::Internal)?),
@@ -95,9 +98,13 @@ fn info(model: &webhook_endpoint::Model) -> Result<WebhookEndpointInfo, AppError
     })
 }
 
-/// Every endpoint, oldest first.
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<WebhookEndpointInfo>, AppError> {
+/// Every endpoint of `environment`, oldest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+) -> Result<Vec<WebhookEndpointInfo>, AppError> {
     webhook_endpoint::Entity::find()
+        .filter(webhook_endpoint::Column::EnvironmentId.eq(environment))
         .order_by_asc(webhook_endpoint::Column::Id)
         .all(db)
         .await?
@@ -106,9 +113,14 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<WebhookEndpointInfo>,
         .collect()
 }
 
-/// One endpoint.
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<WebhookEndpointInfo, AppError> {
+/// One endpoint of `environment`.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    id: Uuid,
+) -> Result<WebhookEndpointInfo, AppError> {
     webhook_endpoint::Entity::find_by_id(id)
+        .filter(webhook_endpoint::Column::EnvironmentId.eq(environment))
         .one(db)
         .await?
         .as_ref()
@@ -121,6 +133,7 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<WebhookEndpointI
 pub async fn set_enabled(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
+    environment: EnvironmentId,
     id: Uuid,
     enabled: bool,
 ) -> Result<(), AppError> {
@@ -132,6 +145,7 @@ pub async fn set_enabled(
         )
         .col_expr(webhook_endpoint::Column::UpdatedAt, Expr::value(now))
         .filter(webhook_endpoint::Column::Id.eq(id))
+        .filter(webhook_endpoint::Column::EnvironmentId.eq(environment))
         .exec(db)
         .await?;
     if result.rows_affected == 0 {
@@ -140,21 +154,32 @@ pub async fn set_enabled(
     Ok(())
 }
 
-/// Deletes an endpoint with its deliveries.
-pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> Result<(), AppError> {
-    let result = webhook_endpoint::Entity::delete_by_id(id).exec(db).await?;
+/// Deletes an endpoint of `environment` with its deliveries.
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    environment: EnvironmentId,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let result = webhook_endpoint::Entity::delete_many()
+        .filter(webhook_endpoint::Column::Id.eq(id))
+        .filter(webhook_endpoint::Column::EnvironmentId.eq(environment))
+        .exec(db)
+        .await?;
     if result.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
     Ok(())
 }
 
-/// An endpoint's most recent deliveries (at most `limit`), each with its attempts.
+/// The most recent deliveries (at most `limit`) of an endpoint of `environment`, each with its
+/// attempts.
 pub async fn deliveries(
     db: &impl ConnectionTrait,
+    environment: EnvironmentId,
     endpoint_id: Uuid,
     limit: u64,
 ) -> Result<Vec<WebhookDeliveryInfo>, AppError> {
+    get(db, environment, endpoint_id).await?;
     let rows = webhook_delivery::Entity::find()
         .filter(webhook_delivery::Column::EndpointId.eq(endpoint_id))
         .order_by_desc(webhook_delivery::Column::Id)
@@ -212,8 +237,14 @@ pub async fn deliveries(
 pub async fn replay(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
+    environment: EnvironmentId,
     delivery_id: Uuid,
 ) -> Result<(), AppError> {
+    let endpoints = sea_orm::sea_query::Query::select()
+        .column(webhook_endpoint::Column::Id)
+        .from(webhook_endpoint::Entity)
+        .and_where(webhook_endpoint::Column::EnvironmentId.eq(environment))
+        .to_owned();
     let result = webhook_delivery::Entity::update_many()
         .col_expr(
             webhook_delivery::Column::Status,
@@ -223,6 +254,7 @@ pub async fn replay(
         .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(now))
         .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(now))
         .filter(webhook_delivery::Column::Id.eq(delivery_id))
+        .filter(webhook_delivery::Column::EndpointId.in_subquery(endpoints))
         .exec(db)
         .await?;
     if result.rows_affected == 0 {
