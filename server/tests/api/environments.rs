@@ -35,7 +35,7 @@ use crate::helpers::{Backend, TestApp, client_with};
 use crate::lifecycle::delivered_since;
 use crate::mock_provider::GOOD_API_KEY;
 use crate::on_both_backends;
-use crate::rest::{Api, api, new_key};
+use crate::rest::{ALL_SCOPES, Api, api, new_key};
 use crate::webhooks::{Receiver, add_endpoint};
 
 on_both_backends!(
@@ -44,18 +44,6 @@ on_both_backends!(
     the_dashboard_shows_only_the_current_environment,
     an_api_key_sees_only_its_environment,
 );
-
-const ALL_SCOPES: [&str; 9] = [
-    "tenants:read",
-    "tenants:write",
-    "connectors:read",
-    "connectors:write",
-    "links:read",
-    "links:write",
-    "connections:read",
-    "connections:write",
-    "credentials:read",
-];
 
 /// The migrations before environments existed.
 const BEFORE_ENVIRONMENTS: u32 = 14;
@@ -219,44 +207,28 @@ async fn a_database_of_the_previous_schema_moves_to_production(backend: Backend)
     assert!(production.is_production);
     assert_eq!(production.name, "production");
     let p = production.id;
-    let tenants = tenant::Entity::find().all(&db).await.expect("tenants");
-    assert!(tenants.iter().all(|t| t.environment_id == p) && tenants.len() == 1);
-    let connectors = connector::Entity::find()
-        .all(&db)
-        .await
-        .expect("connectors");
-    assert!(connectors.iter().all(|c| c.environment_id == p) && connectors.len() == 1);
-    for owned in [
-        callback_origin::Entity::find()
-            .all(&db)
-            .await
-            .expect("origins")
-            .iter()
-            .map(|o| o.environment_id)
-            .collect::<Vec<_>>(),
-        api_key::Entity::find()
-            .all(&db)
-            .await
-            .expect("keys")
-            .iter()
-            .map(|k| k.environment_id)
-            .collect(),
-        webhook_endpoint::Entity::find()
-            .all(&db)
-            .await
-            .expect("endpoints")
-            .iter()
-            .map(|e| e.environment_id)
-            .collect(),
-        event::Entity::find()
-            .all(&db)
-            .await
-            .expect("events")
-            .iter()
-            .map(|e| e.environment_id)
-            .collect(),
+    for table in [
+        "tenants",
+        "connectors",
+        "callback_origins",
+        "api_keys",
+        "webhook_endpoints",
+        "events",
     ] {
-        assert_eq!(owned, vec![p]);
+        let rows = db
+            .query_all(
+                &sea_orm::sea_query::Query::select()
+                    .column(sea_orm::sea_query::Alias::new("environment_id"))
+                    .from(sea_orm::sea_query::Alias::new(table))
+                    .to_owned(),
+            )
+            .await
+            .expect(table);
+        let owners: Vec<uuid::Uuid> = rows
+            .iter()
+            .map(|row| row.try_get("", "environment_id").expect("an environment"))
+            .collect();
+        assert_eq!(owners, vec![p], "{table}");
     }
     // The connection survived the tables it points at being rebuilt, and still belongs to them:
     // deleting its tenant deletes it.

@@ -29,7 +29,7 @@ on_both_backends!(
     each_key_is_rate_limited,
 );
 
-const ALL_SCOPES: [&str; 9] = [
+pub(crate) const ALL_SCOPES: [&str; 9] = [
     "tenants:read",
     "tenants:write",
     "connectors:read",

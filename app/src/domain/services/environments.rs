@@ -199,27 +199,17 @@ where
             "The production environment cannot be deleted.".into(),
         ));
     }
-    let holds = tenant::Entity::find()
-        .filter(tenant::Column::EnvironmentId.eq(id))
-        .one(&txn)
-        .await?
-        .is_some()
-        || connector::Entity::find()
-            .filter(connector::Column::EnvironmentId.eq(id))
-            .one(&txn)
+    let holds = any::<tenant::Entity>(&txn, tenant::Column::EnvironmentId.eq(id)).await?
+        || any::<connector::Entity>(&txn, connector::Column::EnvironmentId.eq(id)).await?
+        || any::<webhook_endpoint::Entity>(&txn, webhook_endpoint::Column::EnvironmentId.eq(id))
             .await?
-            .is_some()
-        || webhook_endpoint::Entity::find()
-            .filter(webhook_endpoint::Column::EnvironmentId.eq(id))
-            .one(&txn)
-            .await?
-            .is_some()
-        || api_key::Entity::find()
-            .filter(api_key::Column::EnvironmentId.eq(id))
-            .filter(api_key::Column::RevokedAt.is_null())
-            .one(&txn)
-            .await?
-            .is_some();
+        || any::<api_key::Entity>(
+            &txn,
+            api_key::Column::EnvironmentId
+                .eq(id)
+                .and(api_key::Column::RevokedAt.is_null()),
+        )
+        .await?;
     if holds {
         return Err(AppError::Conflict(format!(
             "The environment {:?} still holds tenants, connectors, webhook endpoints or API keys; delete them first.",
@@ -241,6 +231,14 @@ where
     environment::Entity::delete_by_id(id.0).exec(&txn).await?;
     txn.commit().await?;
     Ok(found)
+}
+
+/// Whether any row of `E` matches `condition`.
+async fn any<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    condition: sea_orm::sea_query::SimpleExpr,
+) -> Result<bool, AppError> {
+    Ok(E::find().filter(condition).one(db).await?.is_some())
 }
 
 /// The environment `admin` looks at, among all of them.
