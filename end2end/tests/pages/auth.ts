@@ -16,6 +16,8 @@ export class AuthPages {
 
   async signIn(email: string, password: string) {
     await expect(this.page.getByRole("heading", { name: "Sign in to Authlink" })).toBeVisible();
+    // Without its script the form posts natively, and a refusal would not be shown.
+    await expect(this.page.locator("html[data-hydrated]")).toHaveCount(1);
     await this.page.getByLabel("E-mail").fill(email);
     await this.page.getByLabel("Password").fill(password);
     await this.page.getByRole("button", { name: "Sign in", exact: true }).click();

@@ -18,7 +18,8 @@ use app::api::tenants::{
     UpdateTenant,
 };
 use app::api::webhooks::{
-    DeleteWebhookEndpoint, GetWebhookEndpoint, ListWebhookEndpoints, SetWebhookEnabled,
+    DeleteWebhookEndpoint, GetWebhookEndpoint, ListWebhookEndpoints, ReplayWebhookDelivery,
+    SetWebhookEnabled,
 };
 use app::domain::entities::{
     api_key, callback_origin, connection, connector, environment, event, tenant, webhook_endpoint,
@@ -423,6 +424,7 @@ struct Production {
     origin: String,
     endpoint: String,
     key_id: String,
+    delivery: String,
     receiver: Receiver,
     secret: String,
 }
@@ -454,7 +456,20 @@ async fn production(a: &Api) -> Production {
         serde_json::from_str(&a.app.call::<ListApiKeys>(&[]).await.body).expect("keys");
     let origins: Vec<CallbackOriginInfo> =
         serde_json::from_str(&a.app.call::<ListCallbackOrigins>(&[]).await.body).expect("origins");
+    let endpoint = a
+        .app
+        .call::<GetWebhookEndpoint>(&[("id", &created.info.id)])
+        .await;
+    let (_, deliveries): (
+        app::types::WebhookEndpointInfo,
+        Vec<app::types::WebhookDeliveryInfo>,
+    ) = serde_json::from_str(&endpoint.body).expect("endpoint");
     Production {
+        delivery: deliveries
+            .first()
+            .expect("a delivery of the connection")
+            .id
+            .clone(),
         tenant: tenant["id"].as_str().expect("tenant").to_owned(),
         connector: connector["id"].as_str().expect("connector").to_owned(),
         connection,
@@ -572,6 +587,11 @@ async fn the_dashboard_shows_only_the_current_environment(backend: Backend) {
         &app.call::<DeleteWebhookEndpoint>(&[("id", &p.endpoint)])
             .await,
         "delete endpoint",
+    );
+    not_found(
+        &app.call::<ReplayWebhookDelivery>(&[("id", &p.delivery)])
+            .await,
+        "replay delivery",
     );
 
     // The same names are free here.
@@ -769,6 +789,21 @@ async fn an_api_key_sees_only_its_environment(backend: Backend) {
     )
     .await;
     assert_eq!(status, 201, "{dev_connector}");
+
+    // Production's callback origins are not development's.
+    let (status, refused) = with_key(
+        &a,
+        &key,
+        Method::POST,
+        "/api/v1/connect-links",
+        Some(
+            json!({"tenant": {"external_id": "cus_dev", "name": "Dev"}, "connector": "acme-api",
+                    "callback_url": "https://app.example.com/done", "state": "s2"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused.to_string().contains("origin"), "{refused}");
 
     // Events go to the endpoints of their environment, and say which it is.
     let mut seen_prod = 0;
