@@ -9,6 +9,7 @@ mod connections;
 mod connectors;
 mod contract;
 mod docs;
+mod environment;
 pub(crate) mod idempotency;
 mod links;
 mod problem;
@@ -65,6 +66,7 @@ pub struct Api {
         (name = "connectors", description = "Configured integrations"),
         (name = "connect-links", description = "Links an end user opens to connect"),
         (name = "connections", description = "A tenant's connection to a connector, and its credentials"),
+        (name = "environment", description = "The environment an API key belongs to; it sees no other"),
     )
 )]
 struct ApiDoc;
@@ -116,6 +118,7 @@ fn parts() -> (Router<Api>, utoipa::openapi::OpenApi) {
         .routes(routes!(connections::get_credentials))
         .routes(routes!(connections::refresh_connection))
         .routes(routes!(connections::exchange_code))
+        .routes(routes!(environment::get_environment))
         .split_for_parts();
     contract::document_errors(&mut doc);
     (routes, doc)

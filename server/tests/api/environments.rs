@@ -656,6 +656,23 @@ async fn an_api_key_sees_only_its_environment(backend: Backend) {
     let dev_receiver = Receiver::start(&[]).await;
     let dev_endpoint = add_endpoint(&a.app, &dev_receiver.url, &[]).await;
 
+    // Each key says which environment it belongs to.
+    let (status, mine) = with_key(&a, &key, Method::GET, "/api/v1/environment", None).await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(
+        (
+            mine["id"].as_str(),
+            mine["name"].as_str(),
+            mine["is_production"].as_bool()
+        ),
+        (Some(dev.as_str()), Some("development"), Some(false))
+    );
+    let (_, theirs) = a.get("/api/v1/environment").await;
+    assert_eq!(
+        (theirs["name"].as_str(), theirs["is_production"].as_bool()),
+        (Some("production"), Some(true))
+    );
+
     let t = &p.tenant;
     let conn = &p.connection;
     for (method, path, body) in [
