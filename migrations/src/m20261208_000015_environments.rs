@@ -167,6 +167,30 @@ fn new_indexes() -> Vec<IndexCreateStatement> {
     out
 }
 
+/// The statements that add `environment_id` where it belongs and fill it with production, of
+/// the backend's `uuid` type; `not_null` makes it required (PostgreSQL only, see the module).
+fn environment_columns(uuid: &str, not_null: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for table in OWNED {
+        out.push(format!(
+            r#"ALTER TABLE "{table}" ADD COLUMN "environment_id" {uuid} REFERENCES "environments" ("id")"#
+        ));
+        out.push(format!(
+            r#"UPDATE "{table}" SET "environment_id" = {TO_PRODUCTION}"#
+        ));
+        if not_null {
+            out.push(format!(
+                r#"ALTER TABLE "{table}" ALTER COLUMN "environment_id" SET NOT NULL"#
+            ));
+        }
+    }
+    // The environment an admin last switched to; none means production.
+    out.push(format!(
+        r#"ALTER TABLE "admin_users" ADD COLUMN "environment_id" {uuid} REFERENCES "environments" ("id") ON DELETE SET NULL"#
+    ));
+    out
+}
+
 async fn postgres_up(db: &DatabaseExecutor<'_>) -> Result<(), DbErr> {
     for (table, column, _) in UNIQUE_PER_ENVIRONMENT {
         db.execute_unprepared(&format!(
@@ -174,29 +198,13 @@ async fn postgres_up(db: &DatabaseExecutor<'_>) -> Result<(), DbErr> {
         ))
         .await?;
     }
-    for table in OWNED {
-        db.execute_unprepared(&format!(
-            r#"ALTER TABLE "{table}" ADD COLUMN "environment_id" uuid REFERENCES "environments" ("id")"#
-        ))
-        .await?;
-        db.execute_unprepared(&format!(
-            r#"UPDATE "{table}" SET "environment_id" = {TO_PRODUCTION}"#
-        ))
-        .await?;
-        db.execute_unprepared(&format!(
-            r#"ALTER TABLE "{table}" ALTER COLUMN "environment_id" SET NOT NULL"#
-        ))
-        .await?;
+    for statement in environment_columns("uuid", true) {
+        db.execute_unprepared(&statement).await?;
     }
     for index in new_indexes() {
         db.execute_unprepared(&index.to_string(PostgresQueryBuilder))
             .await?;
     }
-    // The environment an admin last switched to; none means production.
-    db.execute_unprepared(
-        r#"ALTER TABLE "admin_users" ADD COLUMN "environment_id" uuid REFERENCES "environments" ("id") ON DELETE SET NULL"#,
-    )
-    .await?;
     Ok(())
 }
 
@@ -236,28 +244,12 @@ async fn sqlite_steps(connection: &mut SqliteConnection) -> Result<(), DbErr> {
     for (table, column, _) in UNIQUE_PER_ENVIRONMENT {
         rebuild_without_unique(connection, table, column).await?;
     }
-    for table in OWNED {
-        run(
-            connection,
-            &format!(
-                r#"ALTER TABLE "{table}" ADD COLUMN "environment_id" uuid_text REFERENCES "environments" ("id")"#
-            ),
-        )
-        .await?;
-        run(
-            connection,
-            &format!(r#"UPDATE "{table}" SET "environment_id" = {TO_PRODUCTION}"#),
-        )
-        .await?;
+    for statement in environment_columns("uuid_text", false) {
+        run(connection, &statement).await?;
     }
     for index in new_indexes() {
         run(connection, &index.to_string(SqliteQueryBuilder)).await?;
     }
-    run(
-        connection,
-        r#"ALTER TABLE "admin_users" ADD COLUMN "environment_id" uuid_text REFERENCES "environments" ("id") ON DELETE SET NULL"#,
-    )
-    .await?;
     let broken = sqlx::query("PRAGMA foreign_key_check")
         .fetch_all(&mut *connection)
         .await

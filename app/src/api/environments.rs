@@ -49,7 +49,8 @@ fn section_of(path: &str) -> Option<&'static str> {
         "/team",
     ];
     SECTIONS.into_iter().find(|s| {
-        path == *s || path.starts_with(&format!("{s}/")) || path.starts_with(&format!("{s}?"))
+        path.strip_prefix(s)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
     })
 }
 
@@ -82,14 +83,13 @@ pub async fn rename_environment(id: String, name: String) -> Result<(), AppError
 
     let (state, user) = require_role(Role::Owner).await?;
     let id = EnvironmentId(parse_id(&id)?);
-    let before = environments::get(&state.db, id).await?;
-    let renamed = environments::rename(&state.db, id, &name).await?;
+    let (old_name, renamed) = environments::rename(&state.db, id, &name).await?;
     crate::domain::session::audit_admin_with(
         &state,
         &user,
         AuditAction::EnvironmentRename,
         renamed.id,
-        Some(serde_json::json!({ "old": before.name, "new": renamed.name })),
+        Some(serde_json::json!({ "old": old_name, "new": renamed.name })),
     )
     .await;
     Ok(())

@@ -29,10 +29,10 @@ use app::types::{ApiKeyInfo, CallbackOriginInfo, EnvironmentChoice, TenantPage};
 use leptos::server_fn::ServerFn;
 use migrations::MigratorTrait;
 use reqwest::cookie::Jar;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, Database, EntityTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, client_with};
+use crate::helpers::{Backend, TestApp, client_with, drop_database, new_database};
 use crate::lifecycle::delivered_since;
 use crate::mock_provider::GOOD_API_KEY;
 use crate::on_both_backends;
@@ -49,45 +49,12 @@ on_both_backends!(
 /// The migrations before environments existed.
 const BEFORE_ENVIRONMENTS: u32 = 14;
 
-/// An empty database of `backend`, and how to drop it again.
-async fn empty_database(
-    backend: &Backend,
-) -> (
-    DatabaseConnection,
-    Option<(String, String)>,
-    tempfile::TempDir,
-) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    match backend {
-        Backend::Sqlite => {
-            let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
-            let db = Database::connect(server::database::connect_options(&url, 2))
-                .await
-                .expect("sqlite");
-            (db, None, dir)
-        }
-        Backend::Postgres { admin_url } => {
-            let name = format!(
-                "authlink_test_p{}_{}",
-                std::process::id(),
-                uuid::Uuid::new_v4().simple()
-            );
-            let admin = Database::connect(admin_url).await.expect("admin");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create");
-            admin.close().await.ok();
-            let mut url = url::Url::parse(admin_url).expect("url");
-            url.set_path(&name);
-            let db = Database::connect(url.as_str()).await.expect("postgres");
-            (db, Some((admin_url.clone(), name)), dir)
-        }
-    }
-}
-
 async fn a_database_of_the_previous_schema_moves_to_production(backend: Backend) {
-    let (db, pg, _dir) = empty_database(&backend).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, pg) = new_database(&backend, dir.path(), "old.db").await;
+    let db = Database::connect(server::database::connect_options(&url, 2))
+        .await
+        .expect("an empty database");
     migrations::Migrator::up(&db, Some(BEFORE_ENVIRONMENTS))
         .await
         .expect("the previous schema");
@@ -281,13 +248,7 @@ async fn a_database_of_the_previous_schema_moves_to_production(backend: Backend)
         assert!(broken.is_empty(), "no dangling references");
     }
     db.close().await.ok();
-    if let Some((admin_url, name)) = pg
-        && let Ok(admin) = Database::connect(&admin_url).await
-    {
-        let _ = admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await;
-    }
+    drop_database(pg).await;
 }
 
 /// The environments as `client` sees them.

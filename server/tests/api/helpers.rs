@@ -184,15 +184,16 @@ pub fn captured_logs() -> String {
     String::from_utf8_lossy(&capture_logs().lock().unwrap_or_else(|e| e.into_inner())).into_owned()
 }
 
-pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
-    capture_logs();
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (database_url, pg_database) = match &backend {
+/// A new, empty database of `backend` (SQLite: file `file` in `dir`): its URL and, on
+/// PostgreSQL, `(admin URL, name)` for [`drop_database`].
+pub async fn new_database(
+    backend: &Backend,
+    dir: &std::path::Path,
+    file: &str,
+) -> (String, Option<(String, String)>) {
+    match backend {
         Backend::Sqlite => (
-            format!(
-                "sqlite://{}?mode=rwc",
-                data_dir.path().join("test.db").display()
-            ),
+            format!("sqlite://{}?mode=rwc", dir.join(file).display()),
             None,
         ),
         Backend::Postgres { admin_url } => {
@@ -213,7 +214,24 @@ pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
             url.set_path(&name);
             (url.to_string(), Some((admin_url.clone(), name)))
         }
-    };
+    }
+}
+
+/// Drops a database [`new_database`] created on PostgreSQL.
+pub async fn drop_database(pg_database: Option<(String, String)>) {
+    if let Some((admin_url, name)) = pg_database
+        && let Ok(admin) = Database::connect(&admin_url).await
+    {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+    }
+}
+
+pub async fn spawn_app_with(backend: Backend, options: TestOptions) -> TestApp {
+    capture_logs();
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, pg_database) = new_database(&backend, data_dir.path(), "test.db").await;
 
     let mut env: HashMap<&str, String> = HashMap::from([
         ("AUTHLINK_BIND", "127.0.0.1:0".to_owned()),
@@ -420,13 +438,7 @@ impl TestApp {
             state, pg_database, ..
         } = self;
         state.db.close().await.ok();
-        if let Some((admin_url, name)) = pg_database
-            && let Ok(admin) = Database::connect(&admin_url).await
-        {
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await;
-        }
+        drop_database(pg_database).await;
     }
 }
 

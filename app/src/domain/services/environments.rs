@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::is_unique_violation;
+use super::{is_unique_violation, one_line};
 use crate::domain::clock::Clock;
 use crate::domain::entities::{
     admin_user, api_key, callback_origin, connector, environment, event, tenant, webhook_endpoint,
@@ -22,12 +22,18 @@ use crate::types::{ENVIRONMENT_NAME_MAX_CHARS, EnvironmentChoice, EnvironmentInf
 
 /// The production environment.
 pub async fn production(db: &impl ConnectionTrait) -> Result<environment::Model, AppError> {
+    // Created by the migration and never deleted.
+    find_production(db).await?.ok_or(AppError::Internal)
+}
+
+/// The production environment, if the schema has it (for callers that speak `DbErr`).
+pub(crate) async fn find_production(
+    db: &impl ConnectionTrait,
+) -> Result<Option<environment::Model>, sea_orm::DbErr> {
     environment::Entity::find()
         .filter(environment::Column::IsProduction.eq(true))
         .one(db)
-        .await?
-        // Created by the migration and never deleted.
-        .ok_or(AppError::Internal)
+        .await
 }
 
 /// One environment.
@@ -117,18 +123,8 @@ where
 
 /// A valid environment name: lower-case letters, digits and hyphens, starting with a letter.
 fn validate_name(name: &str) -> Result<String, AppError> {
-    let name = name.trim().to_lowercase();
-    if name.is_empty() {
-        return Err(AppError::Validation("Enter a name.".into()));
-    }
-    if name.chars().count() > ENVIRONMENT_NAME_MAX_CHARS {
-        return Err(AppError::Validation(format!(
-            "A name has at most {ENVIRONMENT_NAME_MAX_CHARS} characters."
-        )));
-    }
-    let mut chars = name.chars();
-    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_lowercase());
-    if !starts_with_letter
+    let name = one_line(name, "a name", ENVIRONMENT_NAME_MAX_CHARS)?.to_lowercase();
+    if !name.starts_with(|c: char| c.is_ascii_lowercase())
         || !name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -169,20 +165,24 @@ pub async fn create(
     })
 }
 
-/// Renames an environment (production too: it stays the production environment).
+/// Renames an environment (production too: it stays the production environment); returns the
+/// name it had and the renamed row.
 pub async fn rename(
     db: &impl ConnectionTrait,
     id: EnvironmentId,
     name: &str,
-) -> Result<environment::Model, AppError> {
+) -> Result<(String, environment::Model), AppError> {
     let name = validate_name(name)?;
-    let mut row: environment::ActiveModel = get(db, id).await?.into();
+    let before = get(db, id).await?;
+    let old_name = before.name.clone();
+    let mut row: environment::ActiveModel = before.into();
     row.name = Set(name.clone());
-    row.update(db).await.map_err(|e| match e {
+    let renamed = row.update(db).await.map_err(|e| match e {
         sea_orm::DbErr::RecordNotUpdated => AppError::NotFound,
         e if is_unique_violation(&e) => taken(&name),
         e => e.into(),
-    })
+    })?;
+    Ok((old_name, renamed))
 }
 
 /// Deletes an environment that holds no tenants, connectors, webhook endpoints or live API keys;
@@ -241,18 +241,19 @@ async fn any<E: EntityTrait>(
     Ok(E::find().filter(condition).one(db).await?.is_some())
 }
 
-/// The environment `admin` looks at, among all of them.
+/// The environment `admin` looks at (as [`current`]), among all of them.
 pub async fn choice(
     db: &impl ConnectionTrait,
     admin: &admin_user::Model,
 ) -> Result<EnvironmentChoice, AppError> {
-    let current = current(db, admin).await?.id.to_string();
     let all = list(db).await?;
+    let chosen = admin.environment_id.map(|id| id.to_string());
     let current = all
         .iter()
-        .find(|e| e.id == current)
+        .find(|e| chosen.as_ref() == Some(&e.id))
+        .or_else(|| all.iter().find(|e| e.is_production))
         .cloned()
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::Internal)?;
     Ok(EnvironmentChoice { current, all })
 }
 

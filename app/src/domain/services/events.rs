@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use super::alerts;
+use super::{alerts, environments};
 use crate::domain::entities::connection::ConnectionState;
 use crate::domain::entities::json;
 use crate::domain::entities::webhook_delivery::DeliveryState;
@@ -190,9 +190,7 @@ pub async fn emit(
     };
     let environment = match environment {
         Some(found) => found,
-        None => environment::Entity::find()
-            .filter(environment::Column::IsProduction.eq(true))
-            .one(db)
+        None => environments::find_production(db)
             .await?
             .ok_or_else(|| DbErr::RecordNotFound("the production environment".into()))?,
     };

@@ -27,7 +27,7 @@ use crate::domain::AppState;
 use crate::domain::clock::Clock;
 use crate::domain::crypto::{new_token, token_hash};
 use crate::domain::entities::email::EmailKind;
-use crate::domain::entities::{connect_link, environment, tenant};
+use crate::domain::entities::{connect_link, tenant};
 use crate::domain::ids::{ConnectorId, EnvironmentId, LinkId, TenantId};
 use crate::error::AppError;
 use crate::failure::{ConnectError, ProviderFailure, ProviderProblem};
@@ -253,11 +253,9 @@ pub async fn load_context(
         return Ok(None);
     };
     let environment = EnvironmentId(tenant.environment_id);
-    let environment_name = environment::Entity::find_by_id(tenant.environment_id)
-        .one(db)
-        .await?
-        .filter(|e| !e.is_production)
-        .map(|e| e.name);
+    let environment_name = super::environments::get(db, environment)
+        .await
+        .map(|e| (!e.is_production).then_some(e.name))?;
     let allowed = link.allowed_connectors()?;
     let wanted: Vec<Uuid> = match choice {
         Some(id) if allowed.contains(&id) => vec![id],
